@@ -1,0 +1,57 @@
+# Daybook: `make run` sets everything up and starts it; `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export HOST PORT
+
+.PHONY: run test test-postgres demo bench setup deps static migrate chromium lint clean
+
+setup: deps static
+
+deps: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -U pip
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static: deps
+	node frontend/build.mjs
+	$(PY) manage.py collectstatic --noinput -v0
+
+migrate: deps
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py createcachetable
+
+run: setup migrate
+	@bash scripts/run.sh
+
+demo: setup migrate
+	$(PY) manage.py load_demo
+
+# Debian's Chromium for the browser tests (never a downloaded browser).
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+test: setup chromium
+	$(PY) -m pytest
+
+bench: setup migrate
+	$(PY) benchmarks/run.py $(B)
+
+lint: deps
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,105 @@
+"""Thin views for cases, crime references and orders. Access always goes through cases.policy."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from cases import services
+from cases.forms import CaseForm, CrimeReferenceForm, OrderForm
+from cases.models import CrimeReference, Order
+from cases.policy import Action, case_for, cases_for
+from diary import selectors
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "cases/landing.html")
+    cases = list(cases_for(request.user))
+    summaries = [
+        {"case": c, "total": selectors.total_incidents(c), "latest": selectors.latest_incident_date(c)} for c in cases
+    ]
+    return render(request, "cases/home.html", {"summaries": summaries})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new(request: HttpRequest) -> HttpResponse:
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        case = services.create_case(request.user, **form.cleaned_data)
+        messages.success(request, "Case started. You can now record what has happened.")
+        return redirect("case_detail", case_id=case.pk)
+    return render(request, "cases/case_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id, Action.VIEW)
+    context = {
+        "case": case,
+        "total": selectors.total_incidents(case),
+        "latest": selectors.latest_incident_date(case),
+        "weeks": selectors.weekly_counts(case, weeks=12),
+        "chart_width": 120,
+        "needing_detail": selectors.needing_detail(case),
+        "refs": case.crime_references.all(),
+        "orders": case.orders.all(),
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id, Action.EDIT)
+    initial = {name: getattr(case, name) for name in services.CASE_TEXT_FIELDS}
+    initial.update(relationship=case.relationship, started_on=case.started_on)
+    form = CaseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.update_case(case, request.user, **form.cleaned_data)
+        messages.success(request, "Case details saved.")
+        return redirect("case_detail", case_id=case.pk)
+    return render(request, "cases/case_form.html", {"form": form, "case": case, "creating": False})
+
+
+def _child(model: type, case: object, uuid: str) -> object:
+    try:
+        return model.objects.get(case=case, uuid=uuid)
+    except (model.DoesNotExist, ValueError) as exc:  # ValueError: not a UUID
+        raise Http404("Not found") from exc
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reference_form(request: HttpRequest, case_id: int, ref_id: str | None = None) -> HttpResponse:
+    case = case_for(request.user, case_id, Action.EDIT)
+    ref = _child(CrimeReference, case, ref_id) if ref_id else None
+    initial = {}
+    if ref is not None:
+        initial = {"reference": ref.reference, "force": ref.force, "given_on": ref.given_on, "officer": ref.officer, "notes": ref.notes}
+    form = CrimeReferenceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.save_crime_reference(case, request.user, ref, **form.cleaned_data)
+        messages.success(request, "Crime reference number saved. Give it each time you report an incident.")
+        return redirect("case_detail", case_id=case.pk)
+    return render(request, "cases/reference_form.html", {"form": form, "case": case, "ref": ref})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_form(request: HttpRequest, case_id: int, order_id: str | None = None) -> HttpResponse:
+    case = case_for(request.user, case_id, Action.EDIT)
+    order = _child(Order, case, order_id) if order_id else None
+    initial = {}
+    if order is not None:
+        initial = {"order_type": order.order_type, "starts_on": order.starts_on, "ends_on": order.ends_on, "court": order.court, "conditions": order.conditions}
+    form = OrderForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.save_order(case, request.user, order, **form.cleaned_data)
+        messages.success(request, "Order saved.")
+        return redirect("case_detail", case_id=case.pk)
+    return render(request, "cases/order_form.html", {"form": form, "case": case, "order": order})

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def daybook(request: HttpRequest) -> dict[str, Any]:
+    from support.selectors import help_bar  # noqa: PLC0415
+
+    bar = help_bar()
+    return {
+        "display_name": settings.DAYBOOK_DISPLAY_NAME,
+        "exit_url": settings.DAYBOOK_EXIT_URL,
+        "helpline": bar.get("helpline"),
+        "silent_solution": True,
+    }

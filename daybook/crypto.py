@@ -1,0 +1,134 @@
+"""Envelope encryption with the `cryptography` package only.
+
+* The master key (32 bytes) comes from DAYBOOK_MASTER_KEY or the git-ignored local secrets file.
+* Each case has its own random 32-byte data key, stored wrapped (AES-256-GCM) by the master key,
+  with the case's UUID as associated data, so a wrapped key cannot be moved to another case.
+* Sensitive text fields are sealed with the case's data key (AES-256-GCM, random 96-bit nonce) and
+  stored as ``v1.<base64(nonce || ciphertext || tag)>``. The associated data names the field's purpose,
+  so a ciphertext cannot be swapped into a different field.
+* Search uses a blind index: HMAC-SHA256 of each normalised word under a search key derived (HKDF)
+  from the data key, so equal words match within one case and reveal nothing across cases.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+
+PREFIX = "v1."
+NONCE_BYTES = 12
+
+
+class DecryptionError(Exception):
+    """A stored value could not be decrypted: wrong key, or the ciphertext was altered."""
+
+
+@lru_cache(maxsize=4)
+def _decode_master(raw: str) -> bytes:
+    try:
+        key = base64.b64decode(raw, validate=True)
+    except ValueError as exc:
+        raise ValueError("DAYBOOK_MASTER_KEY must be 32 bytes, base64-encoded") from exc
+    if len(key) != 32:
+        raise ValueError("DAYBOOK_MASTER_KEY must be 32 bytes, base64-encoded")
+    return key
+
+
+def master_key() -> bytes:
+    return _decode_master(settings.DAYBOOK_MASTER_KEY)
+
+
+def master_key_id() -> str:
+    """A short fingerprint of the master key, stored beside wrapped keys (for rotation)."""
+    return hashlib.sha256(b"daybook-master-key-id" + master_key()).hexdigest()[:16]
+
+
+def new_data_key() -> bytes:
+    return AESGCM.generate_key(bit_length=256)
+
+
+def wrap_key(data_key: bytes, context: str) -> bytes:
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + AESGCM(master_key()).encrypt(nonce, data_key, b"daybook.datakey:" + context.encode())
+
+
+def unwrap_key(wrapped: bytes, context: str) -> bytes:
+    try:
+        return AESGCM(master_key()).decrypt(
+            bytes(wrapped[:NONCE_BYTES]), bytes(wrapped[NONCE_BYTES:]), b"daybook.datakey:" + context.encode()
+        )
+    except Exception as exc:  # cryptography raises InvalidTag
+        raise DecryptionError("The case key could not be unwrapped with this master key") from exc
+
+
+class CaseCipher:
+    """Seals and opens the text fields of one case with that case's data key."""
+
+    def __init__(self, data_key: bytes) -> None:
+        self._aead = AESGCM(data_key)
+        self._search_key = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"daybook.search-index.v1"
+        ).derive(data_key)
+
+    def seal(self, value: str | None, purpose: str) -> str:
+        if value is None or value == "":
+            return ""
+        nonce = os.urandom(NONCE_BYTES)
+        ct = self._aead.encrypt(nonce, value.encode("utf-8"), purpose.encode())
+        return PREFIX + base64.b64encode(nonce + ct).decode("ascii")
+
+    def open(self, token: str | None, purpose: str) -> str:
+        if not token:
+            return ""
+        if not token.startswith(PREFIX):
+            raise DecryptionError("Unknown ciphertext format")
+        raw = base64.b64decode(token[len(PREFIX) :])
+        try:
+            return self._aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], purpose.encode()).decode("utf-8")
+        except Exception as exc:
+            raise DecryptionError(f"Stored value for {purpose} could not be decrypted") from exc
+
+    def seal_json(self, value: Any, purpose: str) -> str:
+        if value in (None, "", [], {}):
+            return ""
+        return self.seal(json.dumps(value, ensure_ascii=False, separators=(",", ":")), purpose)
+
+    def open_json(self, token: str | None, purpose: str, default: Any = None) -> Any:
+        text = self.open(token, purpose)
+        if not text:
+            return default
+        return json.loads(text)
+
+    def search_tokens(self, *texts: str) -> set[str]:
+        """Keyed hashes of every word in the texts (see module docstring)."""
+        tokens: set[str] = set()
+        for text in texts:
+            for word in words(text):
+                tokens.add(self.search_token(word))
+        return tokens
+
+    def search_token(self, word: str) -> str:
+        return hmac.new(self._search_key, word.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    """Normalised words for search: NFKC, case-folded, at least two characters, at most 64."""
+    if not text:
+        return []
+    normal = unicodedata.normalize("NFKC", text).casefold()
+    return [w for w in _WORD.findall(normal) if 2 <= len(w) <= 64]

@@ -1,0 +1,42 @@
+"""A descriptor that reads and writes an encrypted text column through the owning case's cipher."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Sealed:
+    """``description = Sealed("description_enc")``: ``obj.description`` reads plaintext, assignment seals.
+
+    The model must provide ``get_cipher()`` returning a :class:`daybook.crypto.CaseCipher`.
+    The purpose (associated data) is ``<model label>.<attribute name>``.
+    """
+
+    def __init__(self, column: str, json: bool = False) -> None:
+        self.column = column
+        self.json = json
+        self.name = ""
+        self.purpose = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.purpose = f"{owner.__name__.lower()}.{name}"
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
+        if obj is None:
+            return self
+        cache = obj.__dict__.setdefault("_sealed_cache", {})
+        token = getattr(obj, self.column)
+        hit = cache.get(self.name)
+        if hit is not None and hit[0] == token:
+            return hit[1]
+        cipher = obj.get_cipher()
+        value = cipher.open_json(token, self.purpose, default=[]) if self.json else cipher.open(token, self.purpose)
+        cache[self.name] = (token, value)
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        cipher = obj.get_cipher()
+        token = cipher.seal_json(value, self.purpose) if self.json else cipher.seal(value or "", self.purpose)
+        setattr(obj, self.column, token)
+        obj.__dict__.setdefault("_sealed_cache", {})[self.name] = (token, value if value is not None else "")

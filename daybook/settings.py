@@ -1,0 +1,224 @@
+"""Daybook settings. Everything comes from the environment, with safe defaults.
+
+See README.md, section "Configuration", for every variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from daybook.env import env_bool, env_int, env_list, env_str, load_local_secrets
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env_str("DAYBOOK_DATA_DIR", str(BASE_DIR / "data"))).resolve()
+
+_secrets = load_local_secrets(DATA_DIR)
+SECRET_KEY = _secrets["secret_key"]
+DAYBOOK_MASTER_KEY = _secrets["master_key"]
+
+DEBUG = env_bool("DAYBOOK_DEBUG", False)
+ALLOWED_HOSTS = env_list("DAYBOOK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("DAYBOOK_CSRF_TRUSTED_ORIGINS", [])
+
+# The name shown in the header and page titles: neutral by default, configurable.
+DAYBOOK_DISPLAY_NAME = env_str("DAYBOOK_DISPLAY_NAME", "Daybook")
+# Where "Exit this page" sends the person: an ordinary, neutral site.
+DAYBOOK_EXIT_URL = env_str("DAYBOOK_EXIT_URL", "https://www.bbc.co.uk/weather")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "django_tasks",
+    "django_tasks_db",
+    "audit",
+    "accounts",
+    "cases",
+    "diary",
+    "support",
+]
+
+MIDDLEWARE = [
+    "daybook.security.SecurityHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+]
+
+ROOT_URLCONF = "daybook.urls"
+WSGI_APPLICATION = "daybook.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "daybook.context_processors.daybook",
+            ],
+        },
+    }
+]
+
+# Database: SQLite by default (WAL, IMMEDIATE transactions, a busy timeout); DATABASE_URL for PostgreSQL.
+DATABASE_URL = env_str("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "daybook.sqlite3",
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=NORMAL;"
+                    "PRAGMA busy_timeout=30000;"
+                    "PRAGMA foreign_keys=ON;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A cache shared by every server process (rate limits and lockout must hold across workers).
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "daybook_cache",
+        }
+    }
+
+TASKS = {"default": {"BACKEND": env_str("DAYBOOK_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# Passwords: Argon2 first; passphrases judged on length and an offline common-password list.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "accounts.validators.PassphraseLengthValidator", "OPTIONS": {"min_length": 12, "max_length": 200}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.validators.NotRepetitiveValidator"},
+]
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+# django-allauth
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = env_str("DAYBOOK_EMAIL_VERIFICATION", "optional")
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/15m/key",
+    "signup": "20/h/ip",
+    "reset_password": "20/m/ip,5/h/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+}
+ACCOUNT_FORMS = {"signup": "accounts.forms.DaybookSignupForm"}
+LOGIN_REDIRECT_URL = "/"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+LOGIN_URL = "account_login"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_PASSKEY_SIGNUP_ENABLED = False
+MFA_TOTP_ISSUER = DAYBOOK_DISPLAY_NAME
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("DAYBOOK_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
+USERSESSIONS_TRACK_ACTIVITY = True
+
+# E-mail: nothing is sent unless configured; by default messages are written to files in the data folder.
+EMAIL_BACKEND = env_str("DAYBOOK_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = DATA_DIR / "outbox"
+EMAIL_HOST = env_str("DAYBOOK_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DAYBOOK_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("DAYBOOK_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("DAYBOOK_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DAYBOOK_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DAYBOOK_FROM_EMAIL", "no-reply@localhost")
+
+# Sessions: an idle timeout (default 20 minutes), renewed on every request; gone when the browser closes.
+DAYBOOK_IDLE_TIMEOUT_MINUTES = env_int("DAYBOOK_IDLE_TIMEOUT_MINUTES", 20)
+SESSION_COOKIE_AGE = DAYBOOK_IDLE_TIMEOUT_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# HTTPS: secure cookies and HSTS when served over HTTPS (DAYBOOK_HTTPS=1 behind a TLS proxy).
+DAYBOOK_HTTPS = env_bool("DAYBOOK_HTTPS", False)
+SESSION_COOKIE_SECURE = DAYBOOK_HTTPS
+CSRF_COOKIE_SECURE = DAYBOOK_HTTPS
+SECURE_SSL_REDIRECT = DAYBOOK_HTTPS and env_bool("DAYBOOK_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = 31536000 if DAYBOOK_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = DAYBOOK_HTTPS
+SECURE_HSTS_PRELOAD = False
+if DAYBOOK_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env_str("DAYBOOK_TIME_ZONE", "Europe/London")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "build" / "collected"
+STATICFILES_DIRS = [BASE_DIR / "build" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "files"}},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# Limits on what a person can type, stated on the forms.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("DAYBOOK_LOG_LEVEL", "WARNING")},
+}

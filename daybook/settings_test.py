@@ -1,0 +1,15 @@
+"""Settings for the test suite: the real settings, with fixed keys and a throwaway data folder."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DAYBOOK_SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdefghijklmnop")
+os.environ.setdefault("DAYBOOK_MASTER_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+os.environ.setdefault("DAYBOOK_DATA_DIR", tempfile.mkdtemp(prefix="daybook-test-"))
+
+from daybook.settings import *  # noqa: E402, F403
+
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DAYBOOK_EXIT_URL = "https://www.bbc.co.uk/weather"

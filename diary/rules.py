@@ -1,0 +1,52 @@
+"""Rules for what an incident may say. Plain Python, used by the forms and by any import."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+from diary import taxonomy
+
+# Stated limits (shown on the forms).
+MAX_DESCRIPTION = 10_000
+MAX_TEXT = 5_000
+MAX_SHORT = 300
+MAX_HOW_MANY = 100_000
+MAX_WITNESSES = 10
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+EARLIEST = dt.date(1900, 1, 1)
+
+
+def local_tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def combine(date: dt.date, time: dt.time | None) -> dt.datetime:
+    """A local date and optional time as an aware datetime (midday when the time is unknown)."""
+    return dt.datetime.combine(date, time or dt.time(12, 0), tzinfo=local_tz())
+
+
+def check_when(occurred_at: dt.datetime, ended_at: dt.datetime | None = None) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    now = timezone.now()
+    if occurred_at.date() < EARLIEST:
+        errors["date"] = "The date must be after 1900."
+    elif occurred_at > now + FUTURE_TOLERANCE:
+        errors["date"] = "The date and time cannot be in the future. Check the date, or use today."
+    if ended_at is not None:
+        if ended_at < occurred_at:
+            errors["end_date"] = "The end must be after the start."
+        elif ended_at > now + FUTURE_TOLERANCE:
+            errors["end_date"] = "The end cannot be in the future."
+    return errors
+
+
+def check_behaviours(codes: list[str]) -> list[str]:
+    return [c for c in codes if not taxonomy.is_known(c)]
+
+
+def now_local() -> dt.datetime:
+    return timezone.now().astimezone(local_tz())

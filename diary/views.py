@@ -1,0 +1,165 @@
+"""Thin views for the diary: quick capture, the full form, the timeline, history and integrity."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from audit.services import record
+from cases.models import Case
+from cases.policy import Action, case_for, cases_for
+from diary import chain, selectors, services, taxonomy
+from diary.demo import load_sample_case
+from diary.forms import IncidentForm, QuickCaptureForm, RetractForm, TimelineFilterForm
+from diary.models import Incident
+
+
+def _incident(case: Case, number: int) -> Incident:
+    incident = Incident.objects.filter(case=case, number=number).select_related("crime_reference", "breached_order").first()
+    if incident is None:
+        raise Http404("No such incident")
+    incident.case = case
+    return incident
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quick_capture(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id, Action.RECORD)
+    form = QuickCaptureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        incident = services.create_incident(case, request.user, form.to_data(), quick=True)
+        request.session["last_case"] = case.pk
+        messages.success(request, f"Saved as incident {incident.number}. You can add more detail later.")
+        return redirect("timeline", case_id=case.pk)
+    return render(request, "diary/quick_capture.html", {"form": form, "case": case})
+
+
+@login_required
+def quick_capture_any(request: HttpRequest) -> HttpResponse:
+    cases = list(cases_for(request.user))
+    if not cases:
+        messages.info(request, "Start a case first: it takes a minute.")
+        return redirect("case_new")
+    last = request.session.get("last_case")
+    chosen = next((c for c in cases if c.pk == last), None)
+    if len(cases) == 1 or chosen:
+        return redirect("quick_capture", case_id=(chosen or cases[0]).pk)
+    return render(request, "diary/choose_case.html", {"cases": cases})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def incident_new(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id, Action.RECORD)
+    form = IncidentForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        incident = services.create_incident(case, request.user, form.to_data())
+        request.session["last_case"] = case.pk
+        messages.success(request, f"Incident {incident.number} saved.")
+        return redirect("incident_detail", case_id=case.pk, number=incident.number)
+    return render(request, "diary/incident_form.html", {"form": form, "case": case, "creating": True})
+
+
+@login_required
+def incident_detail(request: HttpRequest, case_id: int, number: int) -> HttpResponse:
+    case = case_for(request.user, case_id, Action.VIEW)
+    incident = _incident(case, number)
+    history = []
+    for version, payload in services.version_payloads(incident):
+        version.incident.case = case
+        history.append({"version": version, "changes": [services.describe_change(f) for f in version.changed_fields], "payload": payload})
+    return render(request, "diary/incident_detail.html", {"case": case, "incident": incident, "history": history})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def incident_edit(request: HttpRequest, case_id: int, number: int) -> HttpResponse:
+    case = case_for(request.user, case_id, Action.EDIT)
+    incident = _incident(case, number)
+    if incident.retracted:
+        messages.info(request, "This entry is retracted, so it cannot be changed.")
+        return redirect("incident_detail", case_id=case.pk, number=number)
+    data = services.IncidentData.from_incident(incident)
+    rows = len(data.witnesses) + 1
+    form = IncidentForm(request.POST or None, case=case, initial=IncidentForm.initial_from(data), witness_rows=max(rows, 2))
+    if request.method == "POST" and form.is_valid():
+        version = services.edit_incident(incident, request.user, form.to_data())
+        if version is None:
+            messages.info(request, "Nothing was changed.")
+        else:
+            messages.success(request, f"Saved as version {version.version}. The earlier version is kept in the history.")
+        return redirect("incident_detail", case_id=case.pk, number=number)
+    return render(request, "diary/incident_form.html", {"form": form, "case": case, "incident": incident, "creating": False})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def incident_retract(request: HttpRequest, case_id: int, number: int) -> HttpResponse:
+    case = case_for(request.user, case_id, Action.EDIT)
+    incident = _incident(case, number)
+    if incident.retracted:
+        messages.info(request, "This entry is already retracted.")
+        return redirect("incident_detail", case_id=case.pk, number=number)
+    form = RetractForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.retract_incident(incident, request.user, form.cleaned_data["reason"])
+        messages.success(request, f"Incident {number} is retracted. It stays in your log, marked as retracted.")
+        return redirect("incident_detail", case_id=case.pk, number=number)
+    return render(request, "diary/retract.html", {"form": form, "case": case, "incident": incident})
+
+
+@login_required
+def timeline(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id, Action.VIEW)
+    form = TimelineFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    page = selectors.timeline_page(case, filters, request.GET.get("after"))
+    query = request.GET.copy()
+    query.pop("after", None)
+    next_url = None
+    if page.next_cursor:
+        query["after"] = page.next_cursor
+        next_url = f"{reverse('timeline', args=[case.pk])}?{query.urlencode()}"
+    active = {k: v for k, v in filters.items() if v and k != "order"}
+    context = {
+        "case": case,
+        "form": form,
+        "page": page,
+        "next_url": next_url,
+        "is_later_page": bool(request.GET.get("after")),
+        "filters_active": bool(active),
+        "weeks": selectors.weekly_counts(case),
+        "chart_width": 260,
+        "total": selectors.total_incidents(case),
+        "needing_detail": selectors.needing_detail(case),
+    }
+    return render(request, "diary/timeline.html", context)
+
+
+@login_required
+def integrity(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id, Action.VIEW)
+    result = chain.verify(case)
+    record(request.user, "case.verified", case, "intact" if result.ok else "broken")
+    return render(request, "diary/integrity.html", {"case": case, "result": result})
+
+
+@login_required
+@require_POST
+def load_sample(request: HttpRequest) -> HttpResponse:
+    case = load_sample_case(request.user)
+    messages.success(request, "A sample case has been added. It is made-up data to show how Daybook works.")
+    return redirect("timeline", case_id=case.pk)
+
+
+def behaviours_help(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "diary/behaviours.html",
+        {"groups": taxonomy.groups(), "legal": taxonomy.legal_examples(), "legal_source": taxonomy.legal_source()},
+    )

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Starts Daybook with a production-grade server (gunicorn) and the background worker.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+WORKERS="${DAYBOOK_WEB_WORKERS:-3}"
+THREADS="${DAYBOOK_WEB_THREADS:-4}"
+
+.venv/bin/python manage.py db_worker --interval 1 &
+WORKER=$!
+cleanup() { kill "$WORKER" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+echo
+echo "  Daybook is starting. Open http://${HOST}:${PORT}/ in your browser."
+echo "  Data is kept in ${DAYBOOK_DATA_DIR:-./data}. Back up data/secrets.json: without its master key the data cannot be read."
+echo "  Press Ctrl+C to stop."
+echo
+.venv/bin/gunicorn daybook.wsgi:application \
+  --bind "${HOST}:${PORT}" \
+  --workers "$WORKERS" --threads "$THREADS" --worker-class gthread \
+  --timeout 120 --graceful-timeout 20 \
+  --access-logfile - --error-logfile - --log-level warning \
+  --forwarded-allow-ips "${DAYBOOK_FORWARDED_ALLOW_IPS:-127.0.0.1}"

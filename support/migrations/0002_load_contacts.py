@@ -1,0 +1,23 @@
+"""Load the support contacts from support/data/contacts.json (editable afterwards in the admin)."""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from django.db import migrations
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "contacts.json"
+
+
+def load(apps, schema_editor):  # noqa: ANN001, ANN201
+    Contact = apps.get_model("support", "Contact")
+    for item in json.loads(DATA.read_text(encoding="utf-8")):
+        fields = dict(item)
+        fields["checked_on"] = dt.date.fromisoformat(fields["checked_on"])
+        slug = fields.pop("slug")
+        Contact.objects.update_or_create(slug=slug, defaults=fields)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("support", "0001_initial")]
+    operations = [migrations.RunPython(load, migrations.RunPython.noop)]

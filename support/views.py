@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+
+from support.selectors import contacts_by_kind
+
+GUIDES = {
+    "what-is-stalking": "What stalking and harassment are",
+    "what-to-record": "What to record",
+    "keeping-evidence": "Keeping evidence",
+    "report": "The REPORT steps",
+}
+
+
+def help_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "support/help.html", {"groups": contacts_by_kind(), "guides": GUIDES})
+
+
+def guide(request: HttpRequest, slug: str) -> HttpResponse:
+    if slug not in GUIDES:
+        raise Http404("No such page")
+    try:
+        template = get_template(f"support/guides/{slug}.html")
+    except TemplateDoesNotExist as exc:
+        raise Http404("No such page") from exc
+    return HttpResponse(template.render({"title": GUIDES[slug], "guides": GUIDES}, request))
