@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -69,7 +70,7 @@ def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
 def _child(model: type, case: object, uuid: str) -> object:
     try:
         return model.objects.get(case=case, uuid=uuid)
-    except (model.DoesNotExist, ValueError) as exc:  # ValueError: not a UUID
+    except (model.DoesNotExist, ValueError, ValidationError) as exc:  # not a UUID
         raise Http404("Not found") from exc
 
 

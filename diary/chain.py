@@ -123,6 +123,8 @@ def verify(case: Case) -> Verification:
         expected_seq += 1
         count += 1
 
+    recorded = Case.objects.filter(pk=case.pk).values("chain_seq", "chain_head").get()
+    case.chain_seq, case.chain_head = recorded["chain_seq"], recorded["chain_head"]
     if count != case.chain_seq or prev != case.chain_head:
         return fail(count + 1, "The end of the chain does not match the case's recorded head: entries were removed.")
     extra = set(versions) - seen_refs
