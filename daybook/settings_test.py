@@ -15,3 +15,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DAYBOOK_EXIT_URL = "https://www.bbc.co.uk/weather"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 WHITENOISE_USE_FINDERS = True
+PASSWORD_HASHERS = ["daybook.testing.FastArgon2PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
