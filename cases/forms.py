@@ -31,7 +31,9 @@ class CaseForm(forms.Form):
     suspect_vehicles = forms.CharField(label="Vehicles (make, colour, number plate)", required=False, max_length=TEXT, widget=area(2))
     suspect_phones = forms.CharField(label="Phone numbers they use", required=False, max_length=TEXT, widget=area(2))
     suspect_accounts = forms.CharField(label="Online accounts and email addresses they use", required=False, max_length=TEXT, widget=area(2))
-    started_on = forms.DateField(label="When did it start? (approximate is fine)", required=False, widget=DateInput(), error_messages={"invalid": "Enter a real date"})
+    started_on = forms.DateField(
+        label="When did it start? (approximate is fine)", required=False, widget=DateInput(), error_messages={"invalid": "Enter a real date"}
+    )
     notes = forms.CharField(label="Anything else (private)", required=False, max_length=TEXT, widget=area())
 
     def clean_started_on(self) -> Any:
@@ -58,11 +60,21 @@ class CrimeReferenceForm(forms.Form):
 
 
 class OrderForm(forms.Form):
-    order_type = forms.ChoiceField(label="Type of order", choices=ORDER_TYPES, widget=forms.RadioSelect, error_messages={"required": "Choose the type of order"})
+    order_type = forms.ChoiceField(
+        label="Type of order", choices=ORDER_TYPES, widget=forms.RadioSelect, error_messages={"required": "Choose the type of order"}
+    )
     starts_on = forms.DateField(label="Start date", required=False, widget=DateInput(), error_messages={"invalid": "Enter a real date"})
-    ends_on = forms.DateField(label="End date (leave empty if until further order)", required=False, widget=DateInput(), error_messages={"invalid": "Enter a real date"})
+    ends_on = forms.DateField(
+        label="End date (leave empty if until further order)", required=False, widget=DateInput(), error_messages={"invalid": "Enter a real date"}
+    )
     court = forms.CharField(label="Court or who made it", required=False, max_length=SHORT)
-    conditions = forms.CharField(label="What it says they must not do", required=False, max_length=TEXT, widget=area(4), help_text="For example: must not contact me by any means; must not enter Station Road.")
+    conditions = forms.CharField(
+        label="What it says they must not do",
+        required=False,
+        max_length=TEXT,
+        widget=area(4),
+        help_text="For example: must not contact me by any means; must not enter Station Road.",
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -20,9 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "cases/landing.html")
     cases = list(cases_for(request.user))
-    summaries = [
-        {"case": c, "total": selectors.total_incidents(c), "latest": selectors.latest_incident_date(c)} for c in cases
-    ]
+    summaries = [{"case": c, "total": selectors.total_incidents(c), "latest": selectors.latest_incident_date(c)} for c in cases]
     return render(request, "cases/home.html", {"summaries": summaries})
 
 

@@ -66,9 +66,7 @@ def wrap_key(data_key: bytes, context: str) -> bytes:
 
 def unwrap_key(wrapped: bytes, context: str) -> bytes:
     try:
-        return AESGCM(master_key()).decrypt(
-            bytes(wrapped[:NONCE_BYTES]), bytes(wrapped[NONCE_BYTES:]), b"daybook.datakey:" + context.encode()
-        )
+        return AESGCM(master_key()).decrypt(bytes(wrapped[:NONCE_BYTES]), bytes(wrapped[NONCE_BYTES:]), b"daybook.datakey:" + context.encode())
     except Exception as exc:  # cryptography raises InvalidTag
         raise DecryptionError("The case key could not be unwrapped with this master key") from exc
 
@@ -78,9 +76,7 @@ class CaseCipher:
 
     def __init__(self, data_key: bytes) -> None:
         self._aead = AESGCM(data_key)
-        self._search_key = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=None, info=b"daybook.search-index.v1"
-        ).derive(data_key)
+        self._search_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"daybook.search-index.v1").derive(data_key)
 
     def seal(self, value: str | None, purpose: str) -> str:
         if value is None or value == "":

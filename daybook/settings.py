@@ -94,12 +94,7 @@ else:
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA busy_timeout=30000;"
-                    "PRAGMA foreign_keys=ON;"
-                ),
+                "init_command": ("PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=30000;PRAGMA foreign_keys=ON;"),
             },
         }
     }
@@ -153,7 +148,20 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
-ACCOUNT_FORMS = {"signup": "accounts.forms.DaybookSignupForm"}
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True  # a reset for an unknown address gets the same page, and a neutral email
+ACCOUNT_ADAPTER = "accounts.adapter.DaybookAccountAdapter"
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.DaybookSignupForm",
+    "login": "accounts.forms.DaybookLoginForm",
+    "reauthenticate": "accounts.forms.DaybookReauthenticateForm",
+    "reset_password": "accounts.forms.DaybookResetPasswordForm",
+    "reset_password_from_key": "accounts.forms.DaybookResetPasswordKeyForm",
+    "change_password": "accounts.forms.DaybookChangePasswordForm",
+    "set_password": "accounts.forms.DaybookSetPasswordForm",
+    "add_email": "accounts.forms.DaybookAddEmailForm",
+}
+# Behind a reverse proxy, rate limits must count the person's address, not the proxy's.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("DAYBOOK_TRUSTED_PROXY_COUNT", 0)
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
@@ -162,6 +170,14 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_PASSKEY_SIGNUP_ENABLED = False
 MFA_TOTP_ISSUER = DAYBOOK_DISPLAY_NAME
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("DAYBOOK_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
+MFA_ADAPTER = "accounts.adapter.DaybookMFAAdapter"
+MFA_FORMS = {
+    "authenticate": "accounts.forms.DaybookAuthenticateForm",
+    "reauthenticate": "accounts.forms.DaybookMFAReauthenticateForm",
+    "activate_totp": "accounts.forms.DaybookActivateTOTPForm",
+    "add_webauthn": "accounts.forms.DaybookAddWebAuthnForm",
+    "edit_webauthn": "accounts.forms.DaybookEditWebAuthnForm",
+}
 USERSESSIONS_TRACK_ACTIVITY = True
 
 # E-mail: nothing is sent unless configured; by default messages are written to files in the data folder.

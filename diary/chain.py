@@ -83,10 +83,7 @@ def verify(case: Case) -> Verification:
     now = timezone.now()
     prev = GENESIS
     expected_seq = 1
-    versions = {
-        f"incident/{v.incident.number}/v{v.version}": v
-        for v in IncidentVersion.objects.filter(incident__case=case).select_related("incident")
-    }
+    versions = {f"incident/{v.incident.number}/v{v.version}": v for v in IncidentVersion.objects.filter(incident__case=case).select_related("incident")}
     seen_refs: set[str] = set()
     count = 0
 
@@ -98,9 +95,7 @@ def verify(case: Case) -> Verification:
             return fail(expected_seq, f"Entry {expected_seq} is missing from the chain.")
         if entry.prev_hash != prev:
             return fail(entry.seq, f"Entry {entry.seq} does not link to entry {entry.seq - 1}.")
-        recomputed = sha256_hex(
-            entry_dict(str(case.uuid), entry.seq, entry.kind, entry.ref, entry.at, entry.payload_sha256, entry.prev_hash)
-        )
+        recomputed = sha256_hex(entry_dict(str(case.uuid), entry.seq, entry.kind, entry.ref, entry.at, entry.payload_sha256, entry.prev_hash))
         if recomputed != entry.entry_hash:
             return fail(entry.seq, f"Entry {entry.seq} has been altered: its hash does not match its contents.")
         if entry.kind == "case.opened":

@@ -48,9 +48,11 @@ class QuickCaptureForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["behaviour"].choices = [("", "Choose if you want")] + taxonomy.quick_choices() + [
-            (code, label) for code, label in ((b.code, b.label) for b in taxonomy.behaviours().values()) if not taxonomy.behaviours()[code].quick
-        ]
+        self.fields["behaviour"].choices = (
+            [("", "Choose if you want")]
+            + taxonomy.quick_choices()
+            + [(code, label) for code, label in ((b.code, b.label) for b in taxonomy.behaviours().values()) if not taxonomy.behaviours()[code].quick]
+        )
         if not self.is_bound:
             now = rules.now_local()
             self.initial.setdefault("date", now.date())
@@ -86,7 +88,9 @@ class IncidentForm(forms.Form):
     end_date = forms.DateField(label="End date", required=False, widget=DateInput(), error_messages={"invalid": "Enter a real date"})
     end_time = forms.TimeField(label="End time", required=False, widget=TimeInput(), error_messages={"invalid": "Enter a real time"})
     location_kind = forms.ChoiceField(label="Kind of place", required=False, choices=[("", "Choose")] + taxonomy.LOCATION_KINDS)
-    location = forms.CharField(label="Where it happened", required=False, max_length=rules.MAX_SHORT, help_text="For example: outside my work, Station Road car park, Instagram.")
+    location = forms.CharField(
+        label="Where it happened", required=False, max_length=rules.MAX_SHORT, help_text="For example: outside my work, Station Road car park, Instagram."
+    )
     description = forms.CharField(
         label="What happened",
         max_length=rules.MAX_DESCRIPTION,
@@ -94,19 +98,46 @@ class IncidentForm(forms.Form):
         help_text=f"Include what they said or did, what they looked like or wore, and any car and number plate. Up to {rules.MAX_DESCRIPTION:,} characters.",
         error_messages={"required": "Say what happened", "max_length": f"Keep this under {rules.MAX_DESCRIPTION:,} characters"},
     )
-    behaviours = forms.MultipleChoiceField(label="What did they do?", required=False, choices=[], widget=forms.CheckboxSelectMultiple, error_messages={"invalid_choice": "Choose behaviours from the list"})
+    behaviours = forms.MultipleChoiceField(
+        label="What did they do?",
+        required=False,
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose behaviours from the list"},
+    )
     channel = forms.ChoiceField(label="How did they make contact?", required=False, choices=[("", "Choose")] + taxonomy.CHANNELS)
-    how_many = forms.IntegerField(label="How many times (optional)", required=False, min_value=1, max_value=rules.MAX_HOW_MANY, help_text="For example, 23 calls.", error_messages={"invalid": "Enter a whole number, like 23", "min_value": "Enter 1 or more", "max_value": f"Enter {rules.MAX_HOW_MANY:,} or fewer"})
+    how_many = forms.IntegerField(
+        label="How many times (optional)",
+        required=False,
+        min_value=1,
+        max_value=rules.MAX_HOW_MANY,
+        help_text="For example, 23 calls.",
+        error_messages={"invalid": "Enter a whole number, like 23", "min_value": "Enter 1 or more", "max_value": f"Enter {rules.MAX_HOW_MANY:,} or fewer"},
+    )
     feelings = forms.CharField(label="How it made you feel", required=False, max_length=rules.MAX_TEXT, widget=text_area(rules.MAX_TEXT))
-    impact = forms.CharField(label="Effect on your daily life", required=False, max_length=rules.MAX_TEXT, widget=text_area(rules.MAX_TEXT), help_text="For example: changed my route to work, stayed home, could not sleep.")
+    impact = forms.CharField(
+        label="Effect on your daily life",
+        required=False,
+        max_length=rules.MAX_TEXT,
+        widget=text_area(rules.MAX_TEXT),
+        help_text="For example: changed my route to work, stayed home, could not sleep.",
+    )
     felt_in_danger = forms.BooleanField(label="I felt in danger", required=False)
     reported = forms.ChoiceField(label="Have you reported this?", choices=YES_NO, widget=forms.RadioSelect, initial="no")
     reported_on = forms.DateField(label="Date reported", required=False, widget=DateInput(), error_messages={"invalid": "Enter a real date"})
-    report_how = forms.CharField(label="How you reported it", required=False, max_length=rules.MAX_SHORT, help_text="For example: 101, 999, online, at the police station.")
+    report_how = forms.CharField(
+        label="How you reported it", required=False, max_length=rules.MAX_SHORT, help_text="For example: 101, 999, online, at the police station."
+    )
     crime_reference = forms.ChoiceField(label="Crime reference number", required=False, choices=[])
     report_officer = forms.CharField(label="Officer's name or number", required=False, max_length=rules.MAX_SHORT)
     breached_order = forms.ChoiceField(label="Did this break an order?", required=False, choices=[])
-    notes = forms.CharField(label="Private notes", required=False, max_length=rules.MAX_TEXT, widget=text_area(rules.MAX_TEXT, rows=3), help_text="Only you see these unless you choose to include them in a report.")
+    notes = forms.CharField(
+        label="Private notes",
+        required=False,
+        max_length=rules.MAX_TEXT,
+        widget=text_area(rules.MAX_TEXT, rows=3),
+        help_text="Only you see these unless you choose to include them in a report.",
+    )
 
     def __init__(self, *args: Any, case: Case, witness_rows: int = 2, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -122,7 +153,9 @@ class IncidentForm(forms.Form):
         for i in range(self.witness_rows):
             self.fields[f"witness_{i}_name"] = forms.CharField(label="Name", required=False, max_length=rules.MAX_SHORT)
             self.fields[f"witness_{i}_contact"] = forms.CharField(label="How to contact them", required=False, max_length=rules.MAX_SHORT)
-            self.fields[f"witness_{i}_saw"] = forms.CharField(label="What they saw or heard", required=False, max_length=rules.MAX_TEXT, widget=text_area(rules.MAX_TEXT, rows=2))
+            self.fields[f"witness_{i}_saw"] = forms.CharField(
+                label="What they saw or heard", required=False, max_length=rules.MAX_TEXT, widget=text_area(rules.MAX_TEXT, rows=2)
+            )
         if not self.is_bound and "date" not in self.initial:
             now = rules.now_local()
             self.initial["date"] = now.date()

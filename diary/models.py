@@ -89,6 +89,9 @@ class IncidentBehaviour(models.Model):
     class Meta:
         indexes = [models.Index(fields=["case", "code", "incident"], name="behaviour_filter")]
 
+    def __str__(self) -> str:
+        return self.code
+
 
 class SearchToken(models.Model):
     """Blind index of the words in an incident's current text (keyed per case; see daybook/crypto.py)."""
@@ -99,6 +102,9 @@ class SearchToken(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["case", "token", "incident"], name="search_token")]
+
+    def __str__(self) -> str:
+        return f"token for incident {self.incident_id}"
 
 
 class WeekCount(models.Model):
@@ -111,6 +117,9 @@ class WeekCount(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "week"], name="weekcount_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.week}: {self.count}"
 
 
 class IncidentVersion(models.Model):

@@ -106,10 +106,7 @@ def weekly_counts(case: Case, weeks: int = 26, until: dt.date | None = None) -> 
     until = until or rules.now_local().date()
     last_week = until - dt.timedelta(days=until.weekday())
     first_week = last_week - dt.timedelta(weeks=weeks - 1)
-    counts = {
-        wc.week: wc.count
-        for wc in WeekCount.objects.filter(case=case, week__gte=first_week, week__lte=last_week)
-    }
+    counts = {wc.week: wc.count for wc in WeekCount.objects.filter(case=case, week__gte=first_week, week__lte=last_week)}
     peak = max(counts.values(), default=0) or 1
     out = []
     for i in range(weeks):

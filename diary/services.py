@@ -174,14 +174,18 @@ def _bump_week(case: Case, moment: dt.datetime, delta: int) -> None:
 def _reindex(incident: Incident) -> None:
     case = incident.case
     IncidentBehaviour.objects.filter(incident=incident).delete()
-    IncidentBehaviour.objects.bulk_create(
-        [IncidentBehaviour(case=case, incident=incident, code=c) for c in incident.behaviour_codes]
-    )
+    IncidentBehaviour.objects.bulk_create([IncidentBehaviour(case=case, incident=incident, code=c) for c in incident.behaviour_codes])
     SearchToken.objects.filter(incident=incident).delete()
     witnesses = " ".join(" ".join(w.values()) for w in (incident.witnesses or []))
     tokens = case.get_cipher().search_tokens(
-        incident.description, incident.location, witnesses, incident.feelings, incident.impact, incident.notes,
-        incident.report_officer, incident.report_how,
+        incident.description,
+        incident.location,
+        witnesses,
+        incident.feelings,
+        incident.impact,
+        incident.notes,
+        incident.report_officer,
+        incident.report_how,
     )
     SearchToken.objects.bulk_create([SearchToken(case=case, incident=incident, token=t) for t in sorted(tokens)])
 

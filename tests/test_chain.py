@@ -40,8 +40,13 @@ def test_third_party_can_recompute_chain_from_documented_layout(case, history):
     prev = "0" * 64
     for entry in ChainEntry.objects.filter(case=case).order_by("seq"):
         body = {
-            "case": str(case.uuid), "seq": entry.seq, "kind": entry.kind, "ref": entry.ref,
-            "at": entry.at, "payload_sha256": entry.payload_sha256, "prev": prev,
+            "case": str(case.uuid),
+            "seq": entry.seq,
+            "kind": entry.kind,
+            "ref": entry.ref,
+            "at": entry.at,
+            "payload_sha256": entry.payload_sha256,
+            "prev": prev,
         }
         raw = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
         assert hashlib.sha256(raw).hexdigest() == entry.entry_hash

@@ -34,7 +34,8 @@ def test_database_alone_reveals_nothing_personal(owner_client, case, owner):
     case.suspect_addresses = "14 Wellington Road"
     case.save()
     make_incident(
-        case, owner,
+        case,
+        owner,
         description="Zanzibar note left on my car",
         feelings="Quixotic fear",
         witnesses=[{"name": "Neighbour", "contact": "07700900777", "saw": "saw him"}],
@@ -100,7 +101,7 @@ def test_personal_pages_are_never_cached_and_have_exit(owner_client, case, owner
         assert 'id="exit-this-page"' in page, url
         assert 'href="tel:999"' in page and "18001 101" in page and "press 55" in page, url
         # No request to any third party: no absolute http(s) URLs in src/href attributes, except tel: links.
-        for marker in ['src="http', "src='http", 'href="http', "<link rel=\"stylesheet\" href=\"http"]:
+        for marker in ['src="http', "src='http", 'href="http', '<link rel="stylesheet" href="http']:
             assert marker not in page, (url, marker)
         assert "<script>" not in page  # no inline scripts
 

@@ -44,6 +44,24 @@ class Command(BaseCommand):
 
 
 WORDS = [
-    "kettle", "orange", "harbour", "bicycle", "meadow", "lantern", "pepper", "violet", "canal", "thimble",
-    "walnut", "puzzle", "garden", "copper", "ribbon", "pebble", "willow", "saddle", "marble", "cobalt",
+    "kettle",
+    "orange",
+    "harbour",
+    "bicycle",
+    "meadow",
+    "lantern",
+    "pepper",
+    "violet",
+    "canal",
+    "thimble",
+    "walnut",
+    "puzzle",
+    "garden",
+    "copper",
+    "ribbon",
+    "pebble",
+    "willow",
+    "saddle",
+    "marble",
+    "cobalt",
 ]
