@@ -7,10 +7,15 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from cases.services import create_case
 from diary import rules
 from diary.services import IncidentData, create_incident
+
+# No per-example deadline: the suite runs on 2 shared cores, and a slow example is not a failure.
+hypothesis_settings.register_profile("daybook", deadline=None, max_examples=60)
+hypothesis_settings.load_profile("daybook")
 
 
 @pytest.fixture
