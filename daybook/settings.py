@@ -211,7 +211,9 @@ SECURE_HSTS_PRELOAD = False
 if DAYBOOK_HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# "same-origin", not "no-referrer": nothing is ever sent to another site, but a same-origin form POST keeps its
+# Origin header. Under "no-referrer" browsers send "Origin: null" and Django's CSRF check refuses every form.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

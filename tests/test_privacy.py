@@ -86,7 +86,7 @@ def test_headers_on_public_pages(url, db):
     csp = response["Content-Security-Policy"]
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"  # "no-referrer" makes browsers send Origin: null, failing CSRF
     assert "camera=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"]
     assert "no-store" in response["Cache-Control"]
     assert response["X-Frame-Options"] == "DENY"
