@@ -54,7 +54,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    "daybook.csrf.DaybookCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -211,9 +211,9 @@ SECURE_HSTS_PRELOAD = False
 if DAYBOOK_HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# "same-origin", not "no-referrer": nothing is ever sent to another site, but a same-origin form POST keeps its
-# Origin header. Under "no-referrer" browsers send "Origin: null" and Django's CSRF check refuses every form.
-SECURE_REFERRER_POLICY = "same-origin"
+# No referrer is ever sent. Browsers then post forms with "Origin: null": daybook/csrf.py accepts that for
+# same-origin fetches (Sec-Fetch-Site) while still checking the CSRF token.
+SECURE_REFERRER_POLICY = "no-referrer"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
