@@ -102,3 +102,38 @@ def order_form(request: HttpRequest, case_id: int, order_id: str | None = None) 
         messages.success(request, "Order saved.")
         return redirect("case_detail", case_id=case.pk)
     return render(request, "cases/order_form.html", {"form": form, "case": case, "order": order})
+
+
+ACTION_LABELS = {
+    "case.opened": "Case started",
+    "case.details_changed": "Case details changed",
+    "case.verified": "Record checked for changes",
+    "case.view": "Case viewed by someone else",
+    "incident.recorded": "Incident recorded",
+    "incident.quick_recorded": "Quick note recorded",
+    "incident.edited": "Incident changed",
+    "incident.completed": "Detail added to a quick note",
+    "incident.retracted": "Incident retracted",
+    "crime_reference.added": "Crime reference added",
+    "crime_reference.changed": "Crime reference changed",
+    "order.added": "Order added",
+    "order.changed": "Order changed",
+}
+
+
+@login_required
+def case_activity(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Everything done to this case and by whom: the person can see every access to their data."""
+    case = case_for(request.user, case_id, Action.VIEW)
+    events = list(case.audit_events.select_related("actor")[:500])
+    rows = [
+        {
+            "at": e.at,
+            "what": ACTION_LABELS.get(e.action, e.action),
+            "target": e.target,
+            "who": "You" if e.by_owner else (e.actor.get_username() if e.actor else "Unknown"),
+            "by_owner": e.by_owner,
+        }
+        for e in events
+    ]
+    return render(request, "cases/activity.html", {"case": case, "rows": rows, "others": sum(1 for r in rows if not r["by_owner"])})

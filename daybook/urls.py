@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/new/", case_views.case_new, name="case_new"),
     path("cases/<int:case_id>/", case_views.case_detail, name="case_detail"),
     path("cases/<int:case_id>/edit/", case_views.case_edit, name="case_edit"),
+    path("cases/<int:case_id>/activity/", case_views.case_activity, name="case_activity"),
     path("cases/<int:case_id>/references/new/", case_views.reference_form, name="reference_new"),
     path("cases/<int:case_id>/references/<str:ref_id>/edit/", case_views.reference_form, name="reference_edit"),
     path("cases/<int:case_id>/orders/new/", case_views.order_form, name="order_new"),

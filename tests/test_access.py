@@ -29,6 +29,7 @@ def case_urls(w) -> list[str]:
     return [
         f"/cases/{c}/",
         f"/cases/{c}/edit/",
+        f"/cases/{c}/activity/",
         f"/cases/{c}/references/new/",
         f"/cases/{c}/references/{w['ref'].uuid}/edit/",
         f"/cases/{c}/orders/new/",
@@ -120,3 +121,9 @@ def test_post_without_csrf_token_is_refused_and_nothing_saved(owner, world):
     assert response.status_code == 403
     assert "Please try again" in response.content.decode()
     assert Incident.objects.count() == before
+
+
+def test_activity_page_lists_what_was_done(owner_client, world):
+    page = owner_client.get(f"/cases/{world['case'].pk}/activity/").content.decode()
+    assert "Case started" in page and "Incident recorded" in page and "Crime reference added" in page
+    assert "Nobody but you has opened this case" in page
