@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "diary",
+    "insights",
     "support",
 ]
 

@@ -31,5 +31,6 @@ urlpatterns = [
     path("cases/<int:case_id>/incidents/<int:number>/", diary_views.incident_detail, name="incident_detail"),
     path("cases/<int:case_id>/incidents/<int:number>/edit/", diary_views.incident_edit, name="incident_edit"),
     path("cases/<int:case_id>/incidents/<int:number>/retract/", diary_views.incident_retract, name="incident_retract"),
+    path("", include("insights.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,101 @@
+"""Reads for insights: the analysis of a case (computed on read, so it always matches the diary) and screenings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+
+from cases.models import Case
+from diary import rules
+from insights import facts as facts_module
+from insights import instruments
+from insights.analysis import Analysis, OrderInfo, analyse
+from insights.models import Screening
+
+
+def orders_of(case: Case) -> list[OrderInfo]:
+    return [
+        OrderInfo(o.pk, o.get_order_type_display(), o.starts_on, o.ends_on) for o in case.orders.only("id", "order_type", "starts_on", "ends_on", "case_id")
+    ]
+
+
+def case_analysis(case: Case, as_of: dt.date | None = None) -> Analysis:
+    """The whole analysis of ``case``: one query for the incidents (no decryption), one for the orders.
+
+    Computed on every read, so an edit, a retraction or an incident entered late shows at once."""
+    loaded = facts_module.load(case)
+    return analyse(
+        loaded.facts,
+        as_of=as_of or rules.now_local().date(),
+        relationship=case.relationship,
+        retracted=loaded.retracted,
+        orders=orders_of(case),
+    )
+
+
+def screenings(case: Case, instrument: str | None = None) -> list[Screening]:
+    qs = Screening.objects.filter(case=case)
+    if instrument:
+        qs = qs.filter(instrument=instrument)
+    out = list(qs.order_by("-created_at", "-id"))
+    for s in out:
+        s.case = case
+    return out
+
+
+def screening(case: Case, uuid: str) -> Screening | None:
+    try:
+        found = Screening.objects.filter(case=case, uuid=uuid).first()
+    except (ValueError, ValidationError):  # not a UUID
+        return None
+    if found is not None:
+        found.case = case
+    return found
+
+
+def previous(screening: Screening) -> Screening | None:
+    """The screening with the same instrument made just before this one."""
+    found = (
+        Screening.objects.filter(case=screening.case, instrument=screening.instrument, created_at__lt=screening.created_at)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if found is not None:
+        found.case = screening.case
+    return found
+
+
+@dataclass
+class HistoryRow:
+    question: instruments.Question
+    cells: list[str]  # "yes" / "no" / "unknown" / "" (not asked), oldest first
+    changed: bool
+
+
+@dataclass
+class History:
+    instrument: instruments.Instrument
+    screenings: list[Screening]  # oldest first
+    rows: list[HistoryRow]
+
+
+HISTORY_COLUMNS = 6
+
+
+def history(case: Case) -> list[History]:
+    """For each instrument used, the answers of the latest screenings side by side (oldest first)."""
+    out = []
+    for inst in instruments.all_instruments():
+        kept = screenings(case, inst.id)[:HISTORY_COLUMNS]
+        if not kept:
+            continue
+        kept.reverse()
+        rows = []
+        for q in inst.questions:
+            cells = [s.answers.get(q.id, "") for s in kept]
+            given = [c for c in cells if c]
+            rows.append(HistoryRow(q, cells, len(set(given)) > 1))
+        out.append(History(inst, kept, rows))
+    return out
