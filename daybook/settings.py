@@ -178,10 +178,10 @@ MFA_FORMS = {
     "activate_totp": "accounts.forms.DaybookActivateTOTPForm",
     "add_webauthn": "accounts.forms.DaybookAddWebAuthnForm",
     "edit_webauthn": "accounts.forms.DaybookEditWebAuthnForm",
-}
     "login_webauthn": "accounts.forms.DaybookLoginWebAuthnForm",
     "authenticate_webauthn": "accounts.forms.DaybookAuthenticateWebAuthnForm",
     "reauthenticate_webauthn": "accounts.forms.DaybookReauthenticateWebAuthnForm",
+}
 USERSESSIONS_TRACK_ACTIVITY = True
 
 # E-mail: nothing is sent unless configured; by default messages are written to files in the data folder.
