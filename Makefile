@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test test-postgres demo bench setup deps static migrate chromium lint clean
+.PHONY: run test test-postgres demo bench setup deps static migrate chromium media-tools lint clean
 
 setup: deps static
 
@@ -30,7 +30,7 @@ migrate: deps
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py createcachetable
 
-run: setup migrate
+run: setup migrate media-tools
 	@bash scripts/run.sh
 
 demo: setup migrate
@@ -44,7 +44,17 @@ chromium:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-test: setup chromium
+# Debian's poppler-utils (pdftoppm) and ffmpeg make previews of PDFs and videos. Without them Daybook still
+# keeps every file and says "no preview"; the tests that need them are skipped.
+media-tools:
+	@if ! command -v pdftoppm >/dev/null 2>&1 || ! command -v ffmpeg >/dev/null 2>&1; then \
+		echo "Installing Debian's poppler-utils and ffmpeg (previews of PDFs and videos)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		( $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends poppler-utils ffmpeg >/dev/null ) \
+			|| echo "Could not install them: PDFs and videos will have no preview."; \
+	fi
+
+test: setup chromium media-tools
 	$(PY) -m pytest
 
 bench: setup migrate

@@ -52,7 +52,16 @@ def master_key() -> bytes:
 
 def master_key_id() -> str:
     """A short fingerprint of the master key, stored beside wrapped keys (for rotation)."""
-    return hashlib.sha256(b"daybook-master-key-id" + master_key()).hexdigest()[:16]
+    return key_id_of(master_key())
+
+
+def key_id_of(key: bytes) -> str:
+    return hashlib.sha256(b"daybook-master-key-id" + key).hexdigest()[:16]
+
+
+def old_master_keys() -> list[bytes]:
+    """Earlier master keys (DAYBOOK_OLD_MASTER_KEYS), kept only to unwrap until everything is re-wrapped."""
+    return [_decode_master(raw.strip()) for raw in getattr(settings, "DAYBOOK_OLD_MASTER_KEYS", []) or [] if raw.strip()]
 
 
 def new_data_key() -> bytes:
@@ -65,10 +74,28 @@ def wrap_key(data_key: bytes, context: str) -> bytes:
 
 
 def unwrap_key(wrapped: bytes, context: str) -> bytes:
-    try:
-        return AESGCM(master_key()).decrypt(bytes(wrapped[:NONCE_BYTES]), bytes(wrapped[NONCE_BYTES:]), b"daybook.datakey:" + context.encode())
-    except Exception as exc:  # cryptography raises InvalidTag
-        raise DecryptionError("The case key could not be unwrapped with this master key") from exc
+    """Unwrap with the master key, or (during a rotation) with one of the old master keys."""
+    return _unwrap_with_any(wrapped, context)[0]
+
+
+def _unwrap_with_any(wrapped: bytes, context: str) -> tuple[bytes, bytes]:
+    nonce, body, aad = bytes(wrapped[:NONCE_BYTES]), bytes(wrapped[NONCE_BYTES:]), b"daybook.datakey:" + context.encode()
+    for key in [master_key(), *old_master_keys()]:
+        try:
+            return AESGCM(key).decrypt(nonce, body, aad), key
+        except Exception:  # noqa: S112 - cryptography raises InvalidTag; try the next key
+            continue
+    raise DecryptionError("The case key could not be unwrapped with this master key")
+
+
+def rewrap_key(wrapped: bytes, context: str) -> tuple[bytes, str, bool]:
+    """Re-wrap a data key with the current master key (the data key itself, and so every file, is unchanged).
+
+    Returns (wrapped, key id, changed); ``changed`` is False when it was already under the current key."""
+    data_key, used = _unwrap_with_any(wrapped, context)
+    if used == master_key():
+        return bytes(wrapped), master_key_id(), False
+    return wrap_key(data_key, context), master_key_id(), True
 
 
 class CaseCipher:

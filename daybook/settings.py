@@ -17,6 +17,9 @@ DATA_DIR = Path(env_str("DAYBOOK_DATA_DIR", str(BASE_DIR / "data"))).resolve()
 _secrets = load_local_secrets(DATA_DIR)
 SECRET_KEY = _secrets["secret_key"]
 DAYBOOK_MASTER_KEY = _secrets["master_key"]
+# Earlier master keys, kept only to unwrap case keys until `manage.py rotate_master_key` has re-wrapped them:
+# DAYBOOK_OLD_MASTER_KEYS (comma-separated), plus "old_master_keys" in the local secrets file.
+DAYBOOK_OLD_MASTER_KEYS = env_list("DAYBOOK_OLD_MASTER_KEYS", []) + _secrets.get("old_master_keys", [])
 
 DEBUG = env_bool("DAYBOOK_DEBUG", False)
 ALLOWED_HOSTS = env_list("DAYBOOK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
@@ -45,6 +48,7 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "diary",
+    "evidence",
     "insights",
     "support",
 ]
@@ -233,6 +237,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "files"}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Evidence locker: the largest file a person may upload (default 4 GiB), how long an unfinished upload is
+# kept, and whether sealed files are flushed to disk (fsync) before they count as saved.
+EVIDENCE_MAX_UPLOAD_BYTES = env_int("DAYBOOK_MAX_UPLOAD_BYTES", 4 * 1024**3)
+EVIDENCE_UPLOAD_EXPIRY_HOURS = env_int("DAYBOOK_UPLOAD_EXPIRY_HOURS", 48)
+EVIDENCE_FSYNC = env_bool("DAYBOOK_EVIDENCE_FSYNC", True)
 
 # Limits on what a person can type, stated on the forms.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

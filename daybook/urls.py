@@ -27,6 +27,7 @@ urlpatterns = [
     path("cases/<int:case_id>/quick/", diary_views.quick_capture, name="quick_capture"),
     path("cases/<int:case_id>/timeline/", diary_views.timeline, name="timeline"),
     path("cases/<int:case_id>/integrity/", diary_views.integrity, name="integrity"),
+    path("cases/<int:case_id>/evidence/", include("evidence.urls")),
     path("cases/<int:case_id>/incidents/new/", diary_views.incident_new, name="incident_new"),
     path("cases/<int:case_id>/incidents/<int:number>/", diary_views.incident_detail, name="incident_detail"),
     path("cases/<int:case_id>/incidents/<int:number>/edit/", diary_views.incident_edit, name="incident_edit"),

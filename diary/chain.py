@@ -6,9 +6,11 @@ Entry ``n`` of a case commits to its payload and to entry ``n-1``::
              "payload_sha256": SHA-256(canonical(payload)), "prev": <entry_hash of n-1, or 64 zeros>}
     entry_hash = SHA-256(canonical(entry))
 
-Kinds: ``case.opened`` (payload: case uuid and time) and ``incident.version`` (payload: the full
-canonical snapshot of one incident version, see diary.services.snapshot). docs/ARCHITECTURE.md
-describes the layout so a third party can recompute every hash.
+Kinds: ``case.opened`` (payload: case uuid and time), ``incident.version`` (payload: the full
+canonical snapshot of one incident version, see diary.services.snapshot), ``exhibit.sealed`` (an
+exhibit's first event: its SHA-256, size, type, name and the facts read from it) and ``exhibit.event``
+(every later change, link or hand-over; see evidence.services). docs/ARCHITECTURE.md describes the
+layout so a third party can recompute every hash.
 """
 
 from __future__ import annotations
@@ -74,16 +76,24 @@ class Verification:
     problem: str = ""
     broken_seq: int | None = None
     details: list[str] = field(default_factory=list)
+    # One result per stored original (evidence.integrity.FileCheck) when the files were checked.
+    files: list[Any] = field(default_factory=list)
+    files_checked: bool = False
 
 
-def verify(case: Case) -> Verification:
-    """Recompute every hash of the case and report "intact" or the first broken link."""
+def verify(case: Case, files: bool = True) -> Verification:
+    """Recompute every hash of the case and report "intact" or the first broken link.
+
+    With ``files`` (the default), every stored original exhibit is also read back, decrypted and re-hashed."""
     from diary.services import head_snapshot, snapshot_from_version  # noqa: PLC0415
+    from evidence import integrity as evidence  # noqa: PLC0415
 
     now = timezone.now()
     prev = GENESIS
     expected_seq = 1
     versions = {f"incident/{v.incident.number}/v{v.version}": v for v in IncidentVersion.objects.filter(incident__case=case).select_related("incident")}
+    exhibit_events = evidence.events_by_ref(case)
+    exhibit_latest: dict[int, dict[str, Any]] = {}
     seen_refs: set[str] = set()
     count = 0
 
@@ -112,6 +122,11 @@ def verify(case: Case) -> Verification:
             if sha256_hex(payload) != entry.payload_sha256 or version.payload_sha256 != entry.payload_sha256:
                 return fail(entry.seq, f"{_human(entry.ref)} has been altered since it was recorded.")
             seen_refs.add(entry.ref)
+        elif entry.kind in evidence.KINDS:
+            problem = evidence.check_entry(case, entry, exhibit_events, exhibit_latest)
+            if problem:
+                return fail(entry.seq, problem)
+            seen_refs.add(entry.ref)
         else:
             return fail(entry.seq, f"Entry {entry.seq} has an unknown kind {entry.kind!r}.")
         prev = entry.entry_hash
@@ -137,6 +152,17 @@ def verify(case: Case) -> Verification:
             return fail(None, f"Incident {incident.number} has no recorded version.")
         if incident.version != v.version or sha256_hex(head_snapshot(incident, v)) != v.payload_sha256:
             return fail(None, f"Incident {incident.number} has been changed outside Daybook: it no longer matches version {v.version}.")
+    problem = evidence.check_current(case, exhibit_events, seen_refs & set(exhibit_events), exhibit_latest)
+    if problem:
+        return fail(None, problem)
+    if files:
+        checks = evidence.check_files(case, exhibit_latest)
+        broken = [c for c in checks if not c.ok]
+        result = Verification(not broken, count, prev, now, files=checks, files_checked=True)
+        if broken:
+            result.problem = broken[0].problem
+            result.details = [c.problem for c in broken]
+        return result
     return Verification(True, count, prev, now)
 
 

@@ -1,0 +1,737 @@
+"""Writes to the evidence locker. Each write that changes an exhibit is one transaction that locks the case,
+writes an ``ExhibitEvent`` with a sealed canonical snapshot, appends it to the case's hash chain and writes an
+audit row, exactly like the diary's incident versions.
+
+Files come in two ways, both streaming and both ending in :func:`_register`:
+
+* :func:`ingest`: one pass over a stream of plaintext chunks (hash, encrypt, write). Used by imports, tests and
+  the ingest benchmark.
+* Resumable uploads: :func:`start_upload`, then :func:`receive_chunk` for each chunk (encrypted as it arrives
+  into a staging part), then :func:`finish_upload`, which decrypts the parts in order, seals them into one
+  blob while hashing, and registers it. The hash is never kept in memory between requests, so a server
+  restart (or kill -9) mid-upload loses at most the chunk that was in flight.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import re
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from audit.services import record
+from cases.models import Case
+from daybook.canonical import day, sha256_hex, ts
+from diary import chain
+from diary.models import Incident
+from diary.services import _lock
+from evidence import facts as facts_mod
+from evidence import keys, names, sniff, store, stream
+from evidence.models import Blob, Exhibit, ExhibitEvent, ExhibitLink, UploadPart, UploadSession
+
+log = logging.getLogger(__name__)
+
+SCHEMA = "daybook.exhibit.v1"
+MAX_CHUNK = 8 * stream.SEGMENT_SIZE  # the most one chunk request may carry
+CHUNK = 4 * stream.SEGMENT_SIZE  # what the uploader is told to send
+MAX_OPEN_UPLOADS = 50
+REFERENCE_MAX = 40
+
+
+class UploadError(Exception):
+    """Refused, with a message for the person and an HTTP status for the uploader."""
+
+    def __init__(self, message: str, status: int = 400, offset: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.offset = offset
+
+
+@dataclass
+class Ingested:
+    exhibit: Exhibit
+    created: bool  # False when the same file was already in the case
+    duplicate: bool = False
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "EVIDENCE_MAX_UPLOAD_BYTES", 4 * 1024**3))
+
+
+def human_size(n: int) -> str:
+    value = float(n)
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{n} bytes"
+
+
+def _too_big_message() -> str:
+    limit = human_size(max_upload_bytes())
+    return f"This file is bigger than the limit of {limit}. Split a long video into parts, or ask whoever runs Daybook to raise the limit."
+
+
+EMPTY_MESSAGE = "This file is empty (0 bytes), so there is nothing to keep. Check that you chose the right file."
+SPACE_MESSAGE = (
+    "The server has run out of space, so this file could not be saved. Everything saved before is safe. Try again later, or tell whoever runs Daybook."
+)
+
+
+# ---------------------------------------------------------------- snapshots and events
+
+
+def exhibit_state(exhibit: Exhibit) -> dict[str, Any]:
+    """The canonical state of an exhibit (strings, integers, booleans, null, lists, objects)."""
+    file = None
+    if exhibit.kind == "file":
+        file = {
+            "name": exhibit.original_name,
+            "size": exhibit.size,
+            "media_type": exhibit.media_type,
+            "sha256": exhibit.sha256,
+            "blob": str(exhibit.original.uuid) if exhibit.original_id else None,
+            "facts": exhibit.facts or {},
+        }
+    physical = None
+    if exhibit.kind == "physical":
+        physical = {"received_on": day(exhibit.received_on), "arrived_how": exhibit.arrived_how, "kept_where": exhibit.kept_where}
+    return {
+        "kind": exhibit.kind,
+        "reference": exhibit.reference,
+        "description": exhibit.description,
+        "obtained_on": day(exhibit.obtained_on),
+        "obtained_time": exhibit.obtained_time.strftime("%H:%M") if exhibit.obtained_time else None,
+        "obtained_where": exhibit.obtained_where,
+        "obtained_by": exhibit.obtained_by,
+        "custody": exhibit.custody,
+        "file": file,
+        "physical": physical,
+        "photo_of": exhibit.photo_of.number if exhibit.photo_of_id else None,
+        "incidents": sorted(ExhibitLink.objects.filter(exhibit=exhibit).values_list("incident__number", flat=True)),
+    }
+
+
+def _write_event(
+    locked: Case,
+    exhibit: Exhibit,
+    user: Any,
+    action: str,
+    changed: list[str],
+    *,
+    continuity: dict[str, str] | None = None,
+    happened_on: dt.date | None = None,
+    at: dt.datetime | None = None,
+) -> ExhibitEvent:
+    now = at or timezone.now()
+    payload = {
+        "schema": SCHEMA,
+        "case": str(locked.uuid),
+        "exhibit": exhibit.number,
+        "event": exhibit.version,
+        "action": action,
+        "recorded_at": ts(now),
+        "recorded_by": str(user.pk) if getattr(user, "pk", None) is not None else None,
+        "happened_on": day(happened_on),
+        "changed": sorted(changed),
+        "continuity": continuity,
+        "state": exhibit_state(exhibit),
+    }
+    digest = sha256_hex(payload)
+    event = ExhibitEvent.objects.create(
+        exhibit=exhibit,
+        seq=exhibit.version,
+        action=action,
+        happened_on=happened_on,
+        recorded_at=now,
+        recorded_by=user if getattr(user, "pk", None) else None,
+        changed_fields=sorted(changed),
+        snapshot_enc=locked.get_cipher().seal(json.dumps(payload, ensure_ascii=False, sort_keys=True), "exhibitevent.snapshot"),
+        payload_sha256=digest,
+    )
+    kind = "exhibit.sealed" if exhibit.version == 1 else "exhibit.event"
+    chain.append(locked, kind, f"exhibit/{exhibit.number}/e{exhibit.version}", digest, now)
+    return event
+
+
+def event_payload(event: ExhibitEvent, case: Case) -> dict[str, Any]:
+    return json.loads(case.get_cipher().open(event.snapshot_enc, "exhibitevent.snapshot"))
+
+
+def _exhibit_for_update(exhibit: Exhibit, locked: Case) -> Exhibit:
+    current = Exhibit.objects.select_for_update().select_related("original", "photo_of").get(pk=exhibit.pk)
+    current.case = locked
+    return current
+
+
+# ---------------------------------------------------------------- references
+
+
+def _prefix_of(reference: str) -> str | None:
+    m = re.fullmatch(r"(.*?)[/ -]?(\d+)", reference.strip())
+    return m.group(1) if m and m.group(1) else None
+
+
+def _initials(user: Any) -> str:
+    full = (getattr(user, "get_full_name", lambda: "")() or "").strip()
+    letters = "".join(part[0] for part in full.split() if part[:1].isalpha()).upper()
+    return letters[:4] or "EX"
+
+
+def next_reference(case: Case, user: Any) -> str:
+    """The person's initials (from their latest reference, or their name) and the next free number."""
+    rows = list(Exhibit.objects.filter(case=case).order_by("-number").only("case_id", "reference_enc"))
+    for row in rows:
+        row.case = case
+    existing = [row.reference for row in rows]
+    prefix = None
+    for ref in existing:
+        prefix = _prefix_of(ref)
+        if prefix:
+            break
+    prefix = prefix or f"{_initials(user)}/"
+    if not prefix.endswith(("/", "-", " ")):
+        prefix += "/"
+    used = {keys.normalise_reference(r) for r in existing}
+    highest = 0
+    for ref in existing:
+        if ref.startswith(prefix) and ref[len(prefix) :].isdigit():
+            highest = max(highest, int(ref[len(prefix) :]))
+    n = highest + 1
+    while keys.normalise_reference(f"{prefix}{n}") in used:
+        n += 1
+    return f"{prefix}{n}"
+
+
+def _check_reference(case: Case, reference: str, exclude: Exhibit | None = None) -> str:
+    reference = facts_mod.clean(reference, REFERENCE_MAX + 1)
+    if not reference:
+        raise ValueError("Give the exhibit a reference, like your initials and a number: JB/1.")
+    if len(reference) > REFERENCE_MAX:
+        raise ValueError(f"Keep the reference to {REFERENCE_MAX} characters or fewer.")
+    token = keys.reference_token(case, reference)
+    clash = Exhibit.objects.filter(case=case, reference_token=token)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude.pk)
+    if clash.exists():
+        raise ValueError(f"Another exhibit in this case already has the reference {reference}. Each reference must be different.")
+    return reference
+
+
+# ---------------------------------------------------------------- ingest
+
+
+@dataclass
+class Details:
+    """What the person says about an exhibit (all optional)."""
+
+    description: str = ""
+    obtained_on: dt.date | None = None
+    obtained_time: dt.time | None = None
+    obtained_where: str = ""
+    obtained_by: str = ""
+    incident: Incident | None = None
+    photo_of: Exhibit | None = None
+
+
+def _inspect(case: Case, blob: Blob, name: str) -> tuple[sniff.Sniffed, dict[str, str | int]]:
+    """Type from the content and facts from inside the file, read back from the sealed blob."""
+    with store.open_reader(case, blob) as reader:
+        head = reader.read(sniff.HEAD_BYTES)
+        reader.seek(max(0, reader.size - sniff.TAIL_BYTES))
+        tail = reader.read(sniff.TAIL_BYTES)
+        found = sniff.sniff(head, tail, reader.size, name)
+        extracted = facts_mod.extract(reader, found.kind)
+    if names.had_hidden_characters(name):
+        found.notes.append(
+            "The file's name contained hidden characters or folder parts (used to disguise a file's type). They are removed when it is shown or downloaded."
+        )
+    return found, extracted
+
+
+def ingest(case: Case, user: Any, chunks: Iterable[bytes], *, name: str, details: Details | None = None) -> Ingested:
+    """Seal a file given as a stream of plaintext chunks and make it an exhibit (or find its duplicate)."""
+    try:
+        blob, sha = store.write_blob(case, "original", chunks, max_size=max_upload_bytes())
+    except stream.TooLarge as exc:
+        raise UploadError(_too_big_message(), 413) from exc
+    except store.OutOfSpace as exc:
+        raise UploadError(SPACE_MESSAGE, 507) from exc
+    if blob.size == 0:
+        store.discard_blob(blob)
+        raise UploadError(EMPTY_MESSAGE, 400)
+    return _register(case, user, blob, sha, name, details or Details())
+
+
+def _register(case: Case, user: Any, blob: Blob, sha: str, name: str, details: Details, upload: UploadSession | None = None) -> Ingested:
+    try:
+        found, extracted = _inspect(case, blob, name)
+    except BaseException:
+        store.discard_blob(blob)
+        raise
+    token = keys.dedupe_token(case, sha)
+    discard = False
+    try:
+        with transaction.atomic():
+            locked = _lock(case)
+            if upload is not None:
+                current = UploadSession.objects.select_for_update().get(pk=upload.pk)
+                if current.status == "complete" and current.exhibit_id:
+                    discard = True
+                    return Ingested(Exhibit.objects.get(pk=current.exhibit_id), created=False)
+                if current.status != "open":
+                    discard = True
+                    raise UploadError("This upload was discarded.", 410)
+            duplicate = Exhibit.objects.filter(case=locked, kind="file", dedupe_token=token).order_by("number").first()
+            if duplicate is not None:
+                discard = True
+                duplicate.case = locked
+                if details.incident is not None and not ExhibitLink.objects.filter(exhibit=duplicate, incident=details.incident).exists():
+                    _relink(locked, duplicate, user, added=[details.incident], removed=[])
+                if upload is not None:
+                    UploadSession.objects.filter(pk=upload.pk).update(status="complete", exhibit=duplicate, updated_at=timezone.now())
+                record(user, "exhibit.duplicate", locked, f"exhibit {duplicate.number}")
+                return Ingested(duplicate, created=False, duplicate=True)
+            now = timezone.now()
+            number = (Exhibit.objects.filter(case=locked).aggregate(n=Max("number"))["n"] or 0) + 1
+            exhibit = Exhibit(case=locked, number=number, kind="file", created_at=now, updated_at=now, created_by=user if getattr(user, "pk", None) else None)
+            reference = next_reference(locked, user)
+            exhibit.reference = reference
+            exhibit.reference_token = keys.reference_token(locked, reference)
+            _apply_details(exhibit, details)
+            exhibit.original = blob
+            exhibit.original_name = name
+            exhibit.size = blob.size
+            exhibit.media_type = found.media_type
+            exhibit.sha256 = sha
+            exhibit.dedupe_token = token
+            exhibit.facts = extracted
+            exhibit.content_notes = found.notes
+            exhibit.photo_of = details.photo_of
+            exhibit.preview_status = "pending"
+            exhibit.save()
+            Blob.objects.filter(pk=blob.pk).update(status="complete", completed_at=now)
+            if details.incident is not None:
+                ExhibitLink.objects.create(case=locked, exhibit=exhibit, incident=details.incident)
+            _write_event(locked, exhibit, user, "sealed", [], at=now)
+            if upload is not None:
+                UploadSession.objects.filter(pk=upload.pk).update(status="complete", exhibit=exhibit, updated_at=now)
+            record(user, "exhibit.added", locked, f"exhibit {number}")
+    except BaseException:
+        if not discard:
+            store.discard_blob(blob)
+        raise
+    finally:
+        if discard:
+            store.discard_blob(blob)
+    case.chain_seq, case.chain_head = locked.chain_seq, locked.chain_head
+    exhibit.case = case
+    if upload is not None:
+        _delete_parts(upload)
+    _enqueue_processing(exhibit)
+    return Ingested(exhibit, created=True)
+
+
+def _apply_details(exhibit: Exhibit, details: Details) -> None:
+    exhibit.description = (details.description or "").strip()
+    exhibit.obtained_on = details.obtained_on
+    exhibit.obtained_time = details.obtained_time if details.obtained_on else None
+    exhibit.obtained_where = (details.obtained_where or "").strip()
+    exhibit.obtained_by = (details.obtained_by or "").strip()
+
+
+def _enqueue_processing(exhibit: Exhibit) -> None:
+    from evidence.tasks import process_exhibit  # noqa: PLC0415
+
+    try:
+        process_exhibit.enqueue(exhibit.pk)
+    except Exception:  # the exhibit is safe; a preview can be made later
+        log.exception("could not queue processing of exhibit %s", exhibit.pk)
+
+
+# ---------------------------------------------------------------- resumable uploads
+
+
+def start_upload(
+    case: Case, user: Any, *, name: str, size: int, last_modified: int | None = None, details: Details | None = None, space_needed: int | None = None
+) -> UploadSession:
+    """Open a resumable upload of ``size`` bytes. Refuses at once what is empty, over the limit, or will not fit."""
+    if size <= 0:
+        raise UploadError(EMPTY_MESSAGE, 400)
+    if size > max_upload_bytes():
+        raise UploadError(_too_big_message(), 413)
+    free = store.free_bytes()
+    needed = size if space_needed is None else space_needed
+    if free is not None and free < 2 * needed + 64 * 1024 * 1024:  # the parts, then the sealed original
+        raise UploadError(SPACE_MESSAGE, 507)
+    if UploadSession.objects.filter(case=case, status="open").count() >= MAX_OPEN_UPLOADS:
+        raise UploadError("There are too many unfinished uploads in this case. Finish or discard some first.", 429)
+    details = details or Details()
+    upload = UploadSession(case=case, created_by=user if getattr(user, "pk", None) else None, size=size)
+    upload.meta = {
+        "name": name[:1000],
+        "last_modified": last_modified,
+        "incident": details.incident.number if details.incident else None,
+        "photo_of": details.photo_of.number if details.photo_of else None,
+    }
+    upload.save()
+    return upload
+
+
+def _counted(source: Iterable[bytes], length: int) -> Iterator[bytes]:
+    got = 0
+    for piece in source:
+        got += len(piece)
+        if got > length:
+            raise UploadError("More bytes arrived than were announced for this chunk.", 400)
+        yield piece
+    if got != length:
+        raise UploadError("The connection dropped before this part of the file arrived in full. It will be sent again.", 400)
+
+
+def receive_chunk(upload: UploadSession, offset: int, source: Iterable[bytes], length: int) -> int:
+    """Encrypt one chunk into a staging part and commit it. Returns the new committed offset."""
+    if upload.status != "open":
+        raise UploadError("This upload is already finished or was discarded.", 409, upload.received)
+    if offset != upload.received:
+        raise UploadError("The upload is at a different point: carry on from the offset given.", 409, upload.received)
+    if length <= 0:
+        raise UploadError("An empty chunk carries nothing.", 400, upload.received)
+    if length > MAX_CHUNK:
+        raise UploadError("This chunk is too large.", 413, upload.received)
+    if offset + length > upload.size:
+        raise UploadError(f"More bytes arrived than the file's size ({upload.size}). The file may have changed since the upload began.", 413, upload.received)
+    if offset + length < upload.size and length % stream.SEGMENT_SIZE:
+        raise UploadError("Every chunk but the last must be a whole number of mebibytes.", 400, upload.received)
+    index = upload.parts
+    name = f"{store.part_dir(upload.uuid)}/{index:06d}-{secrets.token_hex(4)}.part"
+    case = upload.case
+    sealing = stream.SealingStream(keys.data_key(case), stream.part_context(upload.uuid, index), _counted(source, length), name=name)
+    try:
+        saved = store.save_sealed(name, sealing)
+    except store.OutOfSpace as exc:
+        raise UploadError(SPACE_MESSAGE, 507, upload.received) from exc
+    try:
+        with transaction.atomic():
+            current = UploadSession.objects.select_for_update().get(pk=upload.pk)
+            if current.status != "open" or current.received != offset or current.parts != index:
+                raise UploadError("Another copy of this chunk arrived first.", 409, current.received)
+            UploadPart.objects.create(upload=current, index=index, offset=offset, length=length, name=saved)
+            current.received = offset + length
+            current.parts = index + 1
+            current.save(update_fields=["received", "parts", "updated_at"])
+    except BaseException:
+        store.delete_quietly(saved)
+        raise
+    upload.received, upload.parts = current.received, current.parts
+    return current.received
+
+
+class _PartDamaged(Exception):
+    def __init__(self, part: UploadPart) -> None:
+        super().__init__(f"part {part.index} is damaged")
+        self.part = part
+
+
+def _parts_plaintext(upload: UploadSession, parts: list[UploadPart]) -> Iterator[bytes]:
+    key = keys.data_key(upload.case)
+    st = store.storage()
+    for part in parts:
+        got = 0
+        try:
+            with st.open(part.name, "rb") as handle:
+                for piece in stream.decrypt_stream(key, stream.part_context(upload.uuid, part.index), handle):
+                    got += len(piece)
+                    yield piece
+        except (stream.BlobError, OSError) as exc:
+            if store.is_out_of_space(exc):
+                raise
+            raise _PartDamaged(part) from exc
+        if got != part.length:
+            raise _PartDamaged(part)
+
+
+def finish_upload(upload: UploadSession, user: Any) -> Ingested:
+    """Seal the received parts into one original and register it. Safe to call again after any failure."""
+    if upload.status == "complete" and upload.exhibit_id:
+        return Ingested(Exhibit.objects.get(pk=upload.exhibit_id), created=False)
+    if upload.status != "open":
+        raise UploadError("This upload was discarded.", 410)
+    if upload.received != upload.size:
+        raise UploadError("Not all of the file has arrived yet.", 409, upload.received)
+    parts = list(UploadPart.objects.filter(upload=upload).order_by("index"))
+    expected = 0
+    for i, part in enumerate(parts):
+        if part.index != i or part.offset != expected:
+            _rewind(upload, part)
+            raise UploadError("Part of the upload is missing. It will be sent again.", 409, part.offset)
+        expected += part.length
+    meta = upload.meta if isinstance(upload.meta, dict) else {}
+    details = Details()
+    if meta.get("incident"):
+        details.incident = Incident.objects.filter(case=upload.case, number=meta["incident"]).first()
+    if meta.get("photo_of"):
+        details.photo_of = Exhibit.objects.filter(case=upload.case, number=meta["photo_of"], kind="physical").first()
+    try:
+        blob, sha = store.write_blob(upload.case, "original", _parts_plaintext(upload, parts), max_size=upload.size)
+    except _PartDamaged as exc:
+        _rewind(upload, exc.part)
+        raise UploadError("Part of the upload was damaged in storage. It will be sent again from there.", 409, exc.part.offset) from exc
+    except store.OutOfSpace as exc:
+        raise UploadError(SPACE_MESSAGE, 507, upload.received) from exc
+    if blob.size != upload.size:
+        store.discard_blob(blob)
+        raise UploadError("The file's size does not match what was announced.", 400)
+    return _register(upload.case, user, blob, sha, meta.get("name", ""), details, upload=upload)
+
+
+def _rewind(upload: UploadSession, part: UploadPart) -> None:
+    """Forget the given part and every part after it: the client resends from that part's offset."""
+    with transaction.atomic():
+        current = UploadSession.objects.select_for_update().get(pk=upload.pk)
+        doomed = list(UploadPart.objects.filter(upload=current, index__gte=part.index))
+        UploadPart.objects.filter(pk__in=[p.pk for p in doomed]).delete()
+        current.received = part.offset
+        current.parts = part.index
+        current.save(update_fields=["received", "parts", "updated_at"])
+    for p in doomed:
+        store.delete_quietly(p.name)
+    upload.received, upload.parts = current.received, current.parts
+
+
+def _delete_parts(upload: UploadSession) -> None:
+    UploadPart.objects.filter(upload=upload).delete()
+    _delete_dir(store.part_dir(upload.uuid))
+
+
+def _delete_dir(path: str) -> None:
+    st = store.storage()
+    try:
+        _dirs, files = st.listdir(path)
+    except (OSError, NotImplementedError):
+        return
+    for f in files:
+        store.delete_quietly(f"{path}/{f}")
+    try:
+        root = st.path(path)
+    except NotImplementedError:
+        return
+    try:
+        os.rmdir(root)
+    except OSError:
+        pass
+
+
+def discard_upload(upload: UploadSession, user: Any) -> None:
+    with transaction.atomic():
+        updated = UploadSession.objects.filter(pk=upload.pk, status="open").update(status="discarded", updated_at=timezone.now())
+    if updated:
+        _delete_parts(upload)
+        upload.status = "discarded"
+
+
+def matching_upload(case: Case, name: str, size: int, last_modified: int | None) -> UploadSession | None:
+    """An unfinished upload of the same file (same name, size and modification time): resume it."""
+    for upload in UploadSession.objects.filter(case=case, status="open", size=size).select_related("case").order_by("-updated_at"):
+        meta = upload.meta if isinstance(upload.meta, dict) else {}
+        if meta.get("name") == name[:1000] and (last_modified is None or meta.get("last_modified") in (None, last_modified)):
+            return upload
+    return None
+
+
+def cleanup(older_than: dt.timedelta | None = None, now: dt.datetime | None = None) -> dict[str, int]:
+    """Remove what crashes and abandoned uploads leave behind:
+
+    * open uploads untouched for ``older_than`` (default EVIDENCE_UPLOAD_EXPIRY_HOURS): their parts and row;
+    * discarded uploads' leftovers and finished uploads' leftover parts;
+    * blobs still "writing" after an hour (a crash mid-write): the partial file and the row.
+
+    Never touches a complete blob or anything an exhibit points to."""
+    now = now or timezone.now()
+    if older_than is None:
+        older_than = dt.timedelta(hours=int(getattr(settings, "EVIDENCE_UPLOAD_EXPIRY_HOURS", 48)))
+    counts = {"uploads": 0, "blobs": 0}
+    stale = UploadSession.objects.filter(status="open", updated_at__lte=now - older_than)
+    for upload in stale:
+        if UploadSession.objects.filter(pk=upload.pk, status="open", updated_at=upload.updated_at).update(status="discarded", updated_at=now):
+            _delete_parts(upload)
+            counts["uploads"] += 1
+    for upload in UploadSession.objects.filter(status__in=["discarded", "complete"], part_rows__isnull=False).distinct():
+        _delete_parts(upload)
+    writing_cutoff = now - min(older_than, dt.timedelta(hours=1))
+    for blob in Blob.objects.filter(status="writing", created_at__lte=writing_cutoff):
+        if not Exhibit.objects.filter(original=blob).exists() and not Exhibit.objects.filter(preview=blob).exists():
+            store.discard_blob(blob)
+            counts["blobs"] += 1
+    UploadSession.objects.filter(status="discarded", updated_at__lte=now - older_than).delete()
+    return counts
+
+
+# ---------------------------------------------------------------- physical items, details, links, continuity
+
+
+def create_physical(
+    case: Case, user: Any, *, description: str, received_on: dt.date | None, arrived_how: str, kept_where: str, details: Details | None = None
+) -> Exhibit:
+    details = details or Details()
+    details.description = description
+    with transaction.atomic():
+        locked = _lock(case)
+        now = timezone.now()
+        number = (Exhibit.objects.filter(case=locked).aggregate(n=Max("number"))["n"] or 0) + 1
+        exhibit = Exhibit(case=locked, number=number, kind="physical", created_at=now, updated_at=now, created_by=user if getattr(user, "pk", None) else None)
+        reference = next_reference(locked, user)
+        exhibit.reference = reference
+        exhibit.reference_token = keys.reference_token(locked, reference)
+        _apply_details(exhibit, details)
+        exhibit.received_on = received_on
+        exhibit.arrived_how = (arrived_how or "").strip()
+        exhibit.kept_where = (kept_where or "").strip()
+        exhibit.preview_status = "none"
+        exhibit.save()
+        if details.incident is not None:
+            ExhibitLink.objects.create(case=locked, exhibit=exhibit, incident=details.incident)
+        _write_event(locked, exhibit, user, "sealed", [], at=now)
+        record(user, "exhibit.added", locked, f"exhibit {number}")
+    case.chain_seq, case.chain_head = locked.chain_seq, locked.chain_head
+    exhibit.case = case
+    return exhibit
+
+
+EDITABLE = ["reference", "description", "obtained_on", "obtained_time", "obtained_where", "obtained_by", "received_on", "arrived_how", "kept_where"]
+
+
+def edit_exhibit(exhibit: Exhibit, user: Any, **fields: Any) -> ExhibitEvent | None:
+    """Change what the person says about an exhibit. The file itself is sealed and never changes."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"Unknown exhibit field {sorted(unknown)[0]}")
+    with transaction.atomic():
+        locked = _lock(exhibit.case)
+        current = _exhibit_for_update(exhibit, locked)
+        before = exhibit_state(current)
+        if "reference" in fields:
+            reference = _check_reference(locked, fields["reference"], exclude=current)
+            current.reference = reference
+            current.reference_token = keys.reference_token(locked, reference)
+        for name in ("description", "obtained_where", "obtained_by", "arrived_how", "kept_where"):
+            if name in fields:
+                setattr(current, name, (fields[name] or "").strip())
+        for name in ("obtained_on", "obtained_time", "received_on"):
+            if name in fields:
+                setattr(current, name, fields[name])
+        if not current.obtained_on:
+            current.obtained_time = None
+        after = exhibit_state(current)
+        changed = _changed(before, after)
+        if not changed:
+            return None
+        current.version += 1
+        current.updated_at = timezone.now()
+        current.save()
+        event = _write_event(locked, current, user, "edited", changed, at=current.updated_at)
+        record(user, "exhibit.edited", locked, f"exhibit {current.number} e{current.version}")
+    exhibit.refresh_from_db()
+    return event
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    out = []
+    for key in after:
+        if isinstance(after[key], dict) and isinstance(before.get(key), dict):
+            out += [f"{key}.{k}" for k in after[key] if before[key].get(k) != after[key][k]]
+        elif before.get(key) != after[key]:
+            out.append(key)
+    return sorted(out)
+
+
+def set_links(exhibit: Exhibit, user: Any, incidents: list[Incident]) -> ExhibitEvent | None:
+    """Make the exhibit's incident links exactly ``incidents`` (all of the same case)."""
+    with transaction.atomic():
+        locked = _lock(exhibit.case)
+        current = _exhibit_for_update(exhibit, locked)
+        if any(i.case_id != locked.pk for i in incidents):
+            raise ValueError("An incident of another case cannot be linked.")
+        existing = {link.incident_id: link for link in ExhibitLink.objects.filter(exhibit=current).select_related("incident")}
+        wanted = {i.pk: i for i in incidents}
+        added = [i for pk, i in wanted.items() if pk not in existing]
+        removed = [link.incident for pk, link in existing.items() if pk not in wanted]
+        if not added and not removed:
+            return None
+        event = _relink(locked, current, user, added=added, removed=removed)
+    exhibit.refresh_from_db()
+    return event
+
+
+def _relink(locked: Case, exhibit: Exhibit, user: Any, *, added: list[Incident], removed: list[Incident]) -> ExhibitEvent:
+    ExhibitLink.objects.filter(exhibit=exhibit, incident__in=removed).delete()
+    ExhibitLink.objects.bulk_create([ExhibitLink(case=locked, exhibit=exhibit, incident=i) for i in added])
+    exhibit.version += 1
+    exhibit.updated_at = timezone.now()
+    exhibit.save(update_fields=["version", "updated_at"])
+    event = _write_event(locked, exhibit, user, "linked", ["incidents"], at=exhibit.updated_at)
+    numbers = ", ".join(str(i.number) for i in sorted(added + removed, key=lambda i: i.number))
+    record(user, "exhibit.linked", locked, f"exhibit {exhibit.number}: incidents {numbers}")
+    return event
+
+
+CUSTODY_AFTER = {"handed_over": None, "moved": None, "returned": "me", "other": None}
+
+
+def add_continuity(
+    exhibit: Exhibit,
+    user: Any,
+    *,
+    action: str,
+    happened_on: dt.date,
+    to: str = "",
+    officer: str = "",
+    reference: str = "",
+    location: str = "",
+    notes: str = "",
+    to_police: bool = False,
+) -> ExhibitEvent:
+    """Record a hand-over, move or return of an exhibit (the chain of custody)."""
+    if action not in CUSTODY_AFTER:
+        raise ValueError("Unknown kind of hand-over.")
+    continuity = {
+        "to": (to or "").strip(),
+        "officer": (officer or "").strip(),
+        "reference": (reference or "").strip(),
+        "location": (location or "").strip(),
+        "notes": (notes or "").strip(),
+    }
+    with transaction.atomic():
+        locked = _lock(exhibit.case)
+        current = _exhibit_for_update(exhibit, locked)
+        changed = []
+        if action == "handed_over":
+            custody = "police" if to_police else "other"
+        elif action == "returned":
+            custody = "me"
+        else:
+            custody = current.custody
+        if custody != current.custody:
+            current.custody = custody
+            changed.append("custody")
+        if action == "moved" and continuity["location"] and current.kind == "physical" and continuity["location"] != current.kept_where:
+            current.kept_where = continuity["location"]
+            changed.append("physical.kept_where")
+        current.version += 1
+        current.updated_at = timezone.now()
+        current.save()
+        event = _write_event(locked, current, user, action, changed, continuity=continuity, happened_on=happened_on, at=current.updated_at)
+        record(user, "exhibit.continuity", locked, f"exhibit {current.number} e{current.version}")
+    exhibit.refresh_from_db()
+    return event

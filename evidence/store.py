@@ -1,0 +1,171 @@
+"""Sealed blobs in Django's storage (a local folder by default, any storage backend works).
+
+A blob is written under a name no exhibit points to yet, with its ``Blob`` row saying "writing"; only
+after the whole blob is written (and, on a local disk, flushed with fsync) does the caller mark it
+complete and create the exhibit in one transaction. A crash in between leaves a "writing" row and a
+partial file that :func:`evidence.services.cleanup` removes; never an exhibit pointing at half a file.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from typing import IO
+
+from django.conf import settings
+from django.core.files.storage import Storage, storages
+
+from cases.models import Case
+from evidence import stream
+from evidence.keys import data_key
+from evidence.models import Blob
+
+
+def storage() -> Storage:
+    return storages[getattr(settings, "EVIDENCE_STORAGE", "default")]
+
+
+class OutOfSpace(Exception):
+    """The storage refused a write because it is full."""
+
+
+def is_out_of_space(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def blob_name(case: Case, blob: Blob) -> str:
+    return f"evidence/{case.uuid}/{blob.uuid}.dbe"
+
+
+def part_dir(upload_uuid: object) -> str:
+    return f"evidence/uploads/{upload_uuid}"
+
+
+def fsync(name: str) -> None:
+    """Flush a just-written local file (and its folder) to disk, so a power cut cannot lose a blob that the
+    database already calls complete. Storages without local paths are durable on their own terms."""
+    if not getattr(settings, "EVIDENCE_FSYNC", True):
+        return
+    store = storage()
+    try:
+        path = store.path(name)
+    except NotImplementedError:
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    dfd = os.open(os.path.dirname(path), os.O_RDONLY)
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
+
+
+def free_bytes() -> int | None:
+    """Free space where blobs are written, when the storage is a local folder (else None: unknown)."""
+    store = storage()
+    try:
+        root = store.path("")
+    except NotImplementedError:
+        return None
+    os.makedirs(root, exist_ok=True)
+    return shutil.disk_usage(root).free
+
+
+def delete_quietly(name: str) -> None:
+    if not name:
+        return
+    try:
+        storage().delete(name)
+    except (OSError, NotImplementedError):
+        pass
+
+
+def save_sealed(name: str, sealing: stream.SealingStream) -> str:
+    """Write a sealing stream to the storage under ``name``; on any failure remove what was written."""
+    store = storage()
+    try:
+        saved = store.save(name, sealing)
+        fsync(saved)
+        return saved
+    except BaseException as exc:
+        delete_quietly(name)
+        if is_out_of_space(exc):
+            raise OutOfSpace(str(exc)) from exc
+        raise
+
+
+def write_blob(case: Case, purpose: str, source: Iterable[bytes], *, max_size: int | None = None) -> tuple[Blob, str]:
+    """Seal ``source`` into a new blob. Returns the blob (still "writing") and the plaintext's SHA-256.
+
+    The caller marks it complete in the transaction that makes it reachable, or deletes it."""
+    blob = Blob.objects.create(case=case, purpose=purpose, segment_size=stream.SEGMENT_SIZE)
+    name = blob_name(case, blob)
+    sealing = stream.SealingStream(data_key(case), stream.blob_context(blob.uuid), source, name=name, max_size=max_size)
+    try:
+        saved = save_sealed(name, sealing)
+    except BaseException:
+        Blob.objects.filter(pk=blob.pk).delete()
+        raise
+    blob.name = saved
+    blob.size = sealing.size
+    blob.stored_size = sealing.stored_size
+    Blob.objects.filter(pk=blob.pk).update(name=saved, size=sealing.size, stored_size=sealing.stored_size)
+    return blob, sealing.sha256
+
+
+def discard_blob(blob: Blob) -> None:
+    delete_quietly(blob.name)
+    Blob.objects.filter(pk=blob.pk).delete()
+
+
+def open_reader(case: Case, blob: Blob) -> stream.SealedReader:
+    store = storage()
+    handle = store.open(blob.name, "rb")
+    try:
+        return stream.SealedReader(data_key(case), stream.blob_context(blob.uuid), handle, store.size(blob.name))
+    except BaseException:
+        handle.close()
+        raise
+
+
+class _Hashing:
+    """Wraps a file object and hashes every byte read through it."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.handle = handle
+        self.hash = hashlib.sha256()
+        self.count = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.handle.read(n)
+        self.hash.update(data)
+        self.count += len(data)
+        return data
+
+
+def read_back(case: Case, blob: Blob) -> tuple[str, int, str]:
+    """Read the whole stored blob: decrypt every segment (checking every tag) and hash both the plaintext and
+    the stored bytes. Returns (plaintext SHA-256, plaintext size, stored SHA-256). Raises BlobError/OSError."""
+    store = storage()
+    with store.open(blob.name, "rb") as handle:
+        hashing = _Hashing(handle)
+        plain = hashlib.sha256()
+        size = 0
+        for piece in stream.decrypt_stream(data_key(case), stream.blob_context(blob.uuid), hashing):  # type: ignore[arg-type]
+            plain.update(piece)
+            size += len(piece)
+        rest = handle.read(1)
+        if rest:
+            raise stream.BlobError("The stored file has extra bytes after its last segment.")
+    return plain.hexdigest(), size, hashing.hash.hexdigest()
+
+
+def iter_plaintext(case: Case, blob: Blob) -> Iterator[bytes]:
+    with storage().open(blob.name, "rb") as handle:
+        yield from stream.decrypt_stream(data_key(case), stream.blob_context(blob.uuid), handle)

@@ -1,0 +1,70 @@
+"""Background work for the evidence locker (django-tasks; the database worker runs it beside the server)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from cases.models import Case
+from evidence import integrity, previews, services, store
+from evidence.models import Blob, Exhibit
+
+log = logging.getLogger(__name__)
+
+
+@task()
+def process_exhibit(exhibit_id: int) -> str:
+    """After a file is sealed: read the blob back (every tag checked, both hashes taken), then make its preview."""
+    exhibit = Exhibit.objects.select_related("case", "original").filter(pk=exhibit_id, kind="file").first()
+    if exhibit is None:
+        return "gone"
+    state = services.exhibit_state(exhibit)
+    check = integrity.check_file(exhibit.case, exhibit, state["file"] or {})
+    if not check.ok:
+        log.error("read-back of exhibit %s failed: %s", exhibit.pk, check.problem)
+    return make_preview(exhibit)
+
+
+def make_preview(exhibit: Exhibit) -> str:
+    case: Case = exhibit.case
+    try:
+        jpeg = previews.render(case, exhibit)
+    except previews.NoPreview as reason:
+        status = "none" if "no preview for this type" in str(reason).lower() else "failed"
+        Exhibit.objects.filter(pk=exhibit.pk).update(preview_status=status, preview_note=str(reason)[:200])
+        return status
+    except Exception:
+        log.exception("preview of exhibit %s failed", exhibit.pk)
+        Exhibit.objects.filter(pk=exhibit.pk).update(preview_status="failed", preview_note="The preview could not be made. The original is safe.")
+        return "failed"
+    try:
+        blob, _sha = store.write_blob(case, "preview", [jpeg])
+    except store.OutOfSpace:
+        Exhibit.objects.filter(pk=exhibit.pk).update(preview_status="failed", preview_note="The server is out of space, so no preview was made.")
+        return "failed"
+    with transaction.atomic():
+        old = Exhibit.objects.select_for_update().filter(pk=exhibit.pk).values_list("preview_id", flat=True).first()
+        Blob.objects.filter(pk=blob.pk).update(status="complete", completed_at=timezone.now())
+        Exhibit.objects.filter(pk=exhibit.pk).update(preview=blob, preview_status="ready", preview_note="")
+    if old:
+        old_blob = Blob.objects.filter(pk=old).first()
+        if old_blob is not None:
+            store.discard_blob(old_blob)
+    return "ready"
+
+
+@task()
+def check_case_files(case_id: int) -> dict:
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None:
+        return {"checked": 0, "broken": 0}
+    results = integrity.check_files(case)
+    return {"checked": len(results), "broken": sum(1 for r in results if not r.ok)}
+
+
+@task()
+def cleanup_uploads() -> dict:
+    return services.cleanup()

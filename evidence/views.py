@@ -1,0 +1,503 @@
+"""Thin views for the evidence locker. Every one goes through ``cases.policy.case_for``; refusals are 404s.
+
+The upload protocol (JSON, used by evidence/static/evidence/uploader.js; a small protocol of our own):
+
+* ``POST uploads/`` with ``{"name", "size", "last_modified", "incident", "photo_of"}``: opens an upload, or
+  finds the unfinished upload of the same file, and answers ``{"id", "offset", "chunk_size", "url", "finish_url"}``.
+  An empty file, one over the limit, or one that will not fit on the server is refused at once (400/413/507).
+* ``PUT uploads/<id>/`` with ``Upload-Offset: <n>`` and the bytes from ``n``: encrypted as they arrive and
+  committed; answers ``{"offset"}``. A wrong offset gets 409 with the right one. Every chunk but the last is
+  a whole number of MiB, at most 8 MiB.
+* ``GET``/``HEAD uploads/<id>/``: the committed offset (``Upload-Offset`` header too): where to resume.
+* ``POST uploads/<id>/finish/``: seals the file and makes the exhibit; answers the exhibit, or the existing
+  exhibit when the same file is already in the case (``"duplicate": true``).
+* ``DELETE uploads/<id>/`` (or ``POST uploads/<id>/discard/`` from a form): forgets the upload.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from audit.services import record
+from cases.models import Case
+from cases.policy import Action, case_for
+from diary.models import Incident
+from evidence import forms, integrity, names, selectors, services, sniff, store, stream
+from evidence.models import Exhibit, UploadSession
+from evidence.uploading import SealingUploadHandler, request_chunks
+
+
+def _details_from(request: HttpRequest, case: Case, body: bool = True) -> tuple[services.Details, Incident | None, Exhibit | None]:
+    """The incident (``?incident=N``) or physical item (``?photo_of=N``) new files are for, if any.
+
+    ``body=False`` reads only the query string (the file form must not touch the body before its handler is set)."""
+    details = services.Details()
+    source = request.POST if body and request.method == "POST" else request.GET
+    incident = None
+    item = None
+    number = source.get("incident") or request.GET.get("incident")
+    if number and str(number).isdigit():
+        incident = Incident.objects.filter(case=case, number=int(number)).first()
+        if incident is None:
+            raise Http404("No such incident")
+        incident.case = case
+    number = source.get("photo_of") or request.GET.get("photo_of")
+    if number and str(number).isdigit():
+        item = Exhibit.objects.filter(case=case, number=int(number), kind="physical").first()
+        if item is None:
+            raise Http404("No such item")
+        item.case = case
+    details.incident, details.photo_of = incident, item
+    return details, incident, item
+
+
+@login_required
+def locker(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id, Action.VIEW)
+    rows = selectors.exhibits(case)
+    uploads = list(selectors.open_uploads(case))
+    return render(
+        request,
+        "evidence/locker.html",
+        {
+            "case": case,
+            "files": [e for e in rows if e.kind == "file"],
+            "items": [e for e in rows if e.kind == "physical"],
+            "uploads": uploads,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def add_files(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id, Action.RECORD)
+    _details, incident, item = _details_from(request, case)
+    return _add_page(request, case, incident, item)
+
+
+def _add_page(
+    request: HttpRequest, case: Case, incident: Incident | None, item: Exhibit | None, errors: list[tuple[str, str]] | None = None, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "evidence/add.html",
+        {
+            "case": case,
+            "incident": incident,
+            "item": item,
+            "limit": services.max_upload_bytes(),
+            "limit_text": services.human_size(services.max_upload_bytes()),
+            "uploads": list(selectors.open_uploads(case)),
+            "errors": errors or [],
+        },
+        status=status,
+    )
+
+
+@csrf_exempt
+@login_required
+@require_POST
+def add_files_form(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The plain form (no JavaScript): files stream through SealingUploadHandler, never to disk in the clear.
+
+    The access check comes first; the CSRF check is made by the inner view, and anything staged by a request
+    that fails it is thrown away."""
+    case = case_for(request.user, case_id, Action.RECORD)
+    details, incident, item = _details_from(request, case, body=False)
+    handler = SealingUploadHandler(request, case, request.user, details)
+    request.upload_handlers = [handler]
+    response = _add_files_form(request, case, handler, incident, item)
+    if response.status_code == 403:
+        handler.upload_interrupted()
+    return response
+
+
+@csrf_protect
+def _add_files_form(request: HttpRequest, case: Case, handler: SealingUploadHandler, incident: Incident | None, item: Exhibit | None) -> HttpResponse:
+    files = request.FILES.getlist("files")  # reading the body runs the handler
+    errors = list(handler.errors)
+    added, duplicates = [], []
+    for session in list(handler.sessions):
+        session.refresh_from_db()
+        try:
+            result = services.finish_upload(session, request.user)
+        except services.UploadError as exc:
+            errors.append((session.name, exc.message))
+            services.discard_upload(session, request.user)
+            continue
+        (added if result.created else duplicates).append(result.exhibit)
+    if not files and not errors:
+        errors.append(("", "Choose one or more files to add."))
+    for exhibit in added:
+        messages.success(request, f"Saved and sealed as exhibit {exhibit.reference}.")
+    for exhibit in duplicates:
+        messages.info(
+            request, f"{_shown(exhibit)} is already in your evidence as exhibit {exhibit.reference} (the same SHA-256 fingerprint). It was not added again."
+        )
+    if errors:
+        return _add_page(request, case, incident, item, errors=[(names.display_name(n, "file") if n else "", m) for n, m in errors], status=400)
+    if incident is not None:
+        return redirect("incident_detail", case_id=case.pk, number=incident.number)
+    if item is not None:
+        return redirect("exhibit_detail", case_id=case.pk, number=item.number)
+    return redirect("evidence", case_id=case.pk)
+
+
+def _shown(exhibit: Exhibit) -> str:
+    return selectors.shown_name(exhibit)
+
+
+# ------------------------------------------------------------------ the upload protocol
+
+
+def _error(exc: services.UploadError) -> JsonResponse:
+    body: dict[str, Any] = {"error": exc.message}
+    if exc.offset is not None:
+        body["offset"] = exc.offset
+    response = JsonResponse(body, status=exc.status)
+    if exc.offset is not None:
+        response["Upload-Offset"] = str(exc.offset)
+    return response
+
+
+def _upload_json(case: Case, upload: UploadSession) -> dict[str, Any]:
+    url = reverse("evidence_upload", args=[case.pk, upload.uuid])
+    return {
+        "id": str(upload.uuid),
+        "name": names.display_name(upload.name, "file"),
+        "size": upload.size,
+        "offset": upload.received,
+        "chunk_size": services.CHUNK,
+        "url": url,
+        "finish_url": reverse("evidence_upload_finish", args=[case.pk, upload.uuid]),
+    }
+
+
+def _upload(case: Case, upload_id: str) -> UploadSession:
+    upload = UploadSession.objects.filter(case=case, uuid=upload_id).first() if _is_uuid(upload_id) else None
+    if upload is None:
+        raise Http404("No such upload")
+    upload.case = case
+    return upload
+
+
+def _is_uuid(value: str) -> bool:
+    return bool(re.fullmatch(r"[0-9a-fA-F-]{32,36}", value or ""))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def uploads(request: HttpRequest, case_id: int) -> HttpResponse:
+    if request.method == "GET":
+        case = case_for(request.user, case_id, Action.VIEW)
+        return JsonResponse({"uploads": [_upload_json(case, u) for u in selectors.open_uploads(case)], "limit": services.max_upload_bytes()})
+    case = case_for(request.user, case_id, Action.RECORD)
+    try:
+        body = json.loads(request.body or b"{}")
+        name = str(body.get("name") or "")[:1000]
+        size = int(body.get("size"))
+        last_modified = int(body["last_modified"]) if body.get("last_modified") is not None else None
+    except (ValueError, TypeError, KeyError):
+        return JsonResponse({"error": "The upload could not be started: the request was not understood."}, status=400)
+    details = services.Details()
+    if body.get("incident"):
+        details.incident = Incident.objects.filter(case=case, number=_int(body.get("incident"))).first()
+    if body.get("photo_of"):
+        details.photo_of = Exhibit.objects.filter(case=case, number=_int(body.get("photo_of")), kind="physical").first()
+    existing = services.matching_upload(case, name, size, last_modified) if size > 0 else None
+    if existing is not None:
+        return JsonResponse(_upload_json(case, existing), status=200)
+    try:
+        upload = services.start_upload(case, request.user, name=name, size=size, last_modified=last_modified, details=details)
+    except services.UploadError as exc:
+        return _error(exc)
+    return JsonResponse(_upload_json(case, upload), status=201)
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "PUT", "DELETE"])
+def upload(request: HttpRequest, case_id: int, upload_id: str) -> HttpResponse:
+    action = Action.VIEW if request.method in ("GET", "HEAD") else Action.RECORD
+    case = case_for(request.user, case_id, action)
+    item = _upload(case, upload_id)
+    if request.method in ("GET", "HEAD"):
+        response = JsonResponse({**_upload_json(case, item), "status": item.status})
+        response["Upload-Offset"] = str(item.received)
+        response["Upload-Length"] = str(item.size)
+        return response
+    if request.method == "DELETE":
+        services.discard_upload(item, request.user)
+        return HttpResponse(status=204)
+    try:
+        offset = int(request.headers.get("Upload-Offset", ""))
+        length = int(request.META.get("CONTENT_LENGTH") or -1)
+    except ValueError:
+        return JsonResponse({"error": "Upload-Offset and Content-Length are needed.", "offset": item.received}, status=400)
+    if length < 0:
+        return JsonResponse({"error": "Content-Length is needed.", "offset": item.received}, status=411)
+    try:
+        new_offset = services.receive_chunk(item, offset, request_chunks(request, length), length)
+    except services.UploadError as exc:
+        return _error(exc)
+    response = JsonResponse({"offset": new_offset, "size": item.size})
+    response["Upload-Offset"] = str(new_offset)
+    return response
+
+
+@login_required
+@require_POST
+def upload_finish(request: HttpRequest, case_id: int, upload_id: str) -> HttpResponse:
+    case = case_for(request.user, case_id, Action.RECORD)
+    item = _upload(case, upload_id)
+    try:
+        result = services.finish_upload(item, request.user)
+    except services.UploadError as exc:
+        return _error(exc)
+    exhibit = result.exhibit
+    exhibit.case = case
+    # A repeated finish of an upload that was a duplicate reports the duplicate again.
+    if result.duplicate or (not result.created and exhibit.created_at < item.created_at):
+        message = f"This file is already in your evidence as exhibit {exhibit.reference} (the same SHA-256 fingerprint). It was not added again."
+        duplicate = True
+    else:
+        message = f"Saved and sealed as exhibit {exhibit.reference}."
+        duplicate = False
+    return JsonResponse(
+        {
+            "exhibit": {
+                "number": exhibit.number,
+                "reference": exhibit.reference,
+                "url": reverse("exhibit_detail", args=[case.pk, exhibit.number]),
+                "sha256": exhibit.sha256,
+            },
+            "duplicate": duplicate,
+            "message": message,
+        },
+        status=201 if result.created else 200,
+    )
+
+
+@login_required
+@require_POST
+def upload_discard(request: HttpRequest, case_id: int, upload_id: str) -> HttpResponse:
+    case = case_for(request.user, case_id, Action.RECORD)
+    item = _upload(case, upload_id)
+    services.discard_upload(item, request.user)
+    messages.success(request, "The unfinished upload was discarded.")
+    return redirect("evidence", case_id=case.pk)
+
+
+# ------------------------------------------------------------------ exhibits
+
+
+@login_required
+def exhibit_detail(request: HttpRequest, case_id: int, number: int) -> HttpResponse:
+    case = case_for(request.user, case_id, Action.VIEW)
+    item = selectors.exhibit(case, number)
+    context = {
+        "case": case,
+        "exhibit": item,
+        "name": selectors.shown_name(item) if item.is_file else "",
+        "facts": selectors.fact_rows(item),
+        "notes": item.content_notes if isinstance(item.content_notes, list) else [],
+        "incidents": list(selectors.linked_incidents(item)),
+        "photos": selectors.photos(item),
+        "history": selectors.history(item),
+        "links_form": forms.LinksForm(initial={"incidents": ", ".join(str(i.number) for i in selectors.linked_incidents(item))}, case=case),
+    }
+    return render(request, "evidence/exhibit.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exhibit_edit(request: HttpRequest, case_id: int, number: int) -> HttpResponse:
+    case = case_for(request.user, case_id, Action.EDIT)
+    item = selectors.exhibit(case, number)
+    form_class = forms.PhysicalEditForm if item.kind == "physical" else forms.ExhibitForm
+    initial = {name: getattr(item, name) for name in services.EDITABLE}
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k in services.EDITABLE}
+        try:
+            event = services.edit_exhibit(item, request.user, **fields)
+        except ValueError as exc:
+            form.add_error("reference", str(exc))
+        else:
+            messages.success(request, "Saved. The earlier details are kept in the exhibit's history." if event else "Nothing was changed.")
+            return redirect("exhibit_detail", case_id=case.pk, number=item.number)
+    return render(request, "evidence/exhibit_form.html", {"case": case, "exhibit": item, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def physical_new(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id, Action.RECORD)
+    details, incident, _item = _details_from(request, case)
+    form = forms.PhysicalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        details.obtained_by = d.get("obtained_by", "")
+        item = services.create_physical(
+            case,
+            request.user,
+            description=d["description"],
+            received_on=d.get("received_on"),
+            arrived_how=d.get("arrived_how", ""),
+            kept_where=d.get("kept_where", ""),
+            details=details,
+        )
+        messages.success(request, f"Recorded as exhibit {item.reference}. You can add photos of it.")
+        return redirect("exhibit_detail", case_id=case.pk, number=item.number)
+    return render(request, "evidence/physical_form.html", {"case": case, "form": form, "incident": incident})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def continuity_new(request: HttpRequest, case_id: int, number: int) -> HttpResponse:
+    case = case_for(request.user, case_id, Action.EDIT)
+    item = selectors.exhibit(case, number)
+    form = forms.ContinuityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.add_continuity(item, request.user, **form.service_kwargs())
+        messages.success(request, "Recorded in the exhibit's history.")
+        return redirect("exhibit_detail", case_id=case.pk, number=item.number)
+    return render(request, "evidence/continuity_form.html", {"case": case, "exhibit": item, "form": form})
+
+
+@login_required
+@require_POST
+def exhibit_links(request: HttpRequest, case_id: int, number: int) -> HttpResponse:
+    case = case_for(request.user, case_id, Action.EDIT)
+    item = selectors.exhibit(case, number)
+    form = forms.LinksForm(request.POST, case=case)
+    if form.is_valid():
+        event = services.set_links(item, request.user, form.cleaned_data["incidents"])
+        messages.success(request, "Links saved." if event else "Nothing was changed.")
+        return redirect("exhibit_detail", case_id=case.pk, number=item.number)
+    messages.error(request, form.errors["incidents"][0])
+    return redirect(reverse("exhibit_detail", args=[case.pk, item.number]) + "#links")
+
+
+RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def download(request: HttpRequest, case_id: int, number: int) -> HttpResponse:
+    """The original, decrypted on the fly, always as an attachment; one byte range at a time (so players can seek)."""
+    case = case_for(request.user, case_id, Action.VIEW)
+    item = selectors.exhibit(case, number)
+    if item.kind != "file" or item.original is None or item.original.status != "complete":
+        raise Http404("No file")
+    try:
+        reader = store.open_reader(case, item.original)
+    except (OSError, stream.BlobError):
+        return render(request, "evidence/unreadable.html", {"case": case, "exhibit": item}, status=410)
+    size = reader.size
+    start, end, partial = 0, size - 1, False
+    header = request.headers.get("Range", "")
+    match = RANGE.match(header.strip()) if header else None
+    if match and (match.group(1) or match.group(2)):
+        first, last = match.groups()
+        if first:
+            start = int(first)
+            end = min(int(last), size - 1) if last else size - 1
+        else:
+            start = max(0, size - int(last))
+        if start >= size or start > end:
+            reader.close()
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return _download_headers(response, item)
+        partial = True
+    if start == 0:
+        record(request.user, "exhibit.downloaded", case, f"exhibit {item.number}")
+
+    def body():  # noqa: ANN202
+        try:
+            if request.method != "HEAD" and size:
+                yield from reader.iter_range(start, end)
+        finally:
+            reader.close()
+
+    response = StreamingHttpResponse(body(), status=206 if partial else 200)
+    if partial:
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Content-Length"] = str(end - start + 1 if size else 0)
+    return _download_headers(response, item)
+
+
+def _download_headers(response: HttpResponse, item: Exhibit) -> HttpResponse:
+    safe = item.media_type in sniff.SAFE_DOWNLOAD_TYPES
+    response["Content-Type"] = item.media_type if safe else "application/octet-stream"
+    response["Content-Disposition"] = names.content_disposition(item.original_name, fallback=f"exhibit-{item.number}")
+    response["Accept-Ranges"] = "bytes"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Frame-Options"] = "DENY"
+    return response
+
+
+@login_required
+def preview(request: HttpRequest, case_id: int, number: int) -> HttpResponse:
+    """The derived preview (a JPEG we made, with no metadata): safe to show in an <img>."""
+    case = case_for(request.user, case_id, Action.VIEW)
+    item = selectors.exhibit(case, number)
+    if item.preview is None or item.preview_status != "ready":
+        raise Http404("No preview")
+    try:
+        data = b"".join(store.iter_plaintext(case, item.preview))
+    except (OSError, stream.BlobError) as exc:
+        raise Http404("Preview unreadable") from exc
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="exhibit-{item.number}-preview.jpg"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def check_files(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id, Action.VIEW)
+    from evidence.tasks import check_case_files  # noqa: PLC0415
+
+    check_case_files.enqueue(case.pk)
+    record(request.user, "case.files_checked", case, "")
+    messages.success(request, "Checking every stored file now. This page shows the results as they finish.")
+    return redirect("integrity", case_id=case.pk)
+
+
+def integrity_context(case: Case) -> dict[str, Any]:
+    """For the integrity page: the latest full check of each stored file."""
+    rows = []
+    for item in Exhibit.objects.filter(case=case, kind="file").select_related("original").order_by("number"):
+        item.case = case
+        blob = item.original
+        rows.append(
+            {
+                "exhibit": item,
+                "checked_at": blob.checked_at if blob else None,
+                "ok": blob.check_ok if blob else False,
+                "problem": blob.check_problem if blob else "No stored file.",
+            }
+        )
+    return {"file_rows": rows, "evidence_bytes": integrity.total_bytes(case)}
