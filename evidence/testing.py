@@ -82,13 +82,26 @@ def video_mp4(seconds: int = 2) -> bytes | None:
     import subprocess  # noqa: PLC0415
     import tempfile  # noqa: PLC0415
 
-    if not shutil.which("ffmpeg"):
+    ffmpeg = shutil.which("ffmpeg")
+    if not ffmpeg:
         return None
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "clip.mp4")
-        subprocess.run(  # noqa: S603
-            ["ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", f"testsrc=duration={seconds}:size=160x120:rate=10",
-             "-pix_fmt", "yuv420p", "-y", path],  # fmt: skip
+        subprocess.run(  # noqa: S603 - a fixed argument list
+            [
+                ffmpeg,
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                f"testsrc=duration={seconds}:size=160x120:rate=10",
+                "-pix_fmt",
+                "yuv420p",
+                "-y",
+                path,
+            ],  # fmt: skip
             check=True,
             timeout=60,
         )

@@ -17,7 +17,6 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.db import connection
-from django.test import override_settings
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -37,6 +36,10 @@ def chunks(data: bytes, size: int = 100_000):
 
 def add(case, owner, data: bytes, name: str = "file.bin", **kwargs):
     return services.ingest(case, owner, chunks(data), name=name, **kwargs).exhibit
+
+
+def put(client, url: str, body: bytes, offset: int):
+    return client.put(url, body, content_type="application/offset+octet-stream", headers={"Upload-Offset": str(offset)})
 
 
 def stored_path(blob: Blob) -> Path:
@@ -73,7 +76,12 @@ def _sealed(data: bytes, seg: int = 1024) -> bytes:
         lambda b: b[:100] + bytes([b[100] ^ 1]) + b[101:],  # a flipped bit in segment 0
         lambda b: b[:-1],  # one byte cut off the end
         lambda b: b[: stream.HEADER_SIZE + 1040],  # truncated at a segment boundary: the last flag is missing
-        lambda b: b[: stream.HEADER_SIZE] + b[stream.HEADER_SIZE + 1040 : stream.HEADER_SIZE + 2080] + b[stream.HEADER_SIZE : stream.HEADER_SIZE + 1040] + b[stream.HEADER_SIZE + 2080 :],  # reordered
+        lambda b: (
+            b[: stream.HEADER_SIZE]
+            + b[stream.HEADER_SIZE + 1040 : stream.HEADER_SIZE + 2080]
+            + b[stream.HEADER_SIZE : stream.HEADER_SIZE + 1040]
+            + b[stream.HEADER_SIZE + 2080 :]
+        ),  # reordered
         lambda b: b[:5] + (2048).to_bytes(4, "big") + b[9:],  # segment size in the header changed
         lambda b: b + b"\x00" * 16,  # extended
     ],
@@ -171,8 +179,9 @@ def test_range_requests_let_a_player_seek(case, owner, owner_client):
 
 def test_resumable_upload_through_the_views(case, owner_client):
     data = os.urandom(9 * MIB + 100)
-    start = owner_client.post(f"/cases/{case.pk}/evidence/uploads/", json.dumps({"name": "dashcam.mp4", "size": len(data), "last_modified": 123}),
-                              content_type="application/json")
+    start = owner_client.post(
+        f"/cases/{case.pk}/evidence/uploads/", json.dumps({"name": "dashcam.mp4", "size": len(data), "last_modified": 123}), content_type="application/json"
+    )
     assert start.status_code == 201
     info = start.json()
     url = info["url"]
@@ -186,8 +195,9 @@ def test_resumable_upload_through_the_views(case, owner_client):
     # Where to resume, as a client learns after a dropped connection or a page reload.
     assert owner_client.get(url).json()["offset"] == 4 * MIB
     assert owner_client.head(url)["Upload-Offset"] == str(4 * MIB)
-    resumed = owner_client.post(f"/cases/{case.pk}/evidence/uploads/", json.dumps({"name": "dashcam.mp4", "size": len(data), "last_modified": 123}),
-                                content_type="application/json")
+    resumed = owner_client.post(
+        f"/cases/{case.pk}/evidence/uploads/", json.dumps({"name": "dashcam.mp4", "size": len(data), "last_modified": 123}), content_type="application/json"
+    )
     assert resumed.status_code == 200 and resumed.json()["id"] == info["id"] and resumed.json()["offset"] == 4 * MIB
     # Finishing early is refused with the offset.
     early = owner_client.post(info["finish_url"])
@@ -219,7 +229,9 @@ def test_plain_form_upload_without_javascript_never_writes_plaintext_to_disk(cas
     secret = b"SECRET-PLAINTEXT-MARKER" * 200_000  # 4.6 MB: more than Django's in-memory limit
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = owner_client.post(f"/cases/{case.pk}/evidence/add/send/", {"files": [SimpleUploadedFile("notes.txt", secret), SimpleUploadedFile("a.png", png())]})
+    response = owner_client.post(
+        f"/cases/{case.pk}/evidence/add/send/", {"files": [SimpleUploadedFile("notes.txt", secret), SimpleUploadedFile("a.png", png())]}
+    )
     assert response.status_code == 302, response.content[:500]
     assert sorted(e.original_name for e in Exhibit.objects.filter(case=case)) == ["a.png", "notes.txt"]
     assert list(tmp_path.iterdir()) == []
@@ -257,7 +269,7 @@ def test_files_over_the_limit_are_refused_before_and_during_upload(case, owner, 
     assert r.status_code == 413 and "bigger than the limit of 3.1 MB" in r.json()["error"]
     # During: the client announced 2 MiB and then sends more.
     info = owner_client.post(f"/cases/{case.pk}/evidence/uploads/", json.dumps({"name": "x.mov", "size": 2 * MIB}), content_type="application/json").json()
-    r = owner_client.put(info["url"], os.urandom(3 * MIB), content_type="application/offset+octet-stream", headers={"Upload-Offset": "0"})
+    r = put(owner_client, info["url"], os.urandom(3 * MIB), 0)
     assert r.status_code == 413 and r.json()["offset"] == 0
     # During, for a stream of unknown length (imports, the plain form): stops as soon as the limit is passed.
     with pytest.raises(services.UploadError) as excinfo:
@@ -305,9 +317,11 @@ def test_content_that_lies_about_its_type(case, owner):
 
 
 def test_html_svg_and_scripts_are_kept_but_never_served_inline(case, owner, owner_client):
-    for name, data in [("page.html", b"<!DOCTYPE html><html><script>alert(1)</script></html>"),
-                       ("pic.svg", b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
-                       ("run.sh", b"#!/bin/sh\nrm -rf /\n")]:  # fmt: skip
+    for name, data in [
+        ("page.html", b"<!DOCTYPE html><html><script>alert(1)</script></html>"),
+        ("pic.svg", b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+        ("run.sh", b"#!/bin/sh\nrm -rf /\n"),
+    ]:
         exhibit = add(case, owner, data, name=name)
         assert exhibit.family in ("web", "program")
         r = owner_client.get(f"/cases/{case.pk}/evidence/{exhibit.number}/download/")
@@ -440,8 +454,9 @@ def test_exhibits_enter_the_chain_and_verify(case, owner, incident):
     exhibit = add(case, owner, jpeg_with_exif(), name="a.jpg")
     services.edit_exhibit(exhibit, owner, reference="JB/1", description="Photo of his car outside")
     services.set_links(exhibit, owner, [incident])
-    services.add_continuity(exhibit, owner, action="handed_over", to_police=True, happened_on=dt.date.today(), to="Kent Police", officer="PC 123",
-                            reference="KP/99/25")
+    services.add_continuity(
+        exhibit, owner, action="handed_over", to_police=True, happened_on=dt.date.today(), to="Kent Police", officer="PC 123", reference="KP/99/25"
+    )
     kinds = list(ChainEntry.objects.filter(case=case).values_list("kind", flat=True))
     assert kinds.count("exhibit.sealed") == 1 and kinds.count("exhibit.event") == 3
     exhibit.refresh_from_db()
@@ -552,11 +567,11 @@ def full_disk(settings):
 def test_full_disk_mid_upload_keeps_the_last_good_state(case, owner, owner_client, full_disk):
     data = os.urandom(8 * MIB + 10)
     info = owner_client.post(f"/cases/{case.pk}/evidence/uploads/", json.dumps({"name": "a.mp4", "size": len(data)}), content_type="application/json").json()
-    ok = owner_client.put(info["url"], data[: 4 * MIB], content_type="application/offset+octet-stream", headers={"Upload-Offset": "0"})
+    ok = put(owner_client, info["url"], data[: 4 * MIB], 0)
     assert ok.status_code == 200
     good_parts = list(UploadPart.objects.values_list("name", flat=True))
     full_disk.budget = MIB  # the disk fills up part-way through the next chunk
-    r = owner_client.put(info["url"], data[4 * MIB : 8 * MIB], content_type="application/offset+octet-stream", headers={"Upload-Offset": str(4 * MIB)})
+    r = put(owner_client, info["url"], data[4 * MIB : 8 * MIB], 4 * MIB)
     assert r.status_code == 507
     assert "run out of space" in r.json()["error"] and "Everything saved before is safe" in r.json()["error"]
     assert r.json()["offset"] == 4 * MIB
@@ -564,9 +579,8 @@ def test_full_disk_mid_upload_keeps_the_last_good_state(case, owner, owner_clien
     assert len(list(Path(store.storage().path(store.part_dir(info["id"]))).iterdir())) == 1  # the partial part was removed
     # Space is freed: the upload carries on from where it was and the file is whole.
     full_disk.budget = 10**12
-    assert owner_client.put(info["url"], data[4 * MIB : 8 * MIB], content_type="application/offset+octet-stream",
-                            headers={"Upload-Offset": str(4 * MIB)}).status_code == 200  # fmt: skip
-    assert owner_client.put(info["url"], data[8 * MIB :], content_type="application/offset+octet-stream", headers={"Upload-Offset": str(8 * MIB)}).status_code == 200
+    assert put(owner_client, info["url"], data[4 * MIB : 8 * MIB], 4 * MIB).status_code == 200
+    assert put(owner_client, info["url"], data[8 * MIB :], 8 * MIB).status_code == 200
     done = owner_client.post(info["finish_url"])
     assert done.status_code == 201
     assert Exhibit.objects.get().sha256 == hashlib.sha256(data).hexdigest()
@@ -576,7 +590,7 @@ def test_full_disk_while_sealing_leaves_no_exhibit_and_can_be_retried(case, owne
     before = ChainEntry.objects.filter(case=case).count()
     data = os.urandom(3 * MIB)
     info = owner_client.post(f"/cases/{case.pk}/evidence/uploads/", json.dumps({"name": "a.bin", "size": len(data)}), content_type="application/json").json()
-    owner_client.put(info["url"], data, content_type="application/offset+octet-stream", headers={"Upload-Offset": "0"})
+    put(owner_client, info["url"], data, 0)
     full_disk.budget = 2 * MIB
     r = owner_client.post(info["finish_url"])
     assert r.status_code == 507 and "run out of space" in r.json()["error"]
@@ -648,7 +662,7 @@ def test_discarding_an_upload(case, owner_client):
     info = owner_client.post(f"/cases/{case.pk}/evidence/uploads/", json.dumps({"name": "a.bin", "size": 5}), content_type="application/json").json()
     assert owner_client.delete(info["url"]).status_code == 204
     assert UploadSession.objects.get().status == "discarded"
-    r = owner_client.put(info["url"], b"12345", content_type="application/offset+octet-stream", headers={"Upload-Offset": "0"})
+    r = put(owner_client, info["url"], b"12345", 0)
     assert r.status_code == 409
 
 
@@ -670,15 +684,19 @@ def test_references_follow_the_persons_initials_and_stay_unique(case, owner, own
 
 
 def test_physical_item_with_photos_and_continuity(case, owner, owner_client):
-    r = owner_client.post(f"/cases/{case.pk}/evidence/physical/new/", {"description": "Flowers with a card", "received_on": "2025-02-14",
-                                                                         "arrived_how": "Left on the doorstep", "kept_where": "Bagged in the freezer"})
+    r = owner_client.post(
+        f"/cases/{case.pk}/evidence/physical/new/",
+        {"description": "Flowers with a card", "received_on": "2025-02-14", "arrived_how": "Left on the doorstep", "kept_where": "Bagged in the freezer"},
+    )
     assert r.status_code == 302
     item = Exhibit.objects.get(case=case, kind="physical")
     photo = upload_with_client(owner_client, case.pk, jpeg_with_exif(), name="flowers.jpg", photo_of=item.number)
     assert photo.status_code == 201
     assert Exhibit.objects.get(case=case, kind="file").photo_of == item
-    r = owner_client.post(f"/cases/{case.pk}/evidence/{item.number}/continuity/", {"what": "police", "happened_on": dt.date.today().isoformat(),
-                                                                                     "to": "Kent Police", "officer": "PC 1234", "reference": "KP/2025/77"})
+    r = owner_client.post(
+        f"/cases/{case.pk}/evidence/{item.number}/continuity/",
+        {"what": "police", "happened_on": dt.date.today().isoformat(), "to": "Kent Police", "officer": "PC 1234", "reference": "KP/2025/77"},
+    )
     assert r.status_code == 302
     r = owner_client.post(f"/cases/{case.pk}/evidence/{item.number}/continuity/", {"what": "moved", "happened_on": dt.date.today().isoformat()})
     assert r.status_code == 200 and "Say where it is now" in r.content.decode()
@@ -706,7 +724,15 @@ def test_links_between_exhibits_and_incidents(case, owner, owner_client, inciden
 
 def test_pages_render(case, owner, owner_client, incident):
     exhibit = add(case, owner, jpeg_with_exif(), name="a.jpg")
-    for url in ["", "add/", f"add/?incident={incident.number}", "physical/new/", f"{exhibit.number}/", f"{exhibit.number}/edit/", f"{exhibit.number}/continuity/"]:
+    for url in [
+        "",
+        "add/",
+        f"add/?incident={incident.number}",
+        "physical/new/",
+        f"{exhibit.number}/",
+        f"{exhibit.number}/edit/",
+        f"{exhibit.number}/continuity/",
+    ]:
         r = owner_client.get(f"/cases/{case.pk}/evidence/{url}")
         assert r.status_code == 200, url
         assert r["Cache-Control"].startswith("no-store")
