@@ -65,6 +65,10 @@ ANONYMOUS_PAGES = [
     ("/account/password/reset/done/", "Check your email"),
     ("/account/password/reset/key/1-not-a-real-key/", "This link does not work"),
     ("/account/confirm-email/not-a-real-key/", "Confirm your email address"),
+    ("/account/confirm-email/", "Check your email"),
+    ("/account/inactive/", "This account cannot be used"),
+    ("/account/password/reset/key/done/", "Your passphrase has been changed"),
+    ("/account/login/code/confirm/", "Sign in"),
 ]
 
 
@@ -282,3 +286,80 @@ def test_passkey_management_pages_render(with_passkey):  # noqa: ANN001
     response = client.post(f"/account/2fa/webauthn/keys/{key.pk}/remove/")
     assert response.status_code == 302
     assert not Authenticator.objects.filter(type=Authenticator.Type.WEBAUTHN).exists()
+
+
+# allauth's element templates, used by any stock allauth page Daybook has not overridden.
+
+ELEMENTS_PAGE = """{% extends "allauth/layouts/manage.html" %}{% load allauth %}
+{% block content %}
+{% element h1 %}Heading{% endelement %}
+{% element p %}Some text.{% endelement %}
+{% element alert %}{% slot message %}Note{% endslot %}{% endelement %}
+{% element form form=form method="post" action="/x/" %}
+  {% slot body %}{% element fields form=form %}{% endelement %}
+    {% element field type="textarea" id="codes" rows=3 readonly=True %}{% slot label %}Codes{% endslot %}{% slot value %}1 2 3{% endslot %}{% endelement %}
+    {% element field type="checkbox" id="saved" name="saved" %}{% slot label %}I have saved them{% endslot %}{% endelement %}
+  {% endslot %}
+  {% slot actions %}
+    {% element button type="submit" %}Save{% endelement %}
+    {% element button type="submit" tags="danger,delete" %}Remove{% endelement %}
+    {% element button href="/y/" tags="secondary" %}Elsewhere{% endelement %}
+  {% endslot %}
+{% endelement %}
+{% element panel %}{% slot title %}Panel{% endslot %}{% slot body %}{% element badge tags="success" %}On{% endelement %}{% endslot %}
+  {% slot actions %}{% element button href="/z/" %}Do it{% endelement %}{% endslot %}{% endelement %}
+{% element details %}{% slot summary %}More{% endslot %}{% slot body %}Details text{% endslot %}{% endelement %}
+{% element table %}{% element thead %}{% element tr %}{% element th %}Name{% endelement %}{% endelement %}{% endelement %}
+{% element tbody %}{% element tr %}{% element td %}Cell{% endelement %}{% endelement %}{% endelement %}{% endelement %}
+{% endblock %}"""
+
+
+def test_element_templates_are_govuk(rf, owner):  # noqa: ANN001
+    from django import forms
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.template import RequestContext, Template, engines
+    from django.template.base import Origin
+
+    class ExampleForm(forms.Form):
+        name = forms.CharField(label="Your name", help_text="As you like to be called.")
+        secret = forms.CharField(label="Passphrase", widget=forms.PasswordInput)
+        agree = forms.BooleanField(label="I agree")
+
+    form = ExampleForm(data={"name": ""})
+    form.add_error(None, "Something is wrong with the whole form.")
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    origin = Origin(name="elements_test.html", template_name="elements_test.html")
+    template = Template(ELEMENTS_PAGE, origin=origin, name="elements_test.html", engine=engines["django"].engine)
+    html = template.render(RequestContext(request, {"form": form}))
+    assert not audit(html), audit(html)
+    for css in [
+        '<h1 class="govuk-heading-l">Heading</h1>',
+        '<p class="govuk-body">Some text.</p>',
+        'class="govuk-inset-text"',
+        'class="govuk-error-summary"',
+        '<a href="#id_name">Something is wrong with the whole form.</a>',
+        '<a href="#id_name">This field is required.</a>',
+        'class="govuk-form-group govuk-form-group--error"',
+        '<label class="govuk-label" for="id_name">Your name</label>',
+        '<div id="id_name-hint" class="govuk-hint">As you like to be called.</div>',
+        'class="govuk-input govuk-input--error"',
+        'data-module="govuk-password-input"',
+        'class="govuk-checkboxes__input"',
+        '<textarea class="govuk-textarea" id="codes"',
+        '<label class="govuk-label" for="codes">Codes</label>',
+        '<label class="govuk-label govuk-checkboxes__label" for="saved">I have saved them</label>',
+        'class="govuk-button" data-module="govuk-button">Save</button>',
+        'class="govuk-button govuk-button--warning" data-module="govuk-button">Remove</button>',
+        '<a href="/y/" role="button" draggable="false" class="govuk-button govuk-button--secondary"',
+        '<strong class="govuk-tag govuk-tag--green">On</strong>',
+        'class="govuk-details"',
+        '<table class="govuk-table">',
+        '<th scope="col" class="govuk-table__header">',
+        '<td class="govuk-table__cell">',
+        "novalidate",
+    ]:
+        assert css in html, css
