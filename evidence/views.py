@@ -79,7 +79,7 @@ def locker(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 def add_files(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id, Action.RECORD)
     _details, incident, item = _details_from(request, case)
@@ -197,9 +197,9 @@ def _is_uuid(value: str) -> bool:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def uploads(request: HttpRequest, case_id: int) -> HttpResponse:
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         case = case_for(request.user, case_id, Action.VIEW)
         return JsonResponse({"uploads": [_upload_json(case, u) for u in selectors.open_uploads(case)], "limit": services.max_upload_bytes()})
     case = case_for(request.user, case_id, Action.RECORD)
@@ -327,7 +327,7 @@ def exhibit_detail(request: HttpRequest, case_id: int, number: int) -> HttpRespo
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def exhibit_edit(request: HttpRequest, case_id: int, number: int) -> HttpResponse:
     case = case_for(request.user, case_id, Action.EDIT)
     item = selectors.exhibit(case, number)
@@ -347,7 +347,7 @@ def exhibit_edit(request: HttpRequest, case_id: int, number: int) -> HttpRespons
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def physical_new(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id, Action.RECORD)
     details, incident, _item = _details_from(request, case)
@@ -370,7 +370,7 @@ def physical_new(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def continuity_new(request: HttpRequest, case_id: int, number: int) -> HttpResponse:
     case = case_for(request.user, case_id, Action.EDIT)
     item = selectors.exhibit(case, number)
