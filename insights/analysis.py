@@ -530,7 +530,7 @@ def milestones(facts: Sequence[Fact]) -> list[tuple[str, Fact]]:
         if presence and not seen_presence:
             seen_presence = True
             if remote_before >= T.REMOTE_BEFORE_PRESENCE.value:
-                found.append((f"The move from contact at a distance to turning up in person, after {plural(remote_before, 'incident')} at a distance", f))
+                found.append((f"The first time they turned up in person, after {plural(remote_before, 'incident')} at a distance", f))
         if not presence and is_remote(f):
             remote_before += 1
         if seen_threat and seen_approach and seen_harm and seen_presence:
@@ -542,19 +542,22 @@ def _escalation_seriousness(facts: Sequence[Fact], as_of: dt.date) -> Finding | 
     found = milestones(facts)
     if not found:
         return None
-    found.sort(key=lambda item: item[1].t)
-    points = [Point(f"{label}: {day_text(f.day)}.", [Ref(f.number, f.day)]) for label, f in found]
-    numbers = sorted({f.number for _, f in found}, key=lambda num: next(f.t for _, f in found if f.number == num))
+    by_incident: dict[int, tuple[Fact, list[str]]] = {}
+    for label, f in found:
+        by_incident.setdefault(f.number, (f, []))[1].append(label)
+    steps = sorted(by_incident.values(), key=lambda item: item[0].t)
+    points = []
+    for f, labels in steps:
+        text = labels[0] + "".join(f"; {label[0].lower()}{label[1:]}" for label in labels[1:])
+        points.append(Point(f"{day_text(f.day)}: {text}.", [Ref(f.number, f.day)]))
     return Finding(
         "escalation_seriousness",
         TITLES["escalation_seriousness"],
-        "After earlier, less serious incidents, your diary shows "
-        + ", ".join(label[0].lower() + label[1:] for label, _ in found)
-        + ". A move from messages and calls to threats, turning up, damage or violence is a change the police and "
-        "support services look for.",
+        f"After earlier, less serious incidents, your diary shows {plural(len(steps), 'step')} up in seriousness. A move from "
+        "messages and calls to threats, turning up, damage or violence is a change the police and support services look for.",
         f"{ESCALATION_SERIOUSNESS_BASIS} {T.REMOTE_BEFORE_PRESENCE.meaning} ({T.REMOTE_BEFORE_PRESENCE.source})",
         points,
-        numbers,
+        [f.number for f, _ in steps],
         thresholds=("REMOTE_BEFORE_PRESENCE",),
     )
 
@@ -784,7 +787,7 @@ def _repeat_domestic(facts: Sequence[Fact], as_of: dt.date, relationship: str) -
         f"{plural(len(hits), 'incident')} in the last 12 months, by a partner, ex-partner or family member. Domestic abuse "
         "services treat three or more in a year as a sign that things may be escalating.",
         T.REPEAT_12_MONTHS.source,
-        [point("Incidents in the last 12 months:", hits)],
+        [point("The latest 10 (all of them are on the timeline):", hits[-10:][::-1])],
         [f.number for f in hits],
         thresholds=("REPEAT_12_MONTHS",),
     )

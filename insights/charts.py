@@ -5,7 +5,7 @@ attribute and no script, so it passes the Content Security Policy and renders in
 one-sentence summary, and a :class:`Table` with the same figures as the text alternative. Templates
 render it with ``insights/_chart.html``; a PDF template can use ``chart.svg`` and ``chart.table`` directly.
 
-Sizes are in SVG user units on a 400-unit-wide canvas; the stylesheet scales the SVG to the column.
+Sizes are in SVG user units on a 340-unit-wide canvas (about one unit to a CSS pixel on a phone); the stylesheet scales the SVG to the column.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 400
+WIDTH = 340
 INK = "#0b0c0c"
 MUTED = "#505a5f"
 RULE = "#b1b4b6"
@@ -95,7 +95,7 @@ def column_chart(
     long_labels = list(long_labels or labels)
     peak = max(values, default=0)
     top = _nice_max(peak)
-    left, right, top_pad, bottom = 34, 6, 10, 30
+    left, right, top_pad, bottom = 30, 6, 10, 30
     plot_h = 120
     height = top_pad + plot_h + bottom
     plot_w = WIDTH - left - right
@@ -109,7 +109,7 @@ def column_chart(
         value = top * frac
         label = f"{value:g}" if value == int(value) else f"{value:.1f}"
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" stroke="{RULE}" stroke-width="{1 if frac == 0 else 0.5}"/>')
-        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">{_t(label)}</text>')
+        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="{MUTED}">{_t(label)}</text>')
     for i, v in enumerate(values):
         if not v:
             continue
@@ -118,11 +118,11 @@ def column_chart(
         y = top_pad + plot_h - h
         name = f"{long_labels[i]}: {v} {unit}"
         parts.append(f'<rect x="{x:.2f}" y="{y:.2f}" width="{bar_w:.2f}" height="{max(h, 1):.2f}" fill="{BAR}"><title>{_t(name)}</title></rect>')
-    every = max(1, math.ceil(n / 6))
+    every = max(1, math.ceil(n / 5))
     for i in range(0, n, every):
         x = left + i * step
         parts.append(f'<line x1="{x:.1f}" y1="{top_pad + plot_h}" x2="{x:.1f}" y2="{top_pad + plot_h + 4}" stroke="{MUTED}" stroke-width="0.75"/>')
-        parts.append(f'<text x="{x:.1f}" y="{top_pad + plot_h + 17}" font-size="11" fill="{INK}">{_t(labels[i])}</text>')
+        parts.append(f'<text x="{x:.1f}" y="{top_pad + plot_h + 18}" font-size="12" fill="{INK}">{_t(labels[i])}</text>')
     table = Table(title, list(head), [[long_labels[i], str(v)] for i, v in enumerate(values)], numeric=(1,))
     return Chart(key, title, summary, _svg(parts), table)
 
@@ -131,7 +131,9 @@ def bar_chart(
     key: str, title: str, items: Sequence[tuple[str, int]], *, unit: str = "incidents", summary: str = "", head: tuple[str, str] = ("", "Incidents")
 ) -> Chart:
     """Horizontal bars with their labels and values (channels, places, reported or not)."""
-    row_h, label_w, value_w = 24, 150, 44
+    row_h, value_w = 26, 40
+    longest = max((len(label) for label, _ in items), default=4)
+    label_w = int(min(180, 12 + 7.2 * min(longest, 24)))
     height = max(1, len(items)) * row_h + 6
     peak = max((v for _, v in items), default=0) or 1
     total = sum(v for _, v in items)
@@ -142,11 +144,11 @@ def bar_chart(
         y = 3 + i * row_h
         w = bar_max * v / peak
         short = label if len(label) <= 24 else label[:23] + "…"
-        parts.append(f'<text x="{label_w - 6}" y="{y + 16}" text-anchor="end" font-size="12" fill="{INK}">{_t(short)}</text>')
+        parts.append(f'<text x="{label_w - 6}" y="{y + 17}" text-anchor="end" font-size="13" fill="{INK}">{_t(short)}</text>')
         parts.append(
             f'<rect x="{label_w}" y="{y + 3}" width="{max(w, 1):.2f}" height="{row_h - 8}" fill="{BAR if v else RULE}"><title>{_t(label)}: {v}</title></rect>'
         )
-        parts.append(f'<text x="{label_w + w + 4:.2f}" y="{y + 16}" font-size="12" fill="{INK}">{v}</text>')
+        parts.append(f'<text x="{label_w + w + 4:.2f}" y="{y + 17}" font-size="13" fill="{INK}">{v}</text>')
     rows = [[label, str(v)] + ([f"{round(100 * v / total)}%"] if total else ["0%"]) for label, v in items]
     table = Table(title, [head[0] or "What", head[1], "Share"], rows, numeric=(1, 2))
     return Chart(key, title, summary, _svg(parts), table)
@@ -198,11 +200,11 @@ def heatmap(
 ) -> Chart:
     """A grid of shaded cells: rows x columns (day of week x hour; behaviour x period)."""
     rows, cols = len(row_labels), len(col_labels)
-    label_w = 8 + 7 * max((len(r) for r in row_labels), default=3)
-    label_w = min(label_w, 110)
+    label_w = 8 + 7.5 * max((len(r) for r in row_labels), default=3)
+    label_w = min(label_w, 100)
     top_pad = 18
     cell_w = (WIDTH - label_w - 4) / max(cols, 1)
-    cell_h = 16 if rows <= 8 else 12
+    cell_h = 17 if rows <= 8 else 12
     legend_h = 26
     height = int(top_pad + rows * cell_h + 8 + legend_h)
     peak = max((v for row in grid for v in row), default=0)
@@ -210,11 +212,11 @@ def heatmap(
     parts = _open(key, title, summary, height)
     every = col_label_every or max(1, math.ceil(cols / 8))
     for j in range(0, cols, every):
-        parts.append(f'<text x="{label_w + j * cell_w:.1f}" y="{top_pad - 5}" font-size="10" fill="{INK}">{_t(col_labels[j])}</text>')
+        parts.append(f'<text x="{label_w + j * cell_w:.1f}" y="{top_pad - 5}" font-size="11" fill="{INK}">{_t(col_labels[j])}</text>')
     gap = 0.6 if cell_w > 3 else 0
     for i, label in enumerate(row_labels):
         y = top_pad + i * cell_h
-        parts.append(f'<text x="{label_w - 5}" y="{y + cell_h - 4}" text-anchor="end" font-size="11" fill="{INK}">{_t(label)}</text>')
+        parts.append(f'<text x="{label_w - 5}" y="{y + cell_h - 4}" text-anchor="end" font-size="12" fill="{INK}">{_t(label)}</text>')
         for j in range(cols):
             v = grid[i][j]
             name = cell_title(i, j, v) if callable(cell_title) else f"{label}, {col_labels[j]}: {v}"
@@ -225,11 +227,11 @@ def heatmap(
     # Legend.
     ly = top_pad + rows * cell_h + 10
     x = float(label_w)
-    parts.append(f'<text x="{label_w - 5}" y="{ly + 11}" text-anchor="end" font-size="10" fill="{MUTED}">Key</text>')
+    parts.append(f'<text x="{label_w - 5}" y="{ly + 11}" text-anchor="end" font-size="11" fill="{MUTED}">Key</text>')
     for colour, text in heat_legend(peak):
         parts.append(f'<rect x="{x:.1f}" y="{ly}" width="12" height="12" fill="{colour}" stroke="{RULE}" stroke-width="0.5"/>')
-        parts.append(f'<text x="{x + 15:.1f}" y="{ly + 10}" font-size="10" fill="{INK}">{_t(text)}</text>')
-        x += 22 + 6.2 * len(text)
+        parts.append(f'<text x="{x + 15:.1f}" y="{ly + 10}" font-size="11" fill="{INK}">{_t(text)}</text>')
+        x += 22 + 6.6 * len(text)
     if table is None:
         table = Table(title, ["", *col_labels], [[row_labels[i], *[str(v) for v in grid[i]]] for i in range(rows)], numeric=tuple(range(1, cols + 1)))
     return Chart(key, title, summary, _svg(parts), table)

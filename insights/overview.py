@@ -40,7 +40,9 @@ def charts_for(a: Analysis) -> OverviewCharts:
     long_labels = [p.long_label for p in a.periods]
     busiest = max(range(len(a.per_period)), key=lambda i: a.per_period[i], default=None)
     if busiest is not None and a.per_period[busiest]:
-        top = f" The busiest {unit} was {long_labels[busiest].lower() if unit == 'week' else long_labels[busiest]}, with {a.per_period[busiest]}."
+        name = long_labels[busiest]
+        name = "the " + name[0].lower() + name[1:] if unit == "week" else name
+        top = f" The busiest {unit} was {name}, with {a.per_period[busiest]}."
     else:
         top = ""
     per_period = charts.column_chart(
