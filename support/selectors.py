@@ -1,10 +1,19 @@
+"""Reads for the support pages. Every phone number, textphone number and opening time shown to people comes from
+the Contact rows (loaded from support/data/contacts.json and edited in the admin), never from a template."""
+
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import DatabaseError
 
 from support.models import Contact
+
+# The rows the pages talk about by name (the guides also use national-stalking-helpline, paladin and
+# cyber-helpline). A missing row is simply not shown.
+EMERGENCY = "police-999"
+NON_EMERGENCY = "police-101"
 
 
 def help_bar() -> dict[str, Any]:
@@ -22,3 +31,53 @@ def contacts_by_kind() -> list[tuple[str, list[Contact]]]:
     for contact in Contact.objects.all():
         grouped.setdefault(labels.get(contact.kind, contact.kind), []).append(contact)
     return list(grouped.items())
+
+
+@dataclass
+class HelpDirectory:
+    """The help page's contacts: national services grouped by kind, local services grouped by area."""
+
+    national: list[tuple[str, list[Contact]]] = field(default_factory=list)
+    regional: list[tuple[str, list[Contact]]] = field(default_factory=list)
+    emergency: Contact | None = None
+    non_emergency: Contact | None = None
+
+    @property
+    def count(self) -> int:
+        return sum(len(items) for _, items in self.national) + sum(len(items) for _, items in self.regional)
+
+
+# Headings for the national groups on the help page (999 and 101 sit together under "Police").
+NATIONAL_GROUPS = {
+    "emergency": "Police",
+    "police": "Police",
+    "helpline": "Helplines",
+    "advocacy": "Stalking advocacy",
+    "specialist": "Specialist services",
+}
+
+
+def help_directory() -> HelpDirectory:
+    """Every contact, once. A contact with an area (or of the regional kind) is local; the rest are national."""
+    labels = {**dict(Contact.KINDS), **NATIONAL_GROUPS}
+    national: dict[str, list[Contact]] = {}
+    regional: dict[str, list[Contact]] = {}
+    directory = HelpDirectory()
+    for contact in Contact.objects.all():
+        if contact.slug == EMERGENCY:
+            directory.emergency = contact
+        elif contact.slug == NON_EMERGENCY:
+            directory.non_emergency = contact
+        if contact.region or contact.kind == "regional":
+            regional.setdefault(contact.region or "Other areas", []).append(contact)
+        else:
+            national.setdefault(labels.get(contact.kind, contact.kind), []).append(contact)
+    directory.national = list(national.items())
+    directory.regional = sorted(regional.items(), key=lambda item: item[0])
+    return directory
+
+
+def guide_contacts() -> dict[str, Contact]:
+    """All contacts keyed by slug with hyphens turned into underscores, so templates can say
+    ``contacts.national_stalking_helpline.phone``. Missing rows are absent (templates check before use)."""
+    return {contact.slug.replace("-", "_"): contact for contact in Contact.objects.all()}

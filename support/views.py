@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
-from support.selectors import contacts_by_kind
+from support.selectors import guide_contacts, help_directory
 
 GUIDES = {
     "what-is-stalking": "What stalking and harassment are",
@@ -16,7 +16,7 @@ GUIDES = {
 
 
 def help_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "support/help.html", {"groups": contacts_by_kind(), "guides": GUIDES})
+    return render(request, "support/help.html", {"directory": help_directory(), "guides": GUIDES})
 
 
 def guide(request: HttpRequest, slug: str) -> HttpResponse:
@@ -26,4 +26,5 @@ def guide(request: HttpRequest, slug: str) -> HttpResponse:
         template = get_template(f"support/guides/{slug}.html")
     except TemplateDoesNotExist as exc:
         raise Http404("No such page") from exc
-    return HttpResponse(template.render({"title": GUIDES[slug], "guides": GUIDES}, request))
+    context = {"title": GUIDES[slug], "slug": slug, "guides": GUIDES, "contacts": guide_contacts()}
+    return HttpResponse(template.render(context, request))
