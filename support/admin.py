@@ -5,6 +5,21 @@ from support.models import Contact
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "phone", "region", "checked_on", "show_in_help_bar", "order")
-    list_filter = ("kind", "show_in_help_bar")
-    search_fields = ("name", "what_for", "region")
+    """Contacts are data: phone numbers, hours and sources change and are corrected here, never in templates."""
+
+    list_display = ("name", "kind", "phone", "hours", "region", "checked_on", "show_in_help_bar", "order")
+    list_filter = ("kind", "show_in_help_bar", "checked_on")
+    search_fields = ("name", "slug", "what_for", "region", "source")
+    ordering = ("order", "name")
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "kind", "region", "what_for")}),
+        ("How to get in touch", {"fields": ("phone", "textphone", "other_contact", "hours")}),
+        (
+            "Where the details come from",
+            {
+                "fields": ("source", "checked_on", "unverified"),
+                "description": "Check the service's own page before changing anything, then update the checked-on date.",
+            },
+        ),
+        ("Where it is shown", {"fields": ("show_in_help_bar", "order")}),
+    )
