@@ -104,8 +104,11 @@ def write_blob(case: Case, purpose: str, source: Iterable[bytes], *, max_size: i
     """Seal ``source`` into a new blob. Returns the blob (still "writing") and the plaintext's SHA-256.
 
     The caller marks it complete in the transaction that makes it reachable, or deletes it."""
-    blob = Blob.objects.create(case=case, purpose=purpose, segment_size=stream.SEGMENT_SIZE)
-    name = blob_name(case, blob)
+    # The row (with the storage name) exists before a byte is written, so clean-up can find a blob that a crash
+    # left half-written.
+    blob = Blob(case=case, purpose=purpose, segment_size=stream.SEGMENT_SIZE)
+    blob.name = name = blob_name(case, blob)
+    blob.save()
     sealing = stream.SealingStream(data_key(case), stream.blob_context(blob.uuid), source, name=name, max_size=max_size)
     try:
         saved = save_sealed(name, sealing)
