@@ -167,6 +167,8 @@ ACCOUNT_FORMS = {
 }
 # Behind a reverse proxy, rate limits must count the person's address, not the proxy's.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("DAYBOOK_TRUSTED_PROXY_COUNT", 0)
+# A passphrase reset link works for one hour only.
+PASSWORD_RESET_TIMEOUT = env_int("DAYBOOK_PASSWORD_RESET_TIMEOUT_SECONDS", 3600)
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
