@@ -70,11 +70,14 @@ def max_upload_bytes() -> int:
 
 
 def human_size(n: int) -> str:
+    """Sizes as phones and computers show them (1 KB = 1024 bytes)."""
     value = float(n)
-    for unit in ("bytes", "KB", "MB", "GB", "TB"):
-        if value < 1000 or unit == "TB":
-            return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1000
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            if unit == "bytes":
+                return f"{int(value)} bytes"
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+        value /= 1024
     return f"{n} bytes"
 
 

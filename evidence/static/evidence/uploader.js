@@ -52,10 +52,10 @@
   }
 
   function sizeText(n) {
-    var units = ["bytes", "KB", "MB", "GB", "TB"];
+    var units = ["bytes", "KB", "MB", "GB"];
     var i = 0;
-    while (n >= 1000 && i < units.length - 1) { n = n / 1000; i += 1; }
-    return i === 0 ? n + " bytes" : n.toFixed(1) + " " + units[i];
+    while (n >= 1024 && i < units.length - 1) { n = n / 1024; i += 1; }
+    return i === 0 ? n + " bytes" : (n === Math.floor(n) ? n.toFixed(0) : n.toFixed(1)) + " " + units[i];
   }
 
   function makeRow(file, index) {
