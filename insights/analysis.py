@@ -11,8 +11,11 @@ named threshold in ``insights.thresholds`` with its source, or marked as Daybook
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, deque
-from collections.abc import Iterable, Sequence
+import gc
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -115,6 +118,33 @@ def is_night(f: Fact) -> bool:
     return h >= T.NIGHT_START_HOUR.value or h < T.NIGHT_END_HOUR.value
 
 
+class Kind(NamedTuple):
+    """What an incident's (behaviours, channel, place) mean for the findings; worked out once per combination."""
+
+    groups: tuple[str, ...]
+    threat: bool
+    presence: bool
+    remote: bool
+    turning_up: bool
+    approach: bool
+    harm: bool
+    third: bool
+
+
+def kind_of(codes: tuple[str, ...], channel: str, place: str) -> Kind:
+    f = Fact(0, 0.0, None, dt.date.min, None, codes, channel, place, 1, False, False, None, False)
+    return Kind(
+        tuple(sorted({c.split(".", 1)[0] for c in codes})),
+        not THREATS.isdisjoint(codes),
+        is_presence(f),
+        is_remote(f),
+        is_turning_up(f),
+        is_approach_home_work(f),
+        not DAMAGE_OR_VIOLENCE.isdisjoint(codes),
+        is_third_party(f),
+    )
+
+
 # --- Results ---------------------------------------------------------------------------------------------
 
 
@@ -164,6 +194,21 @@ class Period:
 
 
 @dataclass
+class Buckets:
+    """The incidents behind each finding, sorted out in the one pass over the facts (each list in time order)."""
+
+    days: list[dt.date] = field(default_factory=list)  # every fact's day, for bisecting date windows
+    threats: list[Fact] = field(default_factory=list)
+    danger: list[Fact] = field(default_factory=list)
+    breaches: list[Fact] = field(default_factory=list)
+    third: list[Fact] = field(default_factory=list)
+    night: list[Fact] = field(default_factory=list)
+    turning_up: list[Fact] = field(default_factory=list)
+    timed: list[Fact] = field(default_factory=list)  # placed in an hour, lasting an hour at most: for bursts
+    milestones: list[tuple[str, Fact]] = field(default_factory=list)
+
+
+@dataclass
 class Analysis:
     as_of: dt.date
     relationship: str
@@ -190,7 +235,8 @@ class Analysis:
     breaches: list[Ref]
     findings: list[Finding]
     checks: list[Check]
-    facts_by_number: dict[int, Fact] = field(repr=False, default_factory=dict)
+    facts: list[Fact] = field(repr=False, default_factory=list)
+    buckets: Buckets = field(repr=False, default_factory=Buckets)
 
     def finding(self, key: str) -> Finding | None:
         return next((f for f in self.findings if f.key == key), None)
@@ -259,7 +305,33 @@ def analyse(
     retracted: int = 0,
     orders: Iterable[OrderInfo] = (),
 ) -> Analysis:
-    """Everything the overview shows, from facts in time order. ``as_of`` is today (local)."""
+    """Everything the overview shows, from facts in time order. ``as_of`` is today (local).
+
+    The cyclic garbage collector is paused meanwhile: the analysis makes many small objects and no cycles, and
+    full collections over a heap of 100 000 facts would otherwise make the cost grow faster than the diary."""
+    with no_gc():
+        return _analyse(facts, as_of=as_of, relationship=relationship, retracted=retracted, orders=orders)
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _analyse(
+    facts: Sequence[Fact],
+    *,
+    as_of: dt.date,
+    relationship: str,
+    retracted: int,
+    orders: Iterable[OrderInfo],
+) -> Analysis:
     facts = list(facts)
     orders = list(orders)
     n = len(facts)
@@ -267,48 +339,104 @@ def analyse(
     last = Ref(facts[-1].number, facts[-1].day) if facts else None
     duration = (facts[-1].day - facts[0].day).days if facts else 0
 
-    # One pass for the counts.
-    per_week: Counter[dt.date] = Counter()
-    per_month: Counter[dt.date] = Counter()
-    group_week: Counter[tuple[str, dt.date]] = Counter()
-    group_month: Counter[tuple[str, dt.date]] = Counter()
+    # One pass: counts per day, the heat map, and the incidents behind each finding.
+    group_day: dict[tuple[str, dt.date], int] = {}
     group_totals: Counter[str] = Counter()
-    channels: Counter[str] = Counter()
-    places: Counter[str] = Counter()
     heat = [[0] * 24 for _ in range(7)]
+    weekday_of: dict[dt.date, int] = {}
+    kind_counts: dict[tuple[tuple[str, ...], str, str], int] = {}
     untimed = reported = danger = contacts = no_codes = 0
-    breaches: list[Ref] = []
-    for f in facts:
+    bk = Buckets()
+    days = bk.days
+    kinds: dict[tuple[tuple[str, ...], str, str], Kind] = {}
+    window_s = T.BURST_MINUTES.value * 60
+    night_start, night_end = T.NIGHT_START_HOUR.value, T.NIGHT_END_HOUR.value
+    seen_threat = seen_approach = seen_harm = seen_presence = False
+    remote_before = 0
+    for i, f in enumerate(facts):
         d = f.day
-        wk = d - dt.timedelta(days=d.weekday())
-        mo = d.replace(day=1)
-        per_week[wk] += 1
-        per_month[mo] += 1
-        if f.codes:
-            for g in {c.split(".", 1)[0] for c in f.codes}:
-                group_week[(g, wk)] += 1
-                group_month[(g, mo)] += 1
-                group_totals[g] += 1
+        days.append(d)
+        key = (f.codes, f.channel, f.place)
+        k = kinds.get(key)
+        if k is None:
+            k = kinds[key] = kind_of(*key)
+            kind_counts[key] = 0
+        kind_counts[key] += 1
+        if k.groups:
+            for g in k.groups:
+                gd = (g, d)
+                group_day[gd] = group_day.get(gd, 0) + 1
         else:
             no_codes += 1
-        channels[f.channel] += 1
-        places[f.place] += 1
-        if f.hour is None:
+        h = f.hour
+        if h is None:
             untimed += 1
         else:
-            heat[d.weekday()][f.hour] += 1
+            wd = weekday_of.get(d)
+            if wd is None:
+                wd = weekday_of[d] = d.weekday()
+            heat[wd][h] += 1
+            if h >= night_start or h < night_end:
+                bk.night.append(f)
+            if f.end is None or f.end - f.t <= window_s:
+                bk.timed.append(f)
         if f.reported:
             reported += 1
         if f.danger:
             danger += 1
+            bk.danger.append(f)
         if f.order is not None:
-            breaches.append(Ref(f.number, d))
+            bk.breaches.append(f)
         contacts += f.how_many
+        if k.threat:
+            bk.threats.append(f)
+            if not seen_threat:
+                seen_threat = True
+                if i > 0:
+                    bk.milestones.append(("The first threat", f))
+        if k.third:
+            bk.third.append(f)
+        if k.turning_up:
+            bk.turning_up.append(f)
+        if k.approach and not seen_approach:
+            seen_approach = True
+            if i > 0:
+                bk.milestones.append(("The first time they came to your home, work or place of study", f))
+        if k.harm and not seen_harm:
+            seen_harm = True
+            if i > 0:
+                bk.milestones.append(("The first damage or violence", f))
+        if k.presence:
+            if not seen_presence:
+                seen_presence = True
+                if remote_before >= T.REMOTE_BEFORE_PRESENCE.value:
+                    bk.milestones.append((f"The first time they turned up in person, after {plural(remote_before, 'incident')} at a distance", f))
+        elif k.remote:
+            remote_before += 1
+    per_day = Counter(days)
+    channels: Counter[str] = Counter()
+    places: Counter[str] = Counter()
+    for (codes, channel, place), count in kind_counts.items():
+        channels[channel] += count
+        places[place] += count
+        for g in kinds[(codes, channel, place)].groups:
+            group_totals[g] += count
+    per_week: Counter[dt.date] = Counter()
+    per_month: Counter[dt.date] = Counter()
+    for d, count in per_day.items():
+        per_week[week_start(d)] += count
+        per_month[d.replace(day=1)] += count
+    group_week: Counter[tuple[str, dt.date]] = Counter()
+    group_month: Counter[tuple[str, dt.date]] = Counter()
+    for (g, d), count in group_day.items():
+        group_week[(g, week_start(d))] += count
+        group_month[(g, d.replace(day=1))] += count
+    breaches = [Ref(f.number, f.day) for f in bk.breaches]
 
     periods, per_period, period_kind, by_group = _periods(facts, as_of, per_week, per_month, group_week, group_month)
     weeks_spanned = max(1, ((facts[-1].day - facts[0].day).days // 7 + 1)) if facts else 1
 
-    findings = _findings(facts, as_of=as_of, relationship=relationship, orders=orders)
+    findings = _findings(facts, bk, as_of=as_of, relationship=relationship, orders=orders)
     fired = {f.key for f in findings}
     checks = [Check(key, title, key in fired, silent) for key, title, silent in CHECKS if key != "repeat_domestic" or relationship in DOMESTIC]
     return Analysis(
@@ -337,7 +465,8 @@ def analyse(
         breaches=breaches,
         findings=findings,
         checks=checks,
-        facts_by_number={f.number: f for f in facts},
+        facts=facts,
+        buckets=bk,
     )
 
 
@@ -397,7 +526,7 @@ CHECKS = [
 TITLES = {key: title for key, title, _ in CHECKS}
 
 
-def _findings(facts: Sequence[Fact], *, as_of: dt.date, relationship: str, orders: list[OrderInfo]) -> list[Finding]:
+def _findings(facts: Sequence[Fact], bk: Buckets, *, as_of: dt.date, relationship: str, orders: list[OrderInfo]) -> list[Finding]:
     out: list[Finding] = []
     for rule in (
         _course_of_conduct,
@@ -412,19 +541,19 @@ def _findings(facts: Sequence[Fact], *, as_of: dt.date, relationship: str, order
         _bursts,
         _night,
     ):
-        found = rule(facts, as_of)
+        found = rule(facts, bk, as_of)
         if found:
             out.append(found)
-    during = _during_order(facts, orders)
+    during = _during_order(facts, bk, orders)
     if during:
         out.insert(next((i + 1 for i, f in enumerate(out) if f.key == "breaches"), len(out)), during)
-    repeat = _repeat_domestic(facts, as_of, relationship)
+    repeat = _repeat_domestic(facts, bk, as_of, relationship)
     if repeat:
         out.append(repeat)
     return out
 
 
-def _course_of_conduct(facts: Sequence[Fact], as_of: dt.date) -> Finding | None:
+def _course_of_conduct(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
     n = len(facts)
     if n < T.COURSE_OF_CONDUCT.value:
         return None
@@ -442,7 +571,7 @@ def _course_of_conduct(facts: Sequence[Fact], as_of: dt.date) -> Finding | None:
     )
 
 
-def _duration(facts: Sequence[Fact], as_of: dt.date) -> Finding | None:
+def _duration(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
     if not facts:
         return None
     days = (facts[-1].day - facts[0].day).days
@@ -462,22 +591,17 @@ def _duration(facts: Sequence[Fact], as_of: dt.date) -> Finding | None:
     )
 
 
-def frequency_windows(facts: Sequence[Fact], as_of: dt.date) -> tuple[list[Fact], int, dt.date, dt.date, dt.date]:
-    """Incidents in the last RECENT_DAYS days to ``as_of``, and the count in the BEFORE_DAYS days before them."""
+def frequency_windows(days: Sequence[dt.date], facts: Sequence[Fact], as_of: dt.date) -> tuple[list[Fact], int, dt.date, dt.date, dt.date]:
+    """Incidents in the last RECENT_DAYS days to ``as_of``, and the count in the BEFORE_DAYS days before them.
+    ``days`` are the facts' days (sorted), so the windows are found by bisection."""
     recent_from = as_of - dt.timedelta(days=T.RECENT_DAYS.value - 1)
     before_from = recent_from - dt.timedelta(days=T.BEFORE_DAYS.value)
-    recent: list[Fact] = []
-    before = 0
-    for f in facts:
-        if recent_from <= f.day <= as_of:
-            recent.append(f)
-        elif before_from <= f.day < recent_from:
-            before += 1
-    return recent, before, recent_from, before_from, recent_from - dt.timedelta(days=1)
+    lo, mid, hi = bisect_left(days, before_from), bisect_left(days, recent_from), bisect_right(days, as_of)
+    return list(facts[mid:hi]), mid - lo, recent_from, before_from, recent_from - dt.timedelta(days=1)
 
 
-def _escalation_frequency(facts: Sequence[Fact], as_of: dt.date) -> Finding | None:
-    recent, before, recent_from, before_from, before_to = frequency_windows(facts, as_of)
+def _escalation_frequency(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
+    recent, before, recent_from, before_from, before_to = frequency_windows(bk.days, facts, as_of)
     r = len(recent)
     usual = before * T.RECENT_DAYS.value / T.BEFORE_DAYS.value  # the earlier count scaled to 14 days
     if r < T.ESCALATION_MIN_RECENT.value or r < T.ESCALATION_FACTOR.value * usual or r <= usual:
@@ -503,43 +627,8 @@ def _escalation_frequency(facts: Sequence[Fact], as_of: dt.date) -> Finding | No
     )
 
 
-def milestones(facts: Sequence[Fact]) -> list[tuple[str, Fact]]:
-    """The first threat, first approach at home or work, first damage or violence, and the move from contact at a
-    distance to turning up in person: each only when it came after at least one earlier, less serious incident."""
-    found: list[tuple[str, Fact]] = []
-    seen_threat = seen_approach = seen_harm = seen_presence = False
-    remote_before = 0
-    for i, f in enumerate(facts):
-        codes = f.codes
-        threat = not THREATS.isdisjoint(codes)
-        approach = is_approach_home_work(f)
-        harm = not DAMAGE_OR_VIOLENCE.isdisjoint(codes)
-        presence = is_presence(f)
-        if threat and not seen_threat:
-            seen_threat = True
-            if i > 0:
-                found.append(("The first threat", f))
-        if approach and not seen_approach:
-            seen_approach = True
-            if i > 0:
-                found.append(("The first time they came to your home, work or place of study", f))
-        if harm and not seen_harm:
-            seen_harm = True
-            if i > 0:
-                found.append(("The first damage or violence", f))
-        if presence and not seen_presence:
-            seen_presence = True
-            if remote_before >= T.REMOTE_BEFORE_PRESENCE.value:
-                found.append((f"The first time they turned up in person, after {plural(remote_before, 'incident')} at a distance", f))
-        if not presence and is_remote(f):
-            remote_before += 1
-        if seen_threat and seen_approach and seen_harm and seen_presence:
-            break
-    return found
-
-
-def _escalation_seriousness(facts: Sequence[Fact], as_of: dt.date) -> Finding | None:
-    found = milestones(facts)
+def _escalation_seriousness(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
+    found = bk.milestones
     if not found:
         return None
     by_incident: dict[int, tuple[Fact, list[str]]] = {}
@@ -569,8 +658,8 @@ ESCALATION_SERIOUSNESS_BASIS = (
 )
 
 
-def _threats(facts: Sequence[Fact], as_of: dt.date) -> Finding | None:
-    hits = [f for f in facts if not THREATS.isdisjoint(f.codes)]
+def _threats(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
+    hits = bk.threats
     if not hits:
         return None
     kill = [f for f in hits if "THRT.KILL" in f.codes]
@@ -591,8 +680,8 @@ def _threats(facts: Sequence[Fact], as_of: dt.date) -> Finding | None:
     )
 
 
-def _danger(facts: Sequence[Fact], as_of: dt.date) -> Finding | None:
-    hits = [f for f in facts if f.danger]
+def _danger(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
+    hits = bk.danger
     if not hits:
         return None
     return Finding(
@@ -606,17 +695,17 @@ def _danger(facts: Sequence[Fact], as_of: dt.date) -> Finding | None:
     )
 
 
-def visit_weeks(facts: Sequence[Fact]) -> list[tuple[dt.date, list[Fact]]]:
-    """Calendar weeks (from Monday) with more than VISITS_PER_WEEK visits or approaches, oldest first."""
+def visit_weeks(turning_up: Sequence[Fact]) -> list[tuple[dt.date, list[Fact]]]:
+    """Calendar weeks (from Monday) with more than VISITS_PER_WEEK visits or approaches, oldest first.
+    ``turning_up``: the facts that are visits or approaches (``Buckets.turning_up``), in time order."""
     weeks: dict[dt.date, list[Fact]] = {}
-    for f in facts:
-        if is_turning_up(f):
-            weeks.setdefault(week_start(f.day), []).append(f)
+    for f in turning_up:
+        weeks.setdefault(week_start(f.day), []).append(f)
     return [(w, fs) for w, fs in weeks.items() if len(fs) > T.VISITS_PER_WEEK.value]
 
 
-def _frequent_visits(facts: Sequence[Fact], as_of: dt.date) -> Finding | None:
-    weeks = visit_weeks(facts)
+def _frequent_visits(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
+    weeks = visit_weeks(bk.turning_up)
     if not weeks:
         return None
     points = [point(f"Turned up {len(fs)} times in the week of {day_text(w)}.", fs) for w, fs in weeks[-MAX_REFS:]]
@@ -636,8 +725,8 @@ def _frequent_visits(facts: Sequence[Fact], as_of: dt.date) -> Finding | None:
     )
 
 
-def _third_parties(facts: Sequence[Fact], as_of: dt.date) -> Finding | None:
-    hits = [f for f in facts if is_third_party(f)]
+def _third_parties(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
+    hits = bk.third
     if not hits:
         return None
     return Finding(
@@ -652,8 +741,8 @@ def _third_parties(facts: Sequence[Fact], as_of: dt.date) -> Finding | None:
     )
 
 
-def _breaches(facts: Sequence[Fact], as_of: dt.date) -> Finding | None:
-    hits = [f for f in facts if f.order is not None]
+def _breaches(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
+    hits = bk.breaches
     if not hits:
         return None
     return Finding(
@@ -669,18 +758,16 @@ def _breaches(facts: Sequence[Fact], as_of: dt.date) -> Finding | None:
     )
 
 
-def _during_order(facts: Sequence[Fact], orders: list[OrderInfo]) -> Finding | None:
+def _during_order(facts: Sequence[Fact], bk: Buckets, orders: list[OrderInfo]) -> Finding | None:
     dated = [o for o in orders if o.starts_on]
     if not dated:
         return None
-    hits = []
-    for f in facts:
-        if f.order is not None:
-            continue
-        for o in dated:
-            if o.starts_on <= f.day and (o.ends_on is None or f.day <= o.ends_on):  # type: ignore[operator]
-                hits.append(f)
-                break
+    inside: set[int] = set()
+    for o in dated:
+        lo = bisect_left(bk.days, o.starts_on)
+        hi = bisect_right(bk.days, o.ends_on) if o.ends_on else len(bk.days)
+        inside.update(range(lo, hi))
+    hits = [facts[i] for i in sorted(inside) if facts[i].order is None]
     if not hits:
         return None
     return Finding(
@@ -694,8 +781,8 @@ def _during_order(facts: Sequence[Fact], orders: list[OrderInfo]) -> Finding | N
     )
 
 
-def _night(facts: Sequence[Fact], as_of: dt.date) -> Finding | None:
-    hits = [f for f in facts if is_night(f)]
+def _night(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
+    hits = bk.night
     if len(hits) < T.NIGHT_MIN.value:
         return None
     return Finding(
@@ -719,36 +806,36 @@ class Burst:
     end: float
 
 
-def bursts(facts: Sequence[Fact]) -> list[Burst]:
-    """Runs of BURST_CONTACTS or more contacts within BURST_MINUTES, in one pass with a sliding window."""
+def bursts(timed: Sequence[Fact]) -> list[Burst]:
+    """Runs of BURST_CONTACTS or more contacts within BURST_MINUTES, in one pass with a sliding window.
+    ``timed``: facts placed in an hour and lasting an hour at most (``Buckets.timed``), in time order."""
     window_s = T.BURST_MINUTES.value * 60
     need = T.BURST_CONTACTS.value
-    window: deque[Fact] = deque()
-    total = 0
     out: list[Burst] = []
     current: Burst | None = None
-    for f in facts:
-        if f.hour is None or (f.end is not None and f.end - f.t > window_s):
-            continue
-        window.append(f)
+    lo = total = 0
+    added = -1  # index of the last fact added to the current burst
+    for i, f in enumerate(timed):
         total += f.how_many
-        while window and window[0].t < f.t - window_s:
-            total -= window.popleft().how_many
+        start = f.t - window_s
+        while timed[lo].t < start:
+            total -= timed[lo].how_many
+            lo += 1
         if total < need:
             continue
-        if current is not None and window[0].t <= current.end:
-            known = {g.number for g in current.facts}
-            current.facts.extend(g for g in window if g.number not in known)
+        if current is not None and timed[lo].t <= current.end:
+            current.facts.extend(timed[max(lo, added + 1) : i + 1])
             current.contacts = max(current.contacts, total)
             current.end = f.t
         else:
-            current = Burst(list(window), total, window[0].t, f.t)
+            current = Burst(list(timed[lo : i + 1]), total, timed[lo].t, f.t)
             out.append(current)
+        added = i
     return out
 
 
-def _bursts(facts: Sequence[Fact], as_of: dt.date) -> Finding | None:
-    found = bursts(facts)
+def _bursts(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
+    found = bursts(bk.timed)
     if not found:
         return None
     points = []
@@ -774,11 +861,11 @@ def _bursts(facts: Sequence[Fact], as_of: dt.date) -> Finding | None:
     )
 
 
-def _repeat_domestic(facts: Sequence[Fact], as_of: dt.date, relationship: str) -> Finding | None:
+def _repeat_domestic(facts: Sequence[Fact], bk: Buckets, as_of: dt.date, relationship: str) -> Finding | None:
     if relationship not in DOMESTIC:
         return None
     since = as_of - dt.timedelta(days=365)
-    hits = [f for f in facts if since < f.day <= as_of]
+    hits = list(facts[bisect_right(bk.days, since) : bisect_right(bk.days, as_of)])
     if len(hits) < T.REPEAT_12_MONTHS.value:
         return None
     return Finding(

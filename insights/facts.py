@@ -94,9 +94,59 @@ def make_fact(
     )
 
 
+class LocalClock:
+    """UTC timestamps to local (date, hour), fast: the zone's offset is looked up once per UTC day and reused for
+    every incident that day, except on the rare days when the offset changes (then each time is converted)."""
+
+    def __init__(self, tz: ZoneInfo | None = None) -> None:
+        self.tz = tz or local_tz()
+        self.offsets: dict[int, Any] = {}
+        self.dates: dict[int, dt.date] = {}
+
+    def _offset(self, utc_day: int) -> int | None:
+        start = dt.datetime.fromtimestamp(utc_day * 86400, self.tz).utcoffset()
+        end = dt.datetime.fromtimestamp(utc_day * 86400 + 86399, self.tz).utcoffset()
+        if start != end or start is None:
+            return None  # the clocks change this day
+        return int(start.total_seconds())
+
+    def local(self, t: float) -> tuple[dt.date, int]:
+        utc_day = int(t // 86400)
+        offset = self.offsets.get(utc_day, _UNKNOWN)
+        if offset is _UNKNOWN:
+            offset = self.offsets[utc_day] = self._offset(utc_day)
+        if offset is None:
+            moment = dt.datetime.fromtimestamp(t, self.tz)
+            return moment.date(), moment.hour
+        shifted = int(t // 1) + offset
+        day_number, seconds = divmod(shifted, 86400)
+        day = self.dates.get(day_number)
+        if day is None:
+            day = self.dates[day_number] = dt.date.fromordinal(EPOCH_ORDINAL + day_number)
+        return day, seconds // 3600
+
+
+EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_UNKNOWN: Any = object()
+
+
+def _timestamp(value: Any) -> float | None:
+    """A stored datetime as a UTC timestamp: SQLite gives naive UTC text, PostgreSQL aware datetimes."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC).timestamp()
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC).timestamp()
+    return value.timestamp()
+
+
 def from_rows(rows: Any) -> FactSet:
-    """Facts from rows of :data:`COLUMNS`, already in time order."""
-    tz = local_tz()
+    """Facts from raw database rows of :data:`COLUMNS` (or the same values from the ORM), already in time order."""
+    clock = LocalClock()
+    local = clock.local
+    new = tuple.__new__
+    codes_of: dict[str, tuple[str, ...]] = {}
     facts: list[Fact] = []
     append = facts.append
     retracted = 0
@@ -104,30 +154,54 @@ def from_rows(rows: Any) -> FactSet:
         if gone:
             retracted += 1
             continue
-        local = occurred.astimezone(tz)
+        t = _timestamp(occurred)
+        day, hour = local(t)  # type: ignore[arg-type]
+        codes = codes_of.get(behaviours)
+        if codes is None:
+            codes = codes_of[behaviours] = tuple(behaviours.split()) if behaviours else ()
         append(
-            Fact(
-                number,
-                occurred.timestamp(),
-                ended.timestamp() if ended is not None else None,
-                local.date(),
-                None if precision == "date" else local.hour,
-                tuple(behaviours.split()) if behaviours else (),
-                channel,
-                place,
-                how_many if how_many else 1,
-                danger,
-                reported,
-                order,
-                quick,
+            new(
+                Fact,
+                (
+                    number,
+                    t,
+                    _timestamp(ended) if ended is not None else None,
+                    day,
+                    None if precision == "date" else hour,
+                    codes,
+                    channel or "",
+                    place or "",
+                    how_many or 1,
+                    bool(danger),
+                    bool(reported),
+                    order,
+                    bool(quick),
+                ),
             )
         )
     return FactSet(facts, retracted)
 
 
 def load(case: Any) -> FactSet:
-    """Every incident of ``case`` in one query over the timeline index, as facts."""
-    from diary.models import Incident  # noqa: PLC0415
+    """Every incident of ``case`` in one query over the timeline index, as facts.
 
-    rows = Incident.objects.filter(case=case).order_by("occurred_at", "id").values_list(*COLUMNS)
-    return from_rows(rows.iterator(chunk_size=5000))
+    The query is built by the ORM (``values_list`` of the columns stored in clear) and run on a cursor, so the
+    rows skip the per-value converters; :func:`from_rows` reads SQLite's and PostgreSQL's values alike."""
+    from django.db import connections  # noqa: PLC0415
+
+    from diary.models import Incident  # noqa: PLC0415
+    from insights.analysis import no_gc  # noqa: PLC0415
+
+    qs = Incident.objects.filter(case=case).order_by("occurred_at", "id").values_list(*COLUMNS)
+    sql, params = qs.query.sql_with_params()
+    with no_gc(), connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return from_rows(_chain(cursor))
+
+
+def _chain(cursor: Any) -> Any:
+    while True:
+        rows = cursor.fetchmany(5000)
+        if not rows:
+            return
+        yield from rows

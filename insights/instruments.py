@@ -187,7 +187,7 @@ def suggest(question: Question, analysis: Analysis) -> Suggestion:
     points: list[Point] = []
     answer: str | None = None
     cannot_tell = False
-    facts = list(analysis.facts_by_number.values())
+    facts = analysis.facts
     for rule in question.rules:
         kind = rule["kind"]
         if kind == "relationship":
@@ -201,13 +201,13 @@ def suggest(question: Question, analysis: Analysis) -> Suggestion:
                 points.append(Point(f"Your case says they are: {label}."))
         elif kind == "behaviours":
             codes = frozenset(rule.get("any", []))
-            hits = [f for f in facts if not codes.isdisjoint(f.codes)]
+            hits = [f for f in facts if f.codes and not codes.isdisjoint(f.codes)]
             if hits:
                 answer = "yes"
                 what = rule.get("label") or "these behaviours"
                 points.append(point(f"Your diary records {what} {plural(len(hits), 'time')}, most recently on {day_text(hits[-1].day)}.", hits))
         elif kind == "visits_per_week":
-            weeks = visit_weeks(facts)
+            weeks = visit_weeks(analysis.buckets.turning_up)
             if weeks:
                 answer = "yes"
                 for week, fs in weeks[-5:]:
@@ -215,7 +215,7 @@ def suggest(question: Question, analysis: Analysis) -> Suggestion:
                 if len(weeks) > 5:
                     points.insert(0, Point(f"{plural(len(weeks), 'week')} with more than {T.VISITS_PER_WEEK.value} visits; the latest 5 are shown."))
         elif kind == "danger":
-            hits = [f for f in facts if f.danger]
+            hits = analysis.buckets.danger
             if hits:
                 answer = "yes"
                 points.append(point(f"You marked {plural(len(hits), 'incident')} 'I felt in danger', most recently on {day_text(hits[-1].day)}.", hits))

@@ -302,32 +302,37 @@ _KINDS: list[tuple[int, tuple[str, ...], str, str]] = [
 
 
 def bulk_facts(n: int, seed: int = 0, years: float = 4.0, as_of: dt.date | None = None) -> list[Fact]:
-    """``n`` facts over ``years`` years up to ``as_of``, getting more frequent, in time order (no database)."""
+    """``n`` facts over ``years`` years up to ``as_of``, getting more frequent, in time order (no database).
+
+    The facts are made in time order, as ``insights.facts.load`` makes them from its ordered query, so they lie
+    in memory in the order the analysis reads them."""
     r = random.Random(seed)
     as_of = as_of or dt.date.today()
     tz = local_tz()
     span = int(years * 365.25)
     weights = [k[0] for k in _KINDS]
-    out = []
+    planned = []
     for number in range(1, n + 1):
         days_ago = span - int(span * (r.random() ** 0.6))
         when = dt.datetime.combine(as_of - dt.timedelta(days=days_ago), dt.time(r.randrange(24), r.randrange(60)), tzinfo=tz)
-        _, codes, channel, place = r.choices(_KINDS, weights)[0]
+        planned.append((when, number, r.choices(_KINDS, weights)[0], r.random()))
+    planned.sort(key=lambda item: (item[0], item[1]))
+    out = []
+    for when, number, (_, codes, channel, place), x in planned:
         out.append(
             make_fact(
                 number,
                 when,
                 None,
-                r.choices(["exact", "approx", "date"], [80, 15, 5])[0],
+                "date" if x < 0.05 else "approx" if x < 0.2 else "exact",
                 codes,
                 channel,
                 place,
-                r.randint(1, 20) if channel in ("text", "phone_call") else None,
-                r.random() < 0.1,
-                r.random() < 0.08,
-                1 if r.random() < 0.02 else None,
+                1 + int(x * 997) % 20 if channel in ("text", "phone_call") else None,
+                int(x * 7919) % 10 == 0,
+                int(x * 104729) % 12 == 0,
+                1 if int(x * 15485863) % 50 == 0 else None,
                 tz=tz,
             )
         )
-    out.sort(key=lambda f: (f.t, f.number))
     return out

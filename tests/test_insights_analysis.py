@@ -321,3 +321,35 @@ def test_facts_keep_their_local_day_and_hour():
     f = make_fact(1, when)
     assert f.day == dt.date(2026, 7, 2) and f.hour == 0
     assert make_fact(1, when, precision="date").hour is None
+
+
+def test_local_clock_matches_the_time_zone_database_across_clock_changes():
+    import random
+    from zoneinfo import ZoneInfo
+
+    from insights.facts import LocalClock
+
+    for zone in ["Europe/London", "Asia/Kolkata", "America/St_Johns", "UTC"]:
+        tz = ZoneInfo(zone)
+        clock = LocalClock(tz)
+        r = random.Random(zone)
+        moments = [dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC) + dt.timedelta(minutes=15 * i) for i in range(12)]
+        moments += [dt.datetime(2026, 10, 25, 0, 0, tzinfo=dt.UTC) + dt.timedelta(minutes=20 * i) for i in range(12)]
+        moments += [dt.datetime(1950, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=r.randrange(3_000_000_000)) for _ in range(2000)]
+        for m in moments:
+            local = m.astimezone(tz)
+            assert clock.local(m.timestamp()) == (local.date(), local.hour), (zone, m)
+
+
+def test_facts_from_raw_sqlite_and_postgresql_values_agree():
+    from insights.facts import from_rows
+
+    aware = dt.datetime(2026, 7, 1, 22, 30, tzinfo=dt.UTC)
+    sqlite_row = (1, "2026-07-01 22:30:00", None, "exact", "CONT.MSG THRT.KILL", "text", "online", None, 0, 1, None, 0, 0)
+    pg_row = (1, aware, None, "exact", "CONT.MSG THRT.KILL", "text", "online", None, False, True, None, False, False)
+    gone = (2, aware, None, "exact", "", "", "", None, False, False, None, False, True)
+    a, b = from_rows([sqlite_row, gone]), from_rows([pg_row])
+    assert a.facts == b.facts and a.retracted == 1
+    f = a.facts[0]
+    assert f == make_fact(1, aware, codes="CONT.MSG THRT.KILL", channel="text", place="online", reported=True)
+    assert f.day == dt.date(2026, 7, 1) and f.hour == 23 and f.how_many == 1
