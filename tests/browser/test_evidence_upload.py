@@ -8,14 +8,20 @@ import hashlib
 import os
 
 import pytest
-from playwright.sync_api import Page, expect
 
-from cases.services import create_case
-from evidence import services
-from evidence.models import Exhibit
-from evidence.testing import MIB, jpeg_with_exif, pdf
-from tests.browser.conftest import inline_scripts, no_horizontal_scroll, run_axe
-from tests.conftest import make_incident
+# The shared browser fixtures (Debian's Chromium, axe-core, the third-party request guard) live in
+# tests/browser/conftest.py; without them there is nothing to drive.
+browser_fixtures = pytest.importorskip("tests.browser.conftest", reason="tests/browser/conftest.py (the browser fixtures) is not present")
+
+from playwright.sync_api import Page, expect  # noqa: E402
+
+from cases.services import create_case  # noqa: E402
+from evidence import services  # noqa: E402
+from evidence.models import Exhibit  # noqa: E402
+from evidence.testing import MIB, jpeg_with_exif, pdf  # noqa: E402
+from tests.conftest import make_incident  # noqa: E402
+
+inline_scripts, no_horizontal_scroll, run_axe = browser_fixtures.inline_scripts, browser_fixtures.no_horizontal_scroll, browser_fixtures.run_axe
 
 
 @pytest.fixture

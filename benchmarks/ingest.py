@@ -1,0 +1,392 @@
+"""Evidence ingest: ``make bench B=ingest``.
+
+Bars (design brief, section 5): a 1 GiB file is ingested at no less than 70 % of this machine's SHA-256 +
+AES-256-GCM limit measured in the same run; the server's peak memory is the same (within 64 MiB) for a
+64 MiB and a 1 GiB upload.
+
+1. **Limit**, in this process: SHA-256 of 1 GiB plus AES-256-GCM of the same bytes in the same 1 MiB segments,
+   with the ``cryptography`` package, in memory, one thread (the same 8 random 1 MiB buffers, cycled).
+2. **Ingest**, in this process: ``evidence.services.ingest`` of a 1 GiB stream of those buffers (hash, encrypt,
+   write through Django's storage API to a local folder, register the exhibit in the case's chain), as Daybook
+   runs it by default, including the fsync that makes the sealed file durable before it counts as saved.
+   The time spent inside that fsync is reported on its own (``fsync_s``): it measures the disk, not Daybook.
+   ``ratio_to_limit`` = ingest MB/s / limit MB/s; ``ratio_to_limit_before_fsync`` leaves the fsync out.
+   Each is the best of two runs.
+3. **Memory**, through the real HTTP server: for 64 MiB, then 1 GiB, a fresh server started as ``make run``
+   starts it (``scripts/run.sh``: gunicorn gthread plus the task worker; one web worker so there is one process
+   to watch), a 1 MiB warm-up upload, then the file sent with the resumable protocol in the uploader's 4 MiB
+   chunks and finished (sealed). The web worker's peak resident memory (VmHWM) is read after each;
+   ``rss_delta_mib`` = peak for 1 GiB - peak for 64 MiB. The task worker then reads the sealed blob back in
+   full (every tag checked, both hashes taken); its peak is reported too.
+4. **Download**: the 1 GiB original downloaded through the server (decrypted on the fly), hashed by the client
+   and compared with the SHA-256 of what was sent: ``download_mb_s``.
+
+Environment: BENCH_INGEST_MIB (1024), BENCH_SMALL_MIB (64), BENCH_KEEP=1 to keep the data folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks import common
+
+NAME = "ingest"
+MIB = 1 << 20
+SEGMENTS = 8  # distinct random 1 MiB buffers, cycled (hashing and encryption cost the same for any bytes)
+
+
+def buffers() -> list[bytes]:
+    return [os.urandom(MIB) for _ in range(SEGMENTS)]
+
+
+def source(bufs: list[bytes], size: int):  # noqa: ANN201
+    sent = 0
+    i = 0
+    while sent < size:
+        piece = bufs[i % SEGMENTS]
+        if sent + len(piece) > size:
+            piece = piece[: size - sent]
+        yield piece
+        sent += len(piece)
+        i += 1
+
+
+def expected_sha256(bufs: list[bytes], size: int) -> str:
+    h = hashlib.sha256()
+    for piece in source(bufs, size):
+        h.update(piece)
+    return h.hexdigest()
+
+
+def measure_limit(bufs: list[bytes], size: int) -> float:
+    """Seconds for SHA-256 + AES-256-GCM over ``size`` bytes in 1 MiB segments, in memory, one thread."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
+
+    aead = AESGCM(os.urandom(32))
+    prefix = os.urandom(7)
+    aad = os.urandom(48)
+    h = hashlib.sha256()
+    start = time.perf_counter()
+    for i, piece in enumerate(source(bufs, size)):
+        h.update(piece)
+        aead.encrypt(prefix + i.to_bytes(4, "big") + b"\x00", piece, aad)
+    h.hexdigest()
+    return time.perf_counter() - start
+
+
+def measure_ingest(case: Any, user: Any, bufs: list[bytes], size: int, sha: str) -> tuple[float, float]:
+    """(seconds for services.ingest of ``size`` bytes, of which seconds inside fsync)."""
+    from evidence import services, store  # noqa: PLC0415
+
+    spent = [0.0]
+    real_fsync = store.fsync
+
+    def timed_fsync(name: str) -> None:
+        t = time.perf_counter()
+        real_fsync(name)
+        spent[0] += time.perf_counter() - t
+
+    store.fsync = timed_fsync
+    try:
+        start = time.perf_counter()
+        result = services.ingest(case, user, source(bufs, size), name="bench.bin")
+        elapsed = time.perf_counter() - start
+    finally:
+        store.fsync = real_fsync
+    exhibit = result.exhibit
+    assert exhibit.sha256 == sha, "the ingested file's SHA-256 is wrong"
+    assert exhibit.size == size
+    # Remove it again (benchmark only): the next run must not be taken for a duplicate.
+    from evidence.models import Blob, Exhibit, ExhibitEvent  # noqa: PLC0415
+
+    blob = exhibit.original
+    ExhibitEvent.objects.filter(exhibit=exhibit).delete()
+    Exhibit.objects.filter(pk=exhibit.pk).delete()
+    store.delete_quietly(blob.name)
+    Blob.objects.filter(pk=blob.pk).delete()
+    return elapsed, spent[0]
+
+
+# ---------------------------------------------------------------- the real server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Client:
+    def __init__(self, port: int, session: str, csrf: str) -> None:
+        self.port = port
+        self.cookie = f"sessionid={session}; csrftoken={csrf}"
+        self.csrf = csrf
+
+    def connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+
+    def request(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        conn = self.connect()
+        try:
+            conn.request(method, path, body=body, headers={"Cookie": self.cookie, "X-CSRFToken": self.csrf, **(headers or {})})
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
+
+    def upload(self, case_id: int, name: str, chunks: Any, size: int) -> dict:
+        start = json.dumps({"name": name, "size": size})
+        status, body = self.request("POST", f"/cases/{case_id}/evidence/uploads/", start, {"Content-Type": "application/json"})
+        if status not in (200, 201):
+            raise RuntimeError(f"starting the upload answered {status}: {body[:300]!r}")
+        info = json.loads(body)
+        chunk = info["chunk_size"]
+        offset = 0
+        pending = bytearray()
+        for piece in chunks:
+            pending += piece
+            while len(pending) >= chunk or (offset + len(pending) == size and pending):
+                part = bytes(pending[:chunk])
+                del pending[:chunk]
+                status, body = self.request("PUT", info["url"], part, {"Content-Type": "application/offset+octet-stream", "Upload-Offset": str(offset)})
+                if status != 200:
+                    raise RuntimeError(f"chunk at {offset} answered {status}: {body[:300]!r}")
+                offset = json.loads(body)["offset"]
+        status, body = self.request("POST", info["finish_url"])
+        if status not in (200, 201):
+            raise RuntimeError(f"finishing answered {status}: {body[:300]!r}")
+        return json.loads(body)["exhibit"]
+
+    def download(self, path: str) -> tuple[int, str, float]:
+        conn = self.connect()
+        try:
+            start = time.perf_counter()
+            conn.request("GET", path, headers={"Cookie": self.cookie})
+            response = conn.getresponse()
+            if response.status != 200:
+                raise RuntimeError(f"download answered {response.status}")
+            h = hashlib.sha256()
+            total = 0
+            while piece := response.read(MIB):
+                h.update(piece)
+                total += len(piece)
+            return total, h.hexdigest(), time.perf_counter() - start
+        finally:
+            conn.close()
+
+
+def processes_in_group(pgid: int) -> list[tuple[int, int, str]]:
+    """(pid, parent pid, command line) of every process in a process group."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            ppid, pgrp = int(fields[1]), int(fields[2])
+            if pgrp == pgid:
+                out.append((int(entry.name), ppid, (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")))
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def web_worker(pgid: int) -> int:
+    procs = processes_in_group(pgid)
+    gunicorns = {pid: ppid for pid, ppid, cmd in procs if "gunicorn" in cmd}
+    workers = [pid for pid, ppid in gunicorns.items() if ppid in gunicorns]
+    if len(workers) != 1:
+        raise RuntimeError(f"expected one gunicorn worker, found {workers}")
+    return workers[0]
+
+
+def task_worker(pgid: int) -> int | None:
+    for pid, _ppid, cmd in processes_in_group(pgid):
+        if "db_worker" in cmd:
+            return pid
+    return None
+
+
+def vm(pid: int, key: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {key} for {pid}")
+
+
+def start_server(path: Path, port: int, log: Any) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DAYBOOK_DEBUG"}}
+    env.update(HOST="127.0.0.1", PORT=str(port), DAYBOOK_DATA_DIR=str(path), DJANGO_SETTINGS_MODULE="daybook.settings", DAYBOOK_WEB_WORKERS="1")
+    server = subprocess.Popen(["bash", "scripts/run.sh"], cwd=common.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    ready_by = time.monotonic() + 120
+    while time.monotonic() < ready_by:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server stopped at start-up; see {log.name}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                pass
+            web_worker(server.pid)
+            return server
+        except (OSError, RuntimeError):
+            time.sleep(0.25)
+    stop_server(server)
+    raise RuntimeError("the server did not start within 120 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def wait_for_read_back(exhibit_number: int, case: Any, server: subprocess.Popen, timeout: float = 900) -> tuple[bool | None, float]:
+    """Wait until the task worker has read the sealed blob back; returns (its result, the task worker's peak MiB)."""
+    from evidence.models import Exhibit  # noqa: PLC0415
+
+    deadline = time.monotonic() + timeout
+    peak = 0.0
+    while time.monotonic() < deadline:
+        pid = task_worker(server.pid)
+        if pid:
+            try:
+                peak = max(peak, vm(pid, "VmHWM"))
+            except (OSError, RuntimeError):
+                pass
+        blob = Exhibit.objects.select_related("original").get(case=case, number=exhibit_number).original
+        if blob.checked_at is not None:
+            return blob.check_ok, peak
+        time.sleep(0.5)
+    return None, peak
+
+
+def server_run(path: Path, case: Any, session: str, bufs: list[bytes], size: int, log: Any) -> dict[str, Any]:
+    port = free_port()
+    server = start_server(path, port, log)
+    try:
+        client = Client(port, session, "b" * 32)
+        worker = web_worker(server.pid)
+        client.upload(case.pk, f"warm-up-{size}.bin", [os.urandom(MIB)], MIB)
+        baseline = vm(worker, "VmHWM")
+        sha = expected_sha256(bufs, size)
+        start = time.perf_counter()
+        exhibit = client.upload(case.pk, f"upload-{size}.bin", source(bufs, size), size)
+        upload_s = time.perf_counter() - start
+        if exhibit["sha256"] != sha:
+            raise RuntimeError("the server's SHA-256 differs from the client's")
+        peak = vm(worker, "VmHWM")
+        check_ok, task_peak = wait_for_read_back(exhibit["number"], case, server)
+        total, got_sha, download_s = client.download(exhibit["url"] + "download/")
+        if total != size or got_sha != sha:
+            raise RuntimeError("the download differs from what was uploaded")
+        peak_after_download = vm(worker, "VmHWM")
+        return {
+            "baseline": baseline,
+            "peak": peak,
+            "peak_after_download": peak_after_download,
+            "upload_s": upload_s,
+            "download_s": download_s,
+            "read_back_ok": check_ok,
+            "task_peak": task_peak,
+        }
+    finally:
+        stop_server(server)
+
+
+def main() -> int:
+    size = int(os.environ.get("BENCH_INGEST_MIB", "1024")) * MIB
+    small = int(os.environ.get("BENCH_SMALL_MIB", "64")) * MIB
+    path = common.data_dir(NAME)
+    status = 1
+    try:
+        status = _run(path, size, small)
+        return status
+    finally:
+        common.cleanup(path, failed=status != 0)
+
+
+def _run(path: Path, size: int, small: int) -> int:
+    common.setup_django(path)
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
+    from django.test import Client as DjangoClient  # noqa: PLC0415
+
+    from cases.services import create_case  # noqa: PLC0415
+    from evidence import stream  # noqa: PLC0415
+
+    print(f"Machine: {common.machine()}; load {common.load()}; revision {common.revision()}")
+    user = get_user_model().objects.create_user(username="bench", email="bench@example.com", password="a long benchmark passphrase")
+    case = create_case(user, label="Benchmark")
+    bufs = buffers()
+    sha = expected_sha256(bufs, size)
+    mb = size / 1e6
+
+    limits, ingests, fsyncs = [], [], []
+    for _ in range(2):
+        limits.append(measure_limit(bufs, size))
+        elapsed, fsync_s = measure_ingest(case, user, bufs, size, sha)
+        ingests.append(elapsed)
+        fsyncs.append(fsync_s)
+    limit_s = min(limits)
+    best = min(range(2), key=lambda i: ingests[i])
+    ingest_s, fsync_s = ingests[best], fsyncs[best]
+    limit_mb_s = mb / limit_s
+    ingest_mb_s = mb / ingest_s
+    before_fsync_mb_s = mb / (ingest_s - fsync_s)
+    seg = stream.SEGMENT_SIZE // MIB
+    print(f"limit (SHA-256 + AES-256-GCM, {seg} MiB segments, in memory): {limit_mb_s:.0f} MB/s (runs: {[round(mb / t) for t in limits]})")
+    print(f"ingest of {size // MIB} MiB through the storage layer: {ingest_mb_s:.0f} MB/s, of which fsync {fsync_s:.2f} s "
+          f"({before_fsync_mb_s:.0f} MB/s before the fsync; runs: {[round(mb / t) for t in ingests]})")  # fmt: skip
+
+    client = DjangoClient()
+    client.force_login(user)
+    session = client.cookies["sessionid"].value
+    log_path = path / "server.log"
+    with log_path.open("a") as log:
+        runs = {}
+        for label, n in (("small", small), ("large", size)):
+            runs[label] = server_run(path, case, session, bufs, n, log)
+            r = runs[label]
+            print(f"HTTP {n // MIB} MiB: web worker peak {r['peak']:.1f} MiB (baseline {r['baseline']:.1f}, after download {r['peak_after_download']:.1f}), "
+                  f"upload+seal {n / 1e6 / r['upload_s']:.0f} MB/s, download {n / 1e6 / r['download_s']:.0f} MB/s, "
+                  f"task worker read-back {'ok' if r['read_back_ok'] else r['read_back_ok']} (peak {r['task_peak']:.1f} MiB)")  # fmt: skip
+    log_text = log_path.read_text(errors="replace")
+    tracebacks = len(re.findall(r"Traceback", log_text))
+    rss_delta = runs["large"]["peak"] - runs["small"]["peak"]
+    download_delta = runs["large"]["peak_after_download"] - runs["small"]["peak_after_download"]
+    ok = ingest_mb_s / limit_mb_s >= 0.7 and rss_delta <= 64 and not tracebacks and runs["large"]["read_back_ok"]
+    print(
+        common.result_line(
+            NAME,
+            size_mib=size // MIB,
+            limit_mb_s=limit_mb_s,
+            ingest_mb_s=ingest_mb_s,
+            ratio_to_limit=ingest_mb_s / limit_mb_s,
+            fsync_s=fsync_s,
+            ratio_to_limit_before_fsync=before_fsync_mb_s / limit_mb_s,
+            rss_64_mib=runs["small"]["peak"],
+            rss_1g_mib=runs["large"]["peak"],
+            rss_delta_mib=rss_delta,
+            rss_delta_with_download_mib=download_delta,
+            task_worker_peak_mib=runs["large"]["task_peak"],
+            upload_mb_s=size / 1e6 / runs["large"]["upload_s"],
+            download_mb_s=size / 1e6 / runs["large"]["download_s"],
+            read_back_ok=runs["large"]["read_back_ok"],
+            server_tracebacks=tracebacks,
+            bars_met=ok,
+        )
+    )
+    return 0 if not tracebacks else 1
