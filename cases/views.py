@@ -118,6 +118,13 @@ ACTION_LABELS = {
     "crime_reference.changed": "Crime reference changed",
     "order.added": "Order added",
     "order.changed": "Order changed",
+    "exhibit.added": "Evidence added",
+    "exhibit.duplicate": "Evidence already kept was added again (not stored twice)",
+    "exhibit.edited": "Evidence details changed",
+    "exhibit.linked": "Evidence linked to incidents",
+    "exhibit.continuity": "Evidence handed over or moved",
+    "exhibit.downloaded": "Evidence downloaded",
+    "case.files_checked": "Evidence files checked",
 }
 
 
