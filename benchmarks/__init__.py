@@ -1,0 +1,1 @@
+"""Daybook's benchmarks: run with ``make bench B=<name>`` (see docs/benchmarks.md)."""
