@@ -1,0 +1,85 @@
+"""Keyboard only: the first two Tab stops are "Skip to main content" and "Exit this page", every stop shows where
+focus is, and a quick note can be written and saved without a mouse or touch."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from cases.services import create_case
+
+pytestmark = pytest.mark.browser
+
+FOCUSED = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    const style = getComputedStyle(el);
+    const visible = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+    return {tag: el.tagName.toLowerCase(), id: el.id, text: (el.innerText || el.value || '').trim().slice(0, 60),
+            name: el.getAttribute('name'), visible};
+}"""
+
+
+def tab(page: Page) -> dict:
+    page.keyboard.press("Tab")
+    focused = page.evaluate(FOCUSED)
+    assert focused is not None, "Tab left the page"
+    assert focused["visible"], f"no visible focus indicator on {focused}"
+    return focused
+
+
+@pytest.fixture
+def case(person):  # noqa: ANN001, ANN201
+    return create_case(person, label="Neighbour", relationship="ex_partner")
+
+
+@pytest.mark.parametrize("url", ["/", "/account/login/"])
+def test_first_tab_stops_are_skip_link_then_exit(browsing, person, case, url):  # noqa: ANN001
+    page = browsing.page("desktop", user=person if url == "/" else None)
+    page.goto(url)
+    first = tab(page)
+    assert first["text"] == "Skip to main content"
+    second = tab(page)
+    assert second["id"] == "exit-this-page" and "Exit this page" in second["text"]
+
+
+def test_quick_capture_with_the_keyboard_only(browsing, person, case):  # noqa: ANN001
+    page = browsing.page("desktop", user=person)
+    page.goto("/")
+    presses = 0
+
+    # Through the header to "Quick note".
+    for _ in range(12):
+        focused = tab(page)
+        presses += 1
+        if focused["tag"] == "a" and focused["text"] == "Quick note":
+            break
+    else:
+        raise AssertionError("never reached the Quick note link")
+    page.keyboard.press("Enter")
+    presses += 1
+    expect(page.get_by_role("heading", level=1)).to_have_text("Quick note")
+
+    # Skip link, then the first field in the page is "What happened".
+    assert tab(page)["text"] == "Skip to main content"
+    page.keyboard.press("Enter")
+    focused = tab(page)
+    presses += 3
+    assert focused["name"] == "description", f"first field after skipping is {focused}"
+    page.keyboard.type("Sat in his car opposite my door for an hour")
+    presses += 1
+
+    for _ in range(12):
+        focused = tab(page)
+        presses += 1
+        if focused["tag"] == "button" and focused["text"] == "Save note":
+            break
+    else:
+        raise AssertionError("never reached the Save note button")
+    page.keyboard.press("Enter")
+    presses += 1
+
+    expect(page.get_by_text("Saved as incident 1")).to_be_visible()
+    expect(page.locator(".db-incident").first).to_contain_text("Sat in his car opposite my door for an hour")
+    print(f"keyboard quick capture: {presses} key presses and one typed sentence")
+    assert presses <= 25
