@@ -27,7 +27,7 @@ ANONYMOUS_PAGES = [
 ]
 
 
-def check(page: Page, name: str, url: str, problems: list[str], skipped: list[str], prepare=None) -> None:  # noqa: ANN001
+def check(page: Page, name: str, url: str, problems: list[str], skipped: list[str], prepare=None, status: int = 200) -> None:  # noqa: ANN001
     """Opens a page (or uses the one already open when url is None) and records everything wrong with it."""
     if url is not None:
         response = page.goto(url)
@@ -37,7 +37,7 @@ def check(page: Page, name: str, url: str, problems: list[str], skipped: list[st
         if response.status == 404 and url.startswith("/guide/"):
             skipped.append(f"{name} {url}: 404, the guide is not written yet")
             return
-        if response.status != 200:
+        if response.status != status:
             problems.append(f"{name} {url}: HTTP {response.status} at {page.url}")
             return
     if prepare is not None:
@@ -70,6 +70,11 @@ def walk_every_page(browsing: Browsing, person, kind: str) -> tuple[list[str], l
     page = browsing.page(kind, user=person, axe=True)
     check(page, "home, no cases", "/", problems, skipped)
     check(page, "case new", "/cases/new/", problems, skipped)
+    page.goto("/")
+    page.get_by_role("button", name="Show me a sample case").click()
+    page.wait_for_load_state()
+    check(page, "sample case timeline", None, problems, skipped)
+    check(page, "page not found", "/cases/999999/", problems, skipped, status=404)
 
     case = create_case(person, label="Neighbour", relationship="ex_partner", suspect_name="J. Bloggs")
     ref = save_crime_reference(case, person, None, reference="AB/12345/25", force="Met", given_on=dt.date(2025, 1, 5))
@@ -83,6 +88,7 @@ def walk_every_page(browsing: Browsing, person, kind: str) -> tuple[list[str], l
     check(page, "home, with cases", "/", problems, skipped)
     check(page, "case detail", f"/cases/{case.pk}/", problems, skipped, prepare=open_details)
     check(page, "case edit", f"/cases/{case.pk}/edit/", problems, skipped)
+    check(page, "case activity", f"/cases/{case.pk}/activity/", problems, skipped)
     check(page, "reference new", f"/cases/{case.pk}/references/new/", problems, skipped)
     check(page, "reference edit", f"/cases/{case.pk}/references/{ref.uuid}/edit/", problems, skipped)
     check(page, "order new", f"/cases/{case.pk}/orders/new/", problems, skipped)

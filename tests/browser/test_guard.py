@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Error
 
+from tests.browser.conftest import run_axe
+
 pytestmark = pytest.mark.browser
 
 
@@ -36,3 +38,11 @@ def test_every_document_carries_a_strict_csp(browsing):  # noqa: ANN001
     page.goto("/account/login/")
     assert len(guard.documents) == 2
     assert not guard.bad_csp_headers
+
+
+def test_axe_finds_a_real_violation(browsing):  # noqa: ANN001
+    page = browsing.page("phone", axe=True)
+    page.goto("/account/login/")
+    assert run_axe(page) == []
+    page.evaluate("() => { const i = document.createElement('img'); i.src = 'data:,'; document.querySelector('main').append(i); }")
+    assert "image-alt" in [v["id"] for v in run_axe(page)]
