@@ -11,7 +11,9 @@ AES-256-GCM limit measured in the same run; the server's peak memory is the same
    runs it by default, including the fsync that makes the sealed file durable before it counts as saved.
    The time spent inside that fsync is reported on its own (``fsync_s``): it measures the disk, not Daybook.
    ``ratio_to_limit`` = ingest MB/s / limit MB/s; ``ratio_to_limit_before_fsync`` leaves the fsync out.
-   Each is the best of two runs.
+   Two anchors tell the disk from Daybook: ``disk_write_mb_s``, the same bytes written through the same storage
+   with no hashing or encryption (with the fsync), and ``ingest_ram_mb_s`` / ``ratio_to_limit_ram``, the same
+   ingest with the storage folder in RAM (/dev/shm). Each figure is the best of two runs.
 3. **Memory**, through the real HTTP server: for 64 MiB, then 1 GiB, a fresh server started as ``make run``
    starts it (``scripts/run.sh``: gunicorn gthread plus the task worker; one web worker so there is one process
    to watch), a 1 MiB warm-up upload, then the file sent with the resumable protocol in the uploader's 4 MiB
@@ -82,6 +84,42 @@ def measure_limit(bufs: list[bytes], size: int) -> float:
         aead.encrypt(prefix + i.to_bytes(4, "big") + b"\x00", piece, aad)
     h.hexdigest()
     return time.perf_counter() - start
+
+
+def measure_disk_write(bufs: list[bytes], size: int) -> float:
+    """Seconds to write ``size`` plain bytes through the same storage (no hashing, no encryption), with the same
+    fsync: what the disk alone allows."""
+    from django.core.files.base import File  # noqa: PLC0415
+
+    from evidence import store  # noqa: PLC0415
+
+    class Plain(File):
+        def chunks(self, chunk_size: int | None = None):  # noqa: ANN202
+            yield from source(bufs, size)
+
+    st = store.storage()
+    start = time.perf_counter()
+    name = st.save("evidence/bench-plain.bin", Plain(None, name="bench-plain.bin"))
+    store.fsync(name)
+    elapsed = time.perf_counter() - start
+    st.delete(name)
+    return elapsed
+
+
+def tmpfs_storage() -> Path | None:
+    """A folder in RAM (/dev/shm) with room for the test, to measure ingest without the disk; None if there is none."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir():
+        return None
+    try:
+        free = os.statvfs(shm)
+    except OSError:
+        return None
+    if free.f_bavail * free.f_frsize < 3 * 1024**3:
+        return None
+    path = shm / f"daybook-bench-{os.getpid()}"
+    path.mkdir(exist_ok=True)
+    return path
 
 
 def measure_ingest(case: Any, user: Any, bufs: list[bytes], size: int, sha: str) -> tuple[float, float]:
@@ -334,22 +372,40 @@ def _run(path: Path, size: int, small: int) -> int:
     sha = expected_sha256(bufs, size)
     mb = size / 1e6
 
-    limits, ingests, fsyncs = [], [], []
+    from django.conf import settings  # noqa: PLC0415
+    from django.test import override_settings  # noqa: PLC0415
+
+    limits, ingests, fsyncs, disks, ram = [], [], [], [], []
+    shm = tmpfs_storage()
     for _ in range(2):
         limits.append(measure_limit(bufs, size))
         elapsed, fsync_s = measure_ingest(case, user, bufs, size, sha)
         ingests.append(elapsed)
         fsyncs.append(fsync_s)
+        disks.append(measure_disk_write(bufs, size))
+        if shm is not None:
+            in_ram = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(shm)}}}
+            with override_settings(STORAGES=in_ram):
+                ram.append(measure_ingest(case, user, bufs, size, sha)[0])
+    if shm is not None:
+        import shutil  # noqa: PLC0415
+
+        shutil.rmtree(shm, ignore_errors=True)
     limit_s = min(limits)
     best = min(range(2), key=lambda i: ingests[i])
     ingest_s, fsync_s = ingests[best], fsyncs[best]
     limit_mb_s = mb / limit_s
     ingest_mb_s = mb / ingest_s
     before_fsync_mb_s = mb / (ingest_s - fsync_s)
+    disk_mb_s = mb / min(disks)
+    ram_mb_s = mb / min(ram) if ram else float("nan")
     seg = stream.SEGMENT_SIZE // MIB
     print(f"limit (SHA-256 + AES-256-GCM, {seg} MiB segments, in memory): {limit_mb_s:.0f} MB/s (runs: {[round(mb / t) for t in limits]})")
     print(f"ingest of {size // MIB} MiB through the storage layer: {ingest_mb_s:.0f} MB/s, of which fsync {fsync_s:.2f} s "
           f"({before_fsync_mb_s:.0f} MB/s before the fsync; runs: {[round(mb / t) for t in ingests]})")  # fmt: skip
+    print(f"the disk alone (the same bytes written through the same storage, no crypto, with fsync): {disk_mb_s:.0f} MB/s")
+    if ram:
+        print(f"ingest with the storage folder in RAM (/dev/shm): {ram_mb_s:.0f} MB/s (runs: {[round(mb / t) for t in ram]})")
 
     client = DjangoClient()
     client.force_login(user)
@@ -377,6 +433,10 @@ def _run(path: Path, size: int, small: int) -> int:
             ratio_to_limit=ingest_mb_s / limit_mb_s,
             fsync_s=fsync_s,
             ratio_to_limit_before_fsync=before_fsync_mb_s / limit_mb_s,
+            disk_write_mb_s=disk_mb_s,
+            ratio_to_disk=ingest_mb_s / disk_mb_s,
+            ingest_ram_mb_s=ram_mb_s,
+            ratio_to_limit_ram=ram_mb_s / limit_mb_s,
             rss_64_mib=runs["small"]["peak"],
             rss_1g_mib=runs["large"]["peak"],
             rss_delta_mib=rss_delta,

@@ -278,72 +278,78 @@ def ingest(case: Case, user: Any, chunks: Iterable[bytes], *, name: str, details
 
 
 def _register(case: Case, user: Any, blob: Blob, sha: str, name: str, details: Details, upload: UploadSession | None = None) -> Ingested:
+    """Make a just-written blob an exhibit, in one transaction with its event, chain entry and audit row.
+
+    If the same file is already in the case (or the upload was already finished), the new blob is thrown away."""
     try:
         found, extracted = _inspect(case, blob, name)
+        token = keys.dedupe_token(case, sha)
+        with transaction.atomic():
+            locked = _lock(case)
+            result = _existing(locked, user, token, details, upload)
+            if result is None:
+                result = Ingested(_create_file_exhibit(locked, user, blob, sha, name, token, found, extracted, details), created=True)
+            if upload is not None:
+                UploadSession.objects.filter(pk=upload.pk).update(status="complete", exhibit=result.exhibit, updated_at=timezone.now())
     except BaseException:
         store.discard_blob(blob)
         raise
-    token = keys.dedupe_token(case, sha)
-    discard = False
-    try:
-        with transaction.atomic():
-            locked = _lock(case)
-            if upload is not None:
-                current = UploadSession.objects.select_for_update().get(pk=upload.pk)
-                if current.status == "complete" and current.exhibit_id:
-                    discard = True
-                    return Ingested(Exhibit.objects.get(pk=current.exhibit_id), created=False)
-                if current.status != "open":
-                    discard = True
-                    raise UploadError("This upload was discarded.", 410)
-            duplicate = Exhibit.objects.filter(case=locked, kind="file", dedupe_token=token).order_by("number").first()
-            if duplicate is not None:
-                discard = True
-                duplicate.case = locked
-                if details.incident is not None and not ExhibitLink.objects.filter(exhibit=duplicate, incident=details.incident).exists():
-                    _relink(locked, duplicate, user, added=[details.incident], removed=[])
-                if upload is not None:
-                    UploadSession.objects.filter(pk=upload.pk).update(status="complete", exhibit=duplicate, updated_at=timezone.now())
-                record(user, "exhibit.duplicate", locked, f"exhibit {duplicate.number}")
-                return Ingested(duplicate, created=False, duplicate=True)
-            now = timezone.now()
-            number = (Exhibit.objects.filter(case=locked).aggregate(n=Max("number"))["n"] or 0) + 1
-            exhibit = Exhibit(case=locked, number=number, kind="file", created_at=now, updated_at=now, created_by=user if getattr(user, "pk", None) else None)
-            reference = next_reference(locked, user)
-            exhibit.reference = reference
-            exhibit.reference_token = keys.reference_token(locked, reference)
-            _apply_details(exhibit, details)
-            exhibit.original = blob
-            exhibit.original_name = name
-            exhibit.size = blob.size
-            exhibit.media_type = found.media_type
-            exhibit.sha256 = sha
-            exhibit.dedupe_token = token
-            exhibit.facts = extracted
-            exhibit.content_notes = found.notes
-            exhibit.photo_of = details.photo_of
-            exhibit.preview_status = "pending"
-            exhibit.save()
-            Blob.objects.filter(pk=blob.pk).update(status="complete", completed_at=now)
-            if details.incident is not None:
-                ExhibitLink.objects.create(case=locked, exhibit=exhibit, incident=details.incident)
-            _write_event(locked, exhibit, user, "sealed", [], at=now)
-            if upload is not None:
-                UploadSession.objects.filter(pk=upload.pk).update(status="complete", exhibit=exhibit, updated_at=now)
-            record(user, "exhibit.added", locked, f"exhibit {number}")
-    except BaseException:
-        if not discard:
-            store.discard_blob(blob)
-        raise
-    finally:
-        if discard:
-            store.discard_blob(blob)
+    if not result.created:
+        store.discard_blob(blob)
     case.chain_seq, case.chain_head = locked.chain_seq, locked.chain_head
-    exhibit.case = case
+    result.exhibit.case = case
     if upload is not None:
         _delete_parts(upload)
-    _enqueue_processing(exhibit)
-    return Ingested(exhibit, created=True)
+    if result.created:
+        _enqueue_processing(result.exhibit)
+    return result
+
+
+def _existing(locked: Case, user: Any, token: str, details: Details, upload: UploadSession | None) -> Ingested | None:
+    """The exhibit this file already is: the upload's, if it was finished before, or the case's copy of the same file."""
+    if upload is not None:
+        current = UploadSession.objects.select_for_update().get(pk=upload.pk)
+        if current.status == "complete" and current.exhibit_id:
+            return Ingested(Exhibit.objects.get(pk=current.exhibit_id), created=False)
+        if current.status != "open":
+            raise UploadError("This upload was discarded.", 410)
+    duplicate = Exhibit.objects.filter(case=locked, kind="file", dedupe_token=token).order_by("number").first()
+    if duplicate is None:
+        return None
+    duplicate.case = locked
+    if details.incident is not None and not ExhibitLink.objects.filter(exhibit=duplicate, incident=details.incident).exists():
+        _relink(locked, duplicate, user, added=[details.incident], removed=[])
+    record(user, "exhibit.duplicate", locked, f"exhibit {duplicate.number}")
+    return Ingested(duplicate, created=False, duplicate=True)
+
+
+def _create_file_exhibit(
+    locked: Case, user: Any, blob: Blob, sha: str, name: str, token: str, found: sniff.Sniffed, extracted: dict[str, str | int], details: Details
+) -> Exhibit:
+    now = timezone.now()
+    number = (Exhibit.objects.filter(case=locked).aggregate(n=Max("number"))["n"] or 0) + 1
+    exhibit = Exhibit(case=locked, number=number, kind="file", created_at=now, updated_at=now, created_by=user if getattr(user, "pk", None) else None)
+    reference = next_reference(locked, user)
+    exhibit.reference = reference
+    exhibit.reference_token = keys.reference_token(locked, reference)
+    _apply_details(exhibit, details)
+    exhibit.original = blob
+    exhibit.original_name = name
+    exhibit.size = blob.size
+    exhibit.media_type = found.media_type
+    exhibit.sha256 = sha
+    exhibit.dedupe_token = token
+    exhibit.facts = extracted
+    exhibit.content_notes = found.notes
+    exhibit.photo_of = details.photo_of
+    exhibit.preview_status = "pending"
+    exhibit.save()
+    Blob.objects.filter(pk=blob.pk).update(status="complete", completed_at=now)
+    if details.incident is not None:
+        ExhibitLink.objects.create(case=locked, exhibit=exhibit, incident=details.incident)
+    _write_event(locked, exhibit, user, "sealed", [], at=now)
+    record(user, "exhibit.added", locked, f"exhibit {number}")
+    return exhibit
 
 
 def _apply_details(exhibit: Exhibit, details: Details) -> None:
@@ -422,7 +428,7 @@ def receive_chunk(upload: UploadSession, offset: int, source: Iterable[bytes], l
     case = upload.case
     sealing = stream.SealingStream(keys.data_key(case), stream.part_context(upload.uuid, index), _counted(source, length), name=name)
     try:
-        saved = store.save_sealed(name, sealing)
+        saved = store.save_sealed(name, sealing, durable=False)
     except store.OutOfSpace as exc:
         raise UploadError(SPACE_MESSAGE, 507, upload.received) from exc
     try:

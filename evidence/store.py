@@ -86,12 +86,16 @@ def delete_quietly(name: str) -> None:
         pass
 
 
-def save_sealed(name: str, sealing: stream.SealingStream) -> str:
-    """Write a sealing stream to the storage under ``name``; on any failure remove what was written."""
+def save_sealed(name: str, sealing: stream.SealingStream, durable: bool = True) -> str:
+    """Write a sealing stream to the storage under ``name``; on any failure remove what was written.
+
+    ``durable=False`` skips the fsync: for upload parts, which finishing checks segment by segment anyway (a part
+    lost to a power cut fails its tags and the upload rewinds to it)."""
     store = storage()
     try:
         saved = store.save(name, sealing)
-        fsync(saved)
+        if durable:
+            fsync(saved)
         return saved
     except BaseException as exc:
         delete_quietly(name)

@@ -22,7 +22,9 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import queue
 import struct
+import threading
 from collections.abc import Iterable, Iterator
 from typing import IO
 
@@ -210,7 +212,9 @@ class SealingStream:
 
     # The Django File-like protocol used by storage backends.
     def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
-        yield from self._generate()
+        """The sealed bytes, a segment at a time. Hashing and encryption run in a helper thread a few segments
+        ahead of the caller, so the storage's writes overlap them (both release the GIL)."""
+        yield from pipelined(self._generate())
 
     def multiple_chunks(self, chunk_size: int | None = None) -> bool:
         return True
@@ -243,6 +247,52 @@ class SealingStream:
 
     def close(self) -> None:
         pass
+
+
+_DONE = object()
+
+
+def pipelined(source: Iterator[bytes], depth: int = 4) -> Iterator[bytes]:
+    """Run ``source`` in a helper thread, at most ``depth`` items ahead; its exceptions are raised here.
+
+    Memory stays bounded (``depth`` segments); if the consumer stops early the helper stops too."""
+    items: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in source:
+                while not stop.is_set():
+                    try:
+                        items.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            items.put(_DONE)
+        except BaseException as exc:  # handed to the consumer, raised there
+            items.put(exc)
+
+    helper = threading.Thread(target=produce, name="seal-pipeline", daemon=True)
+    helper.start()
+    try:
+        while True:
+            item = items.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while helper.is_alive():
+            try:
+                items.get_nowait()
+            except queue.Empty:
+                helper.join(timeout=0.05)
+        if hasattr(source, "close"):
+            source.close()
 
 
 def read_exact(handle: IO[bytes], n: int) -> bytes:
