@@ -142,18 +142,42 @@ class Guard:
         return out
 
 
+# One Playwright and one Chromium per test worker, whichever module asks first. Test modules elsewhere import
+# these fixtures, which makes pytest treat them as separate session fixtures; without this the second would start a
+# second Playwright in the same thread, and Playwright's sync API refuses that.
+_SHARED: dict[str, object] = {}
+
+
+def shared_browser() -> Browser:
+    if "playwright" not in _SHARED:
+        _SHARED["playwright"] = sync_playwright().start()
+    browser = _SHARED.get("browser")
+    if browser is None or not browser.is_connected():
+        browser = _SHARED["playwright"].chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        _SHARED["browser"] = browser
+    return browser
+
+
+def stop_shared_browser() -> None:
+    browser = _SHARED.pop("browser", None)
+    if browser is not None:
+        browser.close()
+    playwright = _SHARED.pop("playwright", None)
+    if playwright is not None:
+        playwright.stop()
+
+
 @pytest.fixture(scope="session")
 def playwright_instance() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
+    shared_browser()
+    yield _SHARED["playwright"]
+    stop_shared_browser()  # at the end of the worker's session; a no-op for the second definition
 
 
 @pytest.fixture(scope="session")
-def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+def browser(playwright_instance: Playwright) -> Browser:
     """One headless Chromium per test worker, reused by every test on it."""
-    b = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-    yield b
-    b.close()
+    return shared_browser()
 
 
 @pytest.fixture
@@ -235,7 +259,10 @@ def inline_scripts(page: Page) -> list[str]:
 
 def run_axe(page: Page) -> list[dict]:
     """Runs axe-core (WCAG 2.0-2.2 A and AA, and best practice) on the page; returns its violations."""
-    assert page.evaluate("() => typeof window.axe !== 'undefined'"), "make the page with browsing.page(..., axe=True)"
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        # Not made with axe=True: evaluate axe-core in the page through Playwright (not a script element, so the
+        # page's CSP is not bent, and nothing is fetched). axe=True is cheaper on many pages: parsed once per page.
+        page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;0")
     return page.evaluate(
         """async () => {
             const result = await axe.run(document, {resultTypes: ['violations']});
