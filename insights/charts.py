@@ -35,6 +35,30 @@ class Table:
     rows: list[list[str]]
     numeric: tuple[int, ...] = ()  # columns holding numbers (right-aligned)
 
+    def html(self) -> SafeString:
+        """The table in GOV.UK markup, in a keyboard-scrollable region (built here, not in a template loop, so a
+        table of hundreds of cells costs little; the PDF report can use the same markup)."""
+        num = set(self.numeric)
+        out = [
+            f'<div class="ins-table-wrap" role="region" aria-label="{_t(self.caption)}, table" tabindex="0"><table class="govuk-table">'
+            f'<caption class="govuk-table__caption govuk-table__caption--s govuk-visually-hidden">{_t(self.caption)}</caption>'
+            '<thead class="govuk-table__head"><tr class="govuk-table__row">'
+        ]
+        for i, h in enumerate(self.head):
+            out.append(f'<th scope="col" class="govuk-table__header{" govuk-table__header--numeric" if i in num else ""}">{_t(h)}</th>')
+        out.append('</tr></thead><tbody class="govuk-table__body">')
+        for row in self.rows:
+            out.append('<tr class="govuk-table__row">')
+            for i, cell in enumerate(row):
+                if i == 0:
+                    out.append(f'<th scope="row" class="govuk-table__header">{_t(cell)}</th>')
+                else:
+                    out.append(f'<td class="govuk-table__cell{" govuk-table__cell--numeric" if i in num else ""}">{_t(cell)}</td>')
+            out.append("</tr>")
+        out.append("</tbody></table></div>")
+        # Every cell and heading went through _t (html.escape).
+        return mark_safe("".join(out))  # noqa: S308
+
 
 @dataclass
 class Chart:

@@ -141,10 +141,26 @@ def _timestamp(value: Any) -> float | None:
     return value.timestamp()
 
 
+class UTCText:
+    """SQLite's stored text ``YYYY-MM-DD HH:MM:SS[.ffffff]`` (naive UTC) to a timestamp, parsing each hour once."""
+
+    def __init__(self) -> None:
+        self.hours: dict[str, float] = {}
+
+    def __call__(self, text: str) -> float:
+        if len(text) not in (19, 26):
+            return _timestamp(text)  # type: ignore[return-value]
+        base = self.hours.get(text[:13])
+        if base is None:
+            base = self.hours[text[:13]] = dt.datetime.fromisoformat(text[:13] + ":00:00").replace(tzinfo=dt.UTC).timestamp()
+        return base + int(text[14:16]) * 60 + float(text[17:])
+
+
 def from_rows(rows: Any) -> FactSet:
     """Facts from raw database rows of :data:`COLUMNS` (or the same values from the ORM), already in time order."""
     clock = LocalClock()
     local = clock.local
+    utc_text = UTCText()
     new = tuple.__new__
     codes_of: dict[str, tuple[str, ...]] = {}
     facts: list[Fact] = []
@@ -154,7 +170,7 @@ def from_rows(rows: Any) -> FactSet:
         if gone:
             retracted += 1
             continue
-        t = _timestamp(occurred)
+        t = utc_text(occurred) if occurred.__class__ is str else _timestamp(occurred)
         day, hour = local(t)  # type: ignore[arg-type]
         codes = codes_of.get(behaviours)
         if codes is None:
@@ -188,12 +204,20 @@ def load(case: Any) -> FactSet:
     The query is built by the ORM (``values_list`` of the columns stored in clear) and run on a cursor, so the
     rows skip the per-value converters; :func:`from_rows` reads SQLite's and PostgreSQL's values alike."""
     from django.db import connections  # noqa: PLC0415
+    from django.db.models import CharField  # noqa: PLC0415
+    from django.db.models.functions import Cast  # noqa: PLC0415
 
     from diary.models import Incident  # noqa: PLC0415
     from insights.analysis import no_gc  # noqa: PLC0415
 
-    qs = Incident.objects.filter(case=case).order_by("occurred_at", "id").values_list(*COLUMNS)
-    sql, params = qs.query.sql_with_params()
+    qs = Incident.objects.filter(case=case).order_by("occurred_at", "id")
+    if connections[qs.db].vendor == "sqlite":
+        # As text: SQLite's datetime converter (a Python call per value) is skipped and UTCText parses each hour once.
+        qs = qs.annotate(occurred_text=Cast("occurred_at", CharField()), ended_text=Cast("ended_at", CharField()))
+        columns = ["occurred_text" if c == "occurred_at" else "ended_text" if c == "ended_at" else c for c in COLUMNS]
+    else:
+        columns = list(COLUMNS)
+    sql, params = qs.values_list(*columns).query.sql_with_params()
     with no_gc(), connections[qs.db].cursor() as cursor:
         cursor.execute(sql, params)
         return from_rows(_chain(cursor))

@@ -353,3 +353,5 @@ def test_facts_from_raw_sqlite_and_postgresql_values_agree():
     f = a.facts[0]
     assert f == make_fact(1, aware, codes="CONT.MSG THRT.KILL", channel="text", place="online", reported=True)
     assert f.day == dt.date(2026, 7, 1) and f.hour == 23 and f.how_many == 1
+    micro = from_rows([(3, "2026-07-01 22:30:05.250000", "2026-07-01 23:00:00", "approx", "", "", "", 4, 0, 0, None, 1, 0)]).facts[0]
+    assert micro.t == aware.timestamp() + 5.25 and micro.end == aware.timestamp() + 1800 and micro.how_many == 4 and micro.quick
