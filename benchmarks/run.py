@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ["timeline", "quickcapture_load", "ingest"]
+BENCHMARKS = ["timeline", "quickcapture_load", "ingest", "insights"]
 
 
 def main(argv: list[str]) -> int:
