@@ -190,7 +190,7 @@ class Check:
 class Period:
     start: dt.date
     label: str  # short, for the chart axis
-    long_label: str  # for the table
+    long_label: str  # for the table: the week's Monday ("3 March 2025") or the month ("March 2025")
 
 
 @dataclass
@@ -438,7 +438,12 @@ def _analyse(
 
     findings = _findings(facts, bk, as_of=as_of, relationship=relationship, orders=orders)
     fired = {f.key for f in findings}
-    checks = [Check(key, title, key in fired, silent) for key, title, silent in CHECKS if key != "repeat_domestic" or relationship in DOMESTIC]
+    dated_orders = any(o.starts_on for o in orders)
+    checks = [
+        Check(key, title, key in fired, silent)
+        for key, title, silent in CHECKS
+        if (key != "repeat_domestic" or relationship in DOMESTIC) and (key != "during_order" or dated_orders)
+    ]
     return Analysis(
         as_of=as_of,
         relationship=relationship,
@@ -488,7 +493,7 @@ def _periods(
     if weeks <= WEEKS_BEFORE_MONTHS:
         cursor = week_start(start)
         while cursor <= end:
-            periods.append(Period(cursor, f"{cursor.day} {cursor:%b}", f"Week starting {day_text(cursor)}"))
+            periods.append(Period(cursor, f"{cursor.day} {cursor:%b}", day_text(cursor)))
             cursor += dt.timedelta(days=7)
         counts, groups, kind = per_week, group_week, "week"
     else:

@@ -41,7 +41,7 @@ def charts_for(a: Analysis) -> OverviewCharts:
     busiest = max(range(len(a.per_period)), key=lambda i: a.per_period[i], default=None)
     if busiest is not None and a.per_period[busiest]:
         name = long_labels[busiest]
-        name = "the " + name[0].lower() + name[1:] if unit == "week" else name
+        name = f"the week starting {name}" if unit == "week" else name
         top = f" The busiest {unit} was {name}, with {a.per_period[busiest]}."
     else:
         top = ""
@@ -52,7 +52,7 @@ def charts_for(a: Analysis) -> OverviewCharts:
         a.per_period,
         long_labels=long_labels,
         summary=f"{a.total} incidents over {len(a.periods)} {unit}s, about {a.per_week_average:g} a week on average.{top}",
-        head=("Week" if unit == "week" else "Month", "Incidents"),
+        head=("Week starting" if unit == "week" else "Month", "Incidents"),
     )
 
     behaviours = None
@@ -62,7 +62,7 @@ def charts_for(a: Analysis) -> OverviewCharts:
         grid = [counts for _, _, counts in a.behaviours_over_time]
         table = charts.Table(
             f"What they did, per {unit}",
-            [unit.capitalize(), *rows],
+            ["Week starting" if unit == "week" else "Month", *rows],
             [[long_labels[j], *[str(grid[i][j]) for i in range(len(rows))]] for j in range(len(labels))],
             numeric=tuple(range(1, len(rows) + 1)),
         )
@@ -72,7 +72,7 @@ def charts_for(a: Analysis) -> OverviewCharts:
             rows,
             labels,
             grid,
-            cell_title=lambda i, j, v: f"{rows[i]}, {long_labels[j]}: {v} incidents",
+            cell_title=lambda i, j, v: f"{rows[i]}, {unit} of {long_labels[j]}: {v} incidents",
             summary=f"Each row is a kind of behaviour and each column a {unit}; darker cells mean more incidents with that behaviour.",
             table=table,
         )
