@@ -124,7 +124,6 @@ ACTION_LABELS = {
     "exhibit.linked": "Evidence linked to incidents",
     "exhibit.continuity": "Evidence handed over or moved",
     "exhibit.downloaded": "Evidence downloaded",
-    "case.files_checked": "Evidence files checked",
 }
 
 

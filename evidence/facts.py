@@ -172,7 +172,7 @@ _CONTAINERS = {b"moov", b"udta", b"meta", b"trak", b"mdia", b"ilst"}
 _ISO6709 = re.compile(r"^([+-]\d{1,3}(?:\.\d+)?)([+-]\d{1,3}(?:\.\d+)?)")
 
 
-def _boxes(reader: IO[bytes], start: int, end: int, depth: int = 0):  # noqa: ANN202
+def _boxes(reader: IO[bytes], start: int, end: int):  # noqa: ANN202
     """(type, payload start, payload end) of each box between start and end."""
     pos = start
     count = 0

@@ -48,7 +48,13 @@ _PIL_IMAGES = {k.media_type for k in (sniff.JPEG, sniff.PNG, sniff.GIF, sniff.WE
 
 
 class NoPreview(Exception):
-    """There is no preview for this file, for the reason given (shown to the person)."""
+    """There is no preview for this file, for the reason given (shown to the person).
+
+    ``status`` is "none" when the type never has one, "failed" when this file's could not be made."""
+
+    def __init__(self, message: str, status: str = "failed") -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def tools() -> dict[str, bool]:
@@ -95,7 +101,7 @@ def render(case: Case, exhibit: Exhibit) -> bytes:
         return _pdf_first_page(case, exhibit)
     if media in _VIDEO_DEMUXERS:
         return _poster_frame(case, exhibit, _VIDEO_DEMUXERS[media])
-    raise NoPreview("There is no preview for this type of file.")
+    raise NoPreview("There is no preview for this type of file.", status="none")
 
 
 def _run(args: list[str], feed: Callable[[IO[bytes]], None] | None = None) -> bytes:

@@ -33,9 +33,8 @@ def make_preview(exhibit: Exhibit) -> str:
     try:
         jpeg = previews.render(case, exhibit)
     except previews.NoPreview as reason:
-        status = "none" if "no preview for this type" in str(reason).lower() else "failed"
-        Exhibit.objects.filter(pk=exhibit.pk).update(preview_status=status, preview_note=str(reason)[:200])
-        return status
+        Exhibit.objects.filter(pk=exhibit.pk).update(preview_status=reason.status, preview_note=str(reason)[:200])
+        return reason.status
     except Exception:
         log.exception("preview of exhibit %s failed", exhibit.pk)
         Exhibit.objects.filter(pk=exhibit.pk).update(preview_status="failed", preview_note="The preview could not be made. The original is safe.")
@@ -54,15 +53,6 @@ def make_preview(exhibit: Exhibit) -> str:
         if old_blob is not None:
             store.discard_blob(old_blob)
     return "ready"
-
-
-@task()
-def check_case_files(case_id: int) -> dict:
-    case = Case.objects.filter(pk=case_id).first()
-    if case is None:
-        return {"checked": 0, "broken": 0}
-    results = integrity.check_files(case)
-    return {"checked": len(results), "broken": sum(1 for r in results if not r.ok)}
 
 
 @task()

@@ -9,7 +9,6 @@ urlpatterns = [
     path("add/", views.add_files, name="evidence_add"),
     path("add/send/", views.add_files_form, name="evidence_add_form"),
     path("physical/new/", views.physical_new, name="evidence_physical_new"),
-    path("check/", views.check_files, name="evidence_check"),
     path("uploads/", views.uploads, name="evidence_uploads"),
     path("uploads/<str:upload_id>/", views.upload, name="evidence_upload"),
     path("uploads/<str:upload_id>/finish/", views.upload_finish, name="evidence_upload_finish"),

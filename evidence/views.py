@@ -32,7 +32,7 @@ from audit.services import record
 from cases.models import Case
 from cases.policy import Action, case_for
 from diary.models import Incident
-from evidence import forms, integrity, names, selectors, services, sniff, store, stream
+from evidence import forms, names, selectors, services, sniff, store, stream
 from evidence.models import Exhibit, UploadSession
 from evidence.uploading import SealingUploadHandler, request_chunks
 
@@ -312,16 +312,17 @@ def upload_discard(request: HttpRequest, case_id: int, upload_id: str) -> HttpRe
 def exhibit_detail(request: HttpRequest, case_id: int, number: int) -> HttpResponse:
     case = case_for(request.user, case_id, Action.VIEW)
     item = selectors.exhibit(case, number)
+    incidents = list(selectors.linked_incidents(item))
     context = {
         "case": case,
         "exhibit": item,
         "name": selectors.shown_name(item) if item.is_file else "",
         "facts": selectors.fact_rows(item),
         "notes": item.content_notes if isinstance(item.content_notes, list) else [],
-        "incidents": list(selectors.linked_incidents(item)),
+        "incidents": incidents,
         "photos": selectors.photos(item),
         "history": selectors.history(item),
-        "links_form": forms.LinksForm(initial={"incidents": ", ".join(str(i.number) for i in selectors.linked_incidents(item))}, case=case),
+        "links_form": forms.LinksForm(initial={"incidents": ", ".join(str(i.number) for i in incidents)}, case=case),
     }
     return render(request, "evidence/exhibit.html", context)
 
@@ -472,32 +473,3 @@ def preview(request: HttpRequest, case_id: int, number: int) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
-
-
-@login_required
-@require_POST
-def check_files(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = case_for(request.user, case_id, Action.VIEW)
-    from evidence.tasks import check_case_files  # noqa: PLC0415
-
-    check_case_files.enqueue(case.pk)
-    record(request.user, "case.files_checked", case, "")
-    messages.success(request, "Checking every stored file now. This page shows the results as they finish.")
-    return redirect("integrity", case_id=case.pk)
-
-
-def integrity_context(case: Case) -> dict[str, Any]:
-    """For the integrity page: the latest full check of each stored file."""
-    rows = []
-    for item in Exhibit.objects.filter(case=case, kind="file").select_related("original").order_by("number"):
-        item.case = case
-        blob = item.original
-        rows.append(
-            {
-                "exhibit": item,
-                "checked_at": blob.checked_at if blob else None,
-                "ok": blob.check_ok if blob else False,
-                "problem": blob.check_problem if blob else "No stored file.",
-            }
-        )
-    return {"file_rows": rows, "evidence_bytes": integrity.total_bytes(case)}

@@ -51,7 +51,6 @@ def urls(w) -> dict[str, list[str]]:
         "post": [
             f"{base}/add/send/",
             f"{base}/physical/new/",
-            f"{base}/check/",
             f"{base}/uploads/",
             f"{base}/uploads/{u}/finish/",
             f"{base}/uploads/{u}/discard/",

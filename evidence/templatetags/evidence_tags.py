@@ -17,14 +17,6 @@ def incident_exhibits(incident: Any) -> list:
     return selectors.for_incident(incident)
 
 
-@register.simple_tag
-def stored_file_checks(case: Any) -> list[dict[str, Any]]:
-    """The latest full check of every stored original of a case (from the blobs' records)."""
-    from evidence.views import integrity_context  # noqa: PLC0415
-
-    return integrity_context(case)["file_rows"]
-
-
 @register.filter
 def filesize(value: Any) -> str:
     try:
