@@ -21,6 +21,8 @@ from evidence.models import Exhibit  # noqa: E402
 from evidence.testing import MIB, jpeg_with_exif, pdf  # noqa: E402
 from tests.conftest import make_incident  # noqa: E402
 
+pytestmark = pytest.mark.browser
+
 inline_scripts, no_horizontal_scroll, run_axe = browser_fixtures.inline_scripts, browser_fixtures.no_horizontal_scroll, browser_fixtures.run_axe
 
 
@@ -147,3 +149,28 @@ def test_every_evidence_page_is_accessible(browsing, person, case, kind):  # noq
     expect(page.locator(".govuk-error-summary")).to_contain_text("Choose one or more files")
     check_page(page, "add files with an error", problems, phone=kind == "phone")
     assert not problems, "\n".join(problems)
+
+
+def test_a_dropped_connection_mid_upload_carries_on_where_it_stopped(browsing, person, case):  # noqa: ANN001
+    """The second chunk's connection is reset once: the uploader waits, asks the server how much arrived, and
+    resumes from there. The sealed file is whole."""
+    data = os.urandom(10 * MIB + 7)
+    page = browsing.page("phone", user=person)
+    dropped: list[str] = []
+
+    def flaky(route, request):  # noqa: ANN001
+        if request.method == "PUT" and request.headers.get("upload-offset") == str(4 * MIB) and not dropped:
+            dropped.append(request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/evidence/uploads/**", flaky)
+    page.goto(f"/cases/{case.pk}/evidence/add/")
+    page.locator("input[type=file]").set_input_files([{"name": "dashcam.mp4", "mimeType": "video/mp4", "buffer": data}])
+    page.get_by_role("button", name="Upload and seal").click()
+    expect(page.locator("[data-upload-list] li").first).to_contain_text("Connection lost", timeout=60_000)
+    expect(page.locator("[data-upload-summary]")).to_contain_text("1 of 1 file saved and sealed", timeout=120_000)
+    assert dropped
+    exhibit = Exhibit.objects.get(case=case)
+    assert exhibit.sha256 == hashlib.sha256(data).hexdigest() and exhibit.size == len(data)
