@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from cases.services import create_case
 from diary import rules
-from tests.browser.conftest import PASSPHRASE, Stopwatch, inline_scripts, no_horizontal_scroll
+from tests.browser.conftest import PASSPHRASE, Stopwatch, inline_scripts, no_horizontal_scroll, screenshot
 from tests.conftest import make_incident
 
 pytestmark = pytest.mark.browser
@@ -22,6 +22,7 @@ def case(person):  # noqa: ANN001, ANN201
 
 
 def assert_fits_phone(page: Page) -> None:
+    page.wait_for_load_state("load")  # the heading can be there before the stylesheet has been applied
     scroll_width, inner = no_horizontal_scroll(page)
     assert scroll_width <= 360, f"{page.url} scrolls sideways on a phone: {scroll_width}px wide"
     assert inner == 360
@@ -158,6 +159,7 @@ def test_future_date_shows_errors_and_keeps_what_was_typed(browsing, person, cas
     expect(summary).to_be_visible()
     expect(summary).to_contain_text("There is a problem")
     expect(summary).to_be_focused()  # GOV.UK Frontend moves focus to the summary so it is read out
+    screenshot(page, "phone-full-form-errors")
     expect(page.get_by_label("What happened")).to_have_value("A note that must not be lost")
     expect(page.get_by_label("Sent spam or viruses, or got others to harass me online")).to_be_checked()
     expect(page.get_by_label("Effect on your daily life")).to_have_value("Could not sleep")
