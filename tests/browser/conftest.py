@@ -279,10 +279,10 @@ def no_horizontal_scroll(page: Page) -> tuple[int, int]:
     return page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
 
 
-def screenshot(page: Page, name: str) -> Path:
+def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 

@@ -159,7 +159,7 @@ def test_future_date_shows_errors_and_keeps_what_was_typed(browsing, person, cas
     expect(summary).to_be_visible()
     expect(summary).to_contain_text("There is a problem")
     expect(summary).to_be_focused()  # GOV.UK Frontend moves focus to the summary so it is read out
-    screenshot(page, "phone-full-form-errors")
+    screenshot(page, "phone-full-form-errors", full_page=False)  # what the person sees first
     expect(page.get_by_label("What happened")).to_have_value("A note that must not be lost")
     expect(page.get_by_label("Sent spam or viruses, or got others to harass me online")).to_be_checked()
     expect(page.get_by_label("Effect on your daily life")).to_have_value("Could not sleep")
