@@ -177,3 +177,16 @@ def test_case_pages_link_to_the_pattern_and_screening(owner_client, case, owner)
         page = owner_client.get(url).content.decode()
         assert f"/cases/{case.pk}/pattern/" in page, url
         assert f"/cases/{case.pk}/screening/" in page, url
+
+
+def test_the_sample_case_shows_its_escalation(owner_client, owner):
+    """The made-up sample case escalates from messages to turning up, threats and damage: the overview says so."""
+    from diary.demo import load_sample_case
+
+    sample = load_sample_case(owner)
+    a = selectors.case_analysis(sample)
+    assert {"course_of_conduct", "duration", "escalation_seriousness", "threats", "danger"} <= a.keys
+    assert a.retracted >= 1
+    page = owner_client.get(f"/cases/{sample.pk}/pattern/").content.decode()
+    assert "Getting more serious" in page and "Sample data, made up" in page
+    assert owner_client.get(f"/cases/{sample.pk}/screening/new/daybook-indicators/").status_code == 200
