@@ -92,6 +92,8 @@ def verify(case: Case, files: bool = True) -> Verification:
     prev = GENESIS
     expected_seq = 1
     versions = {f"incident/{v.incident.number}/v{v.version}": v for v in IncidentVersion.objects.filter(incident__case=case).select_related("incident")}
+    for v in versions.values():
+        v.incident.case = case  # one case object: no query and no key unwrap per version
     exhibit_events = evidence.events_by_ref(case)
     exhibit_latest: dict[int, dict[str, Any]] = {}
     seen_refs: set[str] = set()
