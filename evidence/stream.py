@@ -198,23 +198,26 @@ class SealingStream:
             raise RuntimeError("a sealing stream can be read once")
         self._started = True
         self.stored_size = HEADER_SIZE
-        yield self.header.raw
-        for index, (plain, last) in enumerate(resegment(self._source, self.header.segment_size)):
-            self.size += len(plain)
-            if self._max is not None and self.size > self._max:
-                raise TooLarge(f"more than {self._max} bytes")
-            self._hash.update(plain)
-            sealed = self._cipher.seal(index, plain, last)
-            self.stored_size += len(sealed)
-            self.segments = index + 1
-            yield sealed
+        hasher = _SideHasher(self._hash)
+        try:
+            yield self.header.raw
+            for index, (plain, last) in enumerate(resegment(self._source, self.header.segment_size)):
+                self.size += len(plain)
+                if self._max is not None and self.size > self._max:
+                    raise TooLarge(f"more than {self._max} bytes")
+                hasher.update(plain, last)
+                sealed = self._cipher.seal(index, plain, last)
+                self.stored_size += len(sealed)
+                self.segments = index + 1
+                yield sealed
+        finally:
+            hasher.close()
         self.finished = True
 
     # The Django File-like protocol used by storage backends.
     def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
-        """The sealed bytes, a segment at a time. Hashing and encryption run in a helper thread a few segments
-        ahead of the caller, so the storage's writes overlap them (both release the GIL)."""
-        yield from pipelined(self._generate())
+        """The sealed bytes, a segment at a time."""
+        yield from self._generate()
 
     def multiple_chunks(self, chunk_size: int | None = None) -> bool:
         return True
@@ -249,50 +252,39 @@ class SealingStream:
         pass
 
 
-_DONE = object()
+class _SideHasher:
+    """Feeds SHA-256 in a helper thread, a few segments behind, while the caller encrypts and the storage writes.
 
+    SHA-256 is most of the work of sealing and ``hashlib`` releases the GIL while it hashes, so on two cores the
+    hash costs almost no wall time. A file of one segment is hashed in place (no thread)."""
 
-def pipelined(source: Iterator[bytes], depth: int = 4) -> Iterator[bytes]:
-    """Run ``source`` in a helper thread, at most ``depth`` items ahead; its exceptions are raised here.
+    DEPTH = 4
 
-    Memory stays bounded (``depth`` segments); if the consumer stops early the helper stops too."""
-    items: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
+    def __init__(self, target: hashlib._Hash) -> None:
+        self._hash = target
+        self._queue: queue.Queue[bytes | None] | None = None
+        self._thread: threading.Thread | None = None
 
-    def produce() -> None:
-        try:
-            for item in source:
-                while not stop.is_set():
-                    try:
-                        items.put(item, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            items.put(_DONE)
-        except BaseException as exc:  # handed to the consumer, raised there
-            items.put(exc)
+    def update(self, data: bytes, last: bool) -> None:
+        if self._thread is None and last:
+            self._hash.update(data)
+            return
+        if self._thread is None:
+            self._queue = queue.Queue(maxsize=self.DEPTH)
+            self._thread = threading.Thread(target=self._run, name="seal-sha256", daemon=True)
+            self._thread.start()
+        self._queue.put(data)  # type: ignore[union-attr]
 
-    helper = threading.Thread(target=produce, name="seal-pipeline", daemon=True)
-    helper.start()
-    try:
-        while True:
-            item = items.get()
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while helper.is_alive():
-            try:
-                items.get_nowait()
-            except queue.Empty:
-                helper.join(timeout=0.05)
-        if hasattr(source, "close"):
-            source.close()
+    def _run(self) -> None:
+        while (data := self._queue.get()) is not None:  # type: ignore[union-attr]
+            self._hash.update(data)
+
+    def close(self) -> None:
+        """Wait for the hash to catch up (also on failure, so the thread never outlives the stream)."""
+        if self._thread is not None:
+            self._queue.put(None)  # type: ignore[union-attr]
+            self._thread.join()
+            self._thread = None
 
 
 def read_exact(handle: IO[bytes], n: int) -> bytes:
