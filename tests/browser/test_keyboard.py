@@ -23,7 +23,7 @@ FOCUSED = """() => {
 def tab(page: Page) -> dict:
     page.keyboard.press("Tab")
     focused = page.evaluate(FOCUSED)
-    assert focused is not None, "Tab left the page"
+    assert focused is not None, f"Tab left the page at {page.url}"
     assert focused["visible"], f"no visible focus indicator on {focused}"
     return focused
 
@@ -59,6 +59,7 @@ def test_quick_capture_with_the_keyboard_only(browsing, person, case):  # noqa: 
     page.keyboard.press("Enter")
     presses += 1
     expect(page.get_by_role("heading", level=1)).to_have_text("Quick note")
+    page.wait_for_load_state("load")  # GOV.UK Frontend's skip link script has started
 
     # Skip link, then the first field in the page is "What happened".
     assert tab(page)["text"] == "Skip to main content"
