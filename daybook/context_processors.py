@@ -14,5 +14,7 @@ def daybook(request: HttpRequest) -> dict[str, Any]:
         "display_name": settings.DAYBOOK_DISPLAY_NAME,
         "exit_url": settings.DAYBOOK_EXIT_URL,
         "helpline": bar.get("helpline"),
+        "emergency": bar["emergency"],
+        "non_emergency": bar["non_emergency"],
         "silent_solution": True,
     }

@@ -23,7 +23,11 @@ class Contact(models.Model):
     kind = models.CharField(max_length=20, choices=KINDS)
     phone = models.CharField(max_length=60, blank=True)
     textphone = models.CharField(max_length=60, blank=True)
-    other_contact = models.CharField(max_length=200, blank=True, help_text="Email, text number or website (shown as text, never linked to a third party automatically).")
+    other_contact = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Email, text number or website (shown as text, never linked to a third party automatically).",
+    )
     hours = models.CharField(max_length=200, blank=True)
     what_for = models.TextField(blank=True)
     region = models.CharField(max_length=100, blank=True, help_text="Blank for national services.")

@@ -16,13 +16,42 @@ EMERGENCY = "police-999"
 NON_EMERGENCY = "police-101"
 
 
+@dataclass(frozen=True)
+class BarNumber:
+    """A number in the help bar on every page: from the Contact data, never missing."""
+
+    phone: str
+    textphone: str = ""
+
+    @property
+    def phone_digits(self) -> str:
+        return "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+
+    @property
+    def textphone_digits(self) -> str:
+        return "".join(ch for ch in self.textphone.split("(")[0] if ch.isdigit())
+
+
+# Used only if an administrator deletes or empties the police rows: 999 and 101 must never vanish.
+FALLBACK_EMERGENCY = BarNumber("999", "18000")
+FALLBACK_NON_EMERGENCY = BarNumber("101", "18001 101")
+
+
 def help_bar() -> dict[str, Any]:
-    """The contact shown beside 999 and 101 on every page (the National Stalking Helpline by default)."""
+    """The numbers on every page: 999 and 101 (with textphone) from the police rows, and the contact
+    marked for the help bar (the National Stalking Helpline by default)."""
     try:
+        rows = {c.slug: c for c in Contact.objects.filter(slug__in=[EMERGENCY, NON_EMERGENCY])}
         helpline = Contact.objects.filter(show_in_help_bar=True).order_by("order").first()
     except DatabaseError:
-        helpline = None
-    return {"helpline": helpline}
+        rows, helpline = {}, None
+    emergency = rows.get(EMERGENCY)
+    police = rows.get(NON_EMERGENCY)
+    return {
+        "helpline": helpline,
+        "emergency": BarNumber(emergency.phone, emergency.textphone) if emergency and emergency.phone else FALLBACK_EMERGENCY,
+        "non_emergency": BarNumber(police.phone, police.textphone) if police and police.phone else FALLBACK_NON_EMERGENCY,
+    }
 
 
 def contacts_by_kind() -> list[tuple[str, list[Contact]]]:

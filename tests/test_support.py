@@ -390,3 +390,16 @@ def test_one_h1_headings_in_order_and_link_text_that_stands_alone(owner_client, 
 
 
 # axe-core itself runs over these pages (phone and desktop, signed in and out) in tests/browser/test_a11y_*.py.
+
+
+@pytest.mark.django_db
+def test_help_bar_numbers_come_from_data_and_never_vanish(client):
+    from support.models import Contact
+
+    page = client.get("/help/").content.decode()
+    assert 'href="tel:999"' in page and 'href="tel:101"' in page and 'href="tel:18001101"' in page
+    Contact.objects.filter(slug="police-101").update(textphone="18001 101 (Relay UK)")
+    assert 'href="tel:18001101"' in client.get("/").content.decode()
+    Contact.objects.filter(slug__in=["police-999", "police-101"]).delete()
+    page = client.get("/").content.decode()
+    assert 'href="tel:999"' in page and 'href="tel:101"' in page  # the fallback keeps them
