@@ -118,6 +118,7 @@ ACTION_LABELS = {
     "crime_reference.changed": "Crime reference changed",
     "order.added": "Order added",
     "order.changed": "Order changed",
+    "screening.recorded": "Risk screening saved",
     "exhibit.added": "Evidence added",
     "exhibit.duplicate": "Evidence already kept was added again (not stored twice)",
     "exhibit.edited": "Evidence details changed",
