@@ -173,7 +173,8 @@ def event_payload(event: ExhibitEvent, case: Case) -> dict[str, Any]:
 
 
 def _exhibit_for_update(exhibit: Exhibit, locked: Case) -> Exhibit:
-    current = Exhibit.objects.select_for_update().select_related("original", "photo_of").get(pk=exhibit.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins that select_related adds.
+    current = Exhibit.objects.select_for_update(of=("self",)).select_related("original", "photo_of").get(pk=exhibit.pk)
     current.case = locked
     return current
 
