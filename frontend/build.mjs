@@ -15,7 +15,7 @@ const result = sass.compile(join(root, "frontend", "scss", "daybook.scss"), {
   loadPaths: [join(root, "node_modules")],
   style: "compressed",
   quietDeps: true,
-  silenceDeprecations: ["import", "global-builtin", "mixed-decls", "color-functions", "slash-div"],
+  silenceDeprecations: ["import", "global-builtin", "color-functions", "slash-div"],
 });
 if (result.css.includes("GDS Transport")) {
   throw new Error("The GDS Transport font must not be part of Daybook's CSS");
