@@ -108,6 +108,7 @@ ACTION_LABELS = {
     "case.opened": "Case started",
     "case.details_changed": "Case details changed",
     "case.verified": "Record checked for changes",
+    "case.verify_requested": "Check of the record started",
     "case.view": "Case viewed by someone else",
     "incident.recorded": "Incident recorded",
     "incident.quick_recorded": "Quick note recorded",

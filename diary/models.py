@@ -159,3 +159,24 @@ class ChainEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.kind} {self.ref}"
+
+
+class IntegrityCheck(models.Model):
+    """One run of the chain and file verification, done by the background worker for large cases."""
+
+    STATUSES = [("queued", "Waiting to start"), ("running", "Checking"), ("done", "Done"), ("failed", "Could not finish")]
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="integrity_checks")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=STATUSES, default="queued")
+    ok = models.BooleanField(null=True)
+    result = models.JSONField(default=dict)  # hashes, counts, exhibit references and problems: nothing personal
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"check of case {self.case_id}: {self.status}"

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.services import record
 from cases.models import Case
 from cases.policy import Action, case_for, cases_for
-from diary import chain, selectors, services, taxonomy
+from diary import integrity as integrity_checks
+from diary import selectors, services, taxonomy
 from diary.demo import load_sample_case
 from diary.forms import IncidentForm, QuickCaptureForm, RetractForm, TimelineFilterForm
 from diary.models import Incident
@@ -142,11 +143,29 @@ def timeline(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def integrity(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Small cases are checked as the page loads; large ones by the background worker (the page follows it)."""
     case = case_for(request.user, case_id, Action.VIEW)
-    result = chain.verify(case)
-    record(request.user, "case.verified", case, "intact" if result.ok else "broken")
-    return render(request, "diary/integrity.html", {"case": case, "result": result})
+    if request.method == "POST":
+        integrity_checks.request_check(case, request.user)
+        record(request.user, "case.verify_requested", case)
+        return redirect("integrity", case_id=case.pk)
+    latest = case.integrity_checks.first()
+    pending = latest is not None and latest.status in {"queued", "running"}
+    if not pending and case.chain_seq <= integrity_checks.inline_limit():
+        latest = integrity_checks.run_now(case, request.user)
+        record(request.user, "case.verified", case, "intact" if latest.ok else "broken")
+    done = case.integrity_checks.filter(status__in=["done", "failed"]).first()
+    context = {
+        "case": case,
+        "result": integrity_checks.result_from_json(done.result) if done and done.status == "done" else None,
+        "failed": done is not None and done.status == "failed",
+        "pending": pending,
+        "check": done,
+        "large": case.chain_seq > integrity_checks.inline_limit(),
+    }
+    return render(request, "diary/integrity.html", context)
 
 
 @login_required

@@ -1,0 +1,59 @@
+"""The integrity page: inline for ordinary cases, through the background worker for large ones."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+
+from diary.models import IntegrityCheck
+from tests.conftest import make_incident
+
+
+@pytest.fixture
+def entries(case, owner):
+    for i in range(3):
+        make_incident(case, owner, days_ago=i + 1)
+    return case
+
+
+def test_small_case_is_checked_as_the_page_loads(owner_client, entries):
+    page = owner_client.get(f"/cases/{entries.pk}/integrity/").content.decode()
+    assert "Intact" in page and "All 4 sealed entries" in page
+    assert IntegrityCheck.objects.get(case=entries).ok is True
+
+
+@override_settings(DAYBOOK_INLINE_VERIFY_ENTRIES=2)
+def test_large_case_is_checked_in_the_background_and_finds_tampering(owner_client, entries):
+    url = f"/cases/{entries.pk}/integrity/"
+    page = owner_client.get(url).content.decode()
+    assert "has not been checked yet" in page and "Check now" in page
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE diary_incident SET felt_in_danger = %s WHERE case_id = %s", [True, entries.pk])
+    response = owner_client.post(url)  # the test settings run tasks at once (ImmediateBackend)
+    assert response.status_code == 302
+    page = owner_client.get(url).content.decode()
+    assert "Broken" in page and "changed outside Daybook" in page
+    assert IntegrityCheck.objects.filter(case=entries, status="done", ok=False).count() == 1
+
+
+@override_settings(
+    DAYBOOK_INLINE_VERIFY_ENTRIES=2,
+    TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}},
+)
+def test_the_real_database_worker_runs_the_check(owner_client, entries):
+    url = f"/cases/{entries.pk}/integrity/"
+    owner_client.post(url)
+    check = IntegrityCheck.objects.get(case=entries)
+    assert check.status == "queued"
+    assert "Checking now" in owner_client.get(url).content.decode()
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+    check.refresh_from_db()
+    assert check.status == "done" and check.ok is True
+    assert "Intact" in owner_client.get(url).content.decode()
+
+
+def test_stranger_cannot_start_a_check(stranger_client, entries):
+    assert stranger_client.post(f"/cases/{entries.pk}/integrity/").status_code == 404
+    assert not IntegrityCheck.objects.filter(case=entries).exists()
