@@ -38,6 +38,9 @@ def test_large_case_is_checked_in_the_background_and_finds_tampering(owner_clien
     assert IntegrityCheck.objects.filter(case=entries, status="done", ok=False).count() == 1
 
 
+# A transactional test: the worker closes its database connection after each task, as it does in production.
+# Serialized rollback restores the migrated data (support contacts) for the tests that follow.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @override_settings(
     DAYBOOK_INLINE_VERIFY_ENTRIES=2,
     TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}},
