@@ -14,7 +14,8 @@ data stops anyone changing the segment size or version, and the context (which n
 being passed off as another. ``context`` is ``daybook.blob.v1:<blob uuid>`` for stored files and
 ``daybook.upload-part.v1:<upload uuid>:<part index>`` for the parts of an unfinished upload.
 
-Nothing here ever holds more than one segment (plus one of look-ahead) of a file in memory.
+Nothing here ever holds more than a few segments of a file in memory (one being sealed, one of look-ahead,
+and up to four queued for the SHA-256 helper thread).
 """
 
 from __future__ import annotations
