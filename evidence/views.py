@@ -37,28 +37,29 @@ from evidence.models import Exhibit, UploadSession
 from evidence.uploading import SealingUploadHandler, request_chunks
 
 
-def _details_from(request: HttpRequest, case: Case, body: bool = True) -> tuple[services.Details, Incident | None, Exhibit | None]:
-    """The incident (``?incident=N``) or physical item (``?photo_of=N``) new files are for, if any.
-
-    ``body=False`` reads only the query string (the file form must not touch the body before its handler is set)."""
+def _targets(case: Case, incident: Any, photo_of: Any, strict: bool = True) -> services.Details:
+    """The incident and the physical item new files are for (by number, in this case); unknown ones are a 404,
+    or ignored when not ``strict``."""
     details = services.Details()
-    source = request.POST if body and request.method == "POST" else request.GET
-    incident = None
-    item = None
-    number = source.get("incident") or request.GET.get("incident")
-    if number and str(number).isdigit():
-        incident = Incident.objects.filter(case=case, number=int(number)).first()
-        if incident is None:
+    if incident and str(incident).isdigit():
+        details.incident = Incident.objects.filter(case=case, number=int(incident)).first()
+        if details.incident is None and strict:
             raise Http404("No such incident")
-        incident.case = case
-    number = source.get("photo_of") or request.GET.get("photo_of")
-    if number and str(number).isdigit():
-        item = Exhibit.objects.filter(case=case, number=int(number), kind="physical").first()
-        if item is None:
+    if photo_of and str(photo_of).isdigit():
+        details.photo_of = Exhibit.objects.filter(case=case, number=int(photo_of), kind="physical").first()
+        if details.photo_of is None and strict:
             raise Http404("No such item")
-        item.case = case
-    details.incident, details.photo_of = incident, item
-    return details, incident, item
+    for target in (details.incident, details.photo_of):
+        if target is not None:
+            target.case = case
+    return details
+
+
+def _details_from(request: HttpRequest, case: Case, body: bool = True) -> services.Details:
+    """From ``?incident=N`` / ``?photo_of=N`` (or the same fields of a posted form, unless ``body=False``: the file
+    form must not touch the body before its upload handler is set)."""
+    source = request.POST if body and request.method == "POST" else request.GET
+    return _targets(case, source.get("incident") or request.GET.get("incident"), source.get("photo_of") or request.GET.get("photo_of"))
 
 
 @login_required
@@ -82,8 +83,8 @@ def locker(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def add_files(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id, Action.RECORD)
-    _details, incident, item = _details_from(request, case)
-    return _add_page(request, case, incident, item)
+    details = _details_from(request, case)
+    return _add_page(request, case, details.incident, details.photo_of)
 
 
 def _add_page(
@@ -114,10 +115,10 @@ def add_files_form(request: HttpRequest, case_id: int) -> HttpResponse:
     The access check comes first; the CSRF check is made by the inner view, and anything staged by a request
     that fails it is thrown away."""
     case = case_for(request.user, case_id, Action.RECORD)
-    details, incident, item = _details_from(request, case, body=False)
+    details = _details_from(request, case, body=False)
     handler = SealingUploadHandler(request, case, request.user, details)
     request.upload_handlers = [handler]
-    response = _add_files_form(request, case, handler, incident, item)
+    response = _add_files_form(request, case, handler, details.incident, details.photo_of)
     if response.status_code == 403:
         handler.upload_interrupted()
     return response
@@ -210,11 +211,7 @@ def uploads(request: HttpRequest, case_id: int) -> HttpResponse:
         last_modified = int(body["last_modified"]) if body.get("last_modified") is not None else None
     except (ValueError, TypeError, KeyError):
         return JsonResponse({"error": "The upload could not be started: the request was not understood."}, status=400)
-    details = services.Details()
-    if body.get("incident"):
-        details.incident = Incident.objects.filter(case=case, number=_int(body.get("incident"))).first()
-    if body.get("photo_of"):
-        details.photo_of = Exhibit.objects.filter(case=case, number=_int(body.get("photo_of")), kind="physical").first()
+    details = _targets(case, body.get("incident"), body.get("photo_of"), strict=False)
     existing = services.matching_upload(case, name, size, last_modified) if size > 0 else None
     if existing is not None:
         return JsonResponse(_upload_json(case, existing), status=200)
@@ -223,13 +220,6 @@ def uploads(request: HttpRequest, case_id: int) -> HttpResponse:
     except services.UploadError as exc:
         return _error(exc)
     return JsonResponse(_upload_json(case, upload), status=201)
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 @login_required
@@ -351,7 +341,8 @@ def exhibit_edit(request: HttpRequest, case_id: int, number: int) -> HttpRespons
 @require_http_methods(["GET", "HEAD", "POST"])
 def physical_new(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id, Action.RECORD)
-    details, incident, _item = _details_from(request, case)
+    details = _details_from(request, case)
+    incident = details.incident
     form = forms.PhysicalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
