@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from cases.forms import area
 from diary import rules
 from diary.forms import DateInput, TimeInput
 from diary.models import Incident
@@ -15,10 +16,6 @@ from evidence.services import REFERENCE_MAX
 
 SHORT = rules.MAX_SHORT
 TEXT = rules.MAX_TEXT
-
-
-def area(rows: int = 3) -> forms.Textarea:
-    return forms.Textarea(attrs={"rows": rows, "maxlength": TEXT})
 
 
 def _not_future(value: dt.date | None) -> dt.date | None:

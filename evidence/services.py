@@ -327,13 +327,9 @@ def _existing(locked: Case, user: Any, token: str, details: Details, upload: Upl
 def _create_file_exhibit(
     locked: Case, user: Any, blob: Blob, sha: str, name: str, token: str, found: sniff.Sniffed, extracted: dict[str, str | int], details: Details
 ) -> Exhibit:
-    now = timezone.now()
-    number = (Exhibit.objects.filter(case=locked).aggregate(n=Max("number"))["n"] or 0) + 1
-    exhibit = Exhibit(case=locked, number=number, kind="file", created_at=now, updated_at=now, created_by=user if getattr(user, "pk", None) else None)
-    reference = next_reference(locked, user)
-    exhibit.reference = reference
-    exhibit.reference_token = keys.reference_token(locked, reference)
-    _apply_details(exhibit, details)
+    exhibit = _new_exhibit(locked, user, "file", details)
+    now = exhibit.created_at
+    number = exhibit.number
     exhibit.original = blob
     exhibit.original_name = name
     exhibit.size = blob.size
@@ -350,6 +346,17 @@ def _create_file_exhibit(
         ExhibitLink.objects.create(case=locked, exhibit=exhibit, incident=details.incident)
     _write_event(locked, exhibit, user, "sealed", [], at=now)
     record(user, "exhibit.added", locked, f"exhibit {number}")
+    return exhibit
+
+
+def _new_exhibit(locked: Case, user: Any, kind: str, details: Details) -> Exhibit:
+    """An unsaved exhibit with the case's next number and the person's next reference. The case is locked."""
+    now = timezone.now()
+    number = (Exhibit.objects.filter(case=locked).aggregate(n=Max("number"))["n"] or 0) + 1
+    exhibit = Exhibit(case=locked, number=number, kind=kind, created_at=now, updated_at=now, created_by=user if getattr(user, "pk", None) else None)
+    exhibit.reference = next_reference(locked, user)
+    exhibit.reference_token = keys.reference_token(locked, exhibit.reference)
+    _apply_details(exhibit, details)
     return exhibit
 
 
@@ -598,13 +605,8 @@ def create_physical(
     details.description = description
     with transaction.atomic():
         locked = _lock(case)
-        now = timezone.now()
-        number = (Exhibit.objects.filter(case=locked).aggregate(n=Max("number"))["n"] or 0) + 1
-        exhibit = Exhibit(case=locked, number=number, kind="physical", created_at=now, updated_at=now, created_by=user if getattr(user, "pk", None) else None)
-        reference = next_reference(locked, user)
-        exhibit.reference = reference
-        exhibit.reference_token = keys.reference_token(locked, reference)
-        _apply_details(exhibit, details)
+        exhibit = _new_exhibit(locked, user, "physical", details)
+        now, number = exhibit.created_at, exhibit.number
         exhibit.received_on = received_on
         exhibit.arrived_how = (arrived_how or "").strip()
         exhibit.kept_where = (kept_where or "").strip()
