@@ -249,6 +249,7 @@ EVIDENCE_FSYNC = env_bool("DAYBOOK_EVIDENCE_FSYNC", True)
 # Cases with up to this many chain entries are checked for changes while the integrity page loads; larger
 # ones are checked by the background worker.
 DAYBOOK_INLINE_VERIFY_ENTRIES = env_int("DAYBOOK_INLINE_VERIFY_ENTRIES", 3000)
+DAYBOOK_INLINE_VERIFY_BYTES = env_int("DAYBOOK_INLINE_VERIFY_BYTES", 256 * 1024 * 1024)
 
 # Limits on what a person can type, stated on the forms.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

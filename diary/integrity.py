@@ -21,6 +21,24 @@ def inline_limit() -> int:
     return int(getattr(settings, "DAYBOOK_INLINE_VERIFY_ENTRIES", 3000))
 
 
+def inline_bytes_limit() -> int:
+    return int(getattr(settings, "DAYBOOK_INLINE_VERIFY_BYTES", 256 * 1024 * 1024))
+
+
+def stored_bytes(case: Case) -> int:
+    """Plaintext bytes of the case's stored evidence: what a full check has to read back and re-hash."""
+    from django.db.models import Sum  # noqa: PLC0415
+
+    from evidence.models import Blob  # noqa: PLC0415
+
+    return Blob.objects.filter(case=case).aggregate(n=Sum("size"))["n"] or 0
+
+
+def is_large(case: Case) -> bool:
+    """Too big to check while the page loads: many chain entries, or much evidence to re-read."""
+    return case.chain_seq > inline_limit() or stored_bytes(case) > inline_bytes_limit()
+
+
 def result_to_json(result: chain.Verification) -> dict[str, Any]:
     return {
         "ok": result.ok,

@@ -153,7 +153,8 @@ def integrity(request: HttpRequest, case_id: int) -> HttpResponse:
         return redirect("integrity", case_id=case.pk)
     latest = case.integrity_checks.first()
     pending = latest is not None and latest.status in {"queued", "running"}
-    if not pending and case.chain_seq <= integrity_checks.inline_limit():
+    large = integrity_checks.is_large(case)
+    if not pending and not large:
         latest = integrity_checks.run_now(case, request.user)
         record(request.user, "case.verified", case, "intact" if latest.ok else "broken")
     done = case.integrity_checks.filter(status__in=["done", "failed"]).first()
@@ -163,7 +164,7 @@ def integrity(request: HttpRequest, case_id: int) -> HttpResponse:
         "failed": done is not None and done.status == "failed",
         "pending": pending,
         "check": done,
-        "large": case.chain_seq > integrity_checks.inline_limit(),
+        "large": large,
     }
     return render(request, "diary/integrity.html", context)
 

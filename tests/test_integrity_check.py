@@ -60,3 +60,15 @@ def test_the_real_database_worker_runs_the_check(owner_client, entries):
 def test_stranger_cannot_start_a_check(stranger_client, entries):
     assert stranger_client.post(f"/cases/{entries.pk}/integrity/").status_code == 404
     assert not IntegrityCheck.objects.filter(case=entries).exists()
+
+
+@override_settings(DAYBOOK_INLINE_VERIFY_BYTES=0)
+def test_case_with_much_evidence_is_checked_in_the_background(owner_client, entries):
+    from evidence.models import Blob
+
+    Blob.objects.create(case=entries, purpose="original", name="x", size=10, status="complete")
+    page = owner_client.get(f"/cases/{entries.pk}/integrity/").content.decode()
+    assert "has not been checked yet" in page
+    owner_client.post(f"/cases/{entries.pk}/integrity/")
+    assert "Intact" in owner_client.get(f"/cases/{entries.pk}/integrity/").content.decode()
+    assert IntegrityCheck.objects.get(case=entries).status == "done"
