@@ -228,3 +228,10 @@ def test_create_and_edit_case_details(owner_client, owner):
     assert "Blue Focus AB12 CDE" in page and "Ex-partner" in page
     response = owner_client.post("/cases/new/", {"label": "x", "relationship": "alien"})
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_error_summary_links_radio_and_checkbox_errors_to_their_first_option(owner_client, case):
+    page = owner_client.post("/cases/new/", {"label": "x", "relationship": "alien"}).content.decode()
+    assert 'href="#id_relationship_0"' in page and 'id="id_relationship_0"' in page
+    page = owner_client.post(f"/cases/{case.pk}/incidents/new/", full_form(behaviours=["NOT.A.CODE"])).content.decode()
+    assert 'href="#id_behaviours_0_0"' in page and 'id="id_behaviours_0_0"' in page
