@@ -44,20 +44,23 @@ chromium:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-# Debian's poppler-utils (pdftoppm) and ffmpeg make previews of PDFs and videos. Without them Daybook still
-# keeps every file and says "no preview"; the tests that need them are skipped.
+# Debian's poppler-utils (pdftoppm) and ffmpeg make previews of PDFs and videos; Noto fonts (and Droid Sans Fallback
+# for Chinese, Japanese and Korean) let the PDF report print every script a person may type, right-to-left included.
+# Without them Daybook still keeps every file and says "no preview".
+MEDIA_PACKAGES := poppler-utils ffmpeg fonts-noto-core fonts-droid-fallback
 media-tools:
-	@if ! command -v pdftoppm >/dev/null 2>&1 || ! command -v ffmpeg >/dev/null 2>&1; then \
-		echo "Installing Debian's poppler-utils and ffmpeg (previews of PDFs and videos)"; \
+	@if ! command -v pdftoppm >/dev/null 2>&1 || ! command -v ffmpeg >/dev/null 2>&1 \
+		|| [ ! -d /usr/share/fonts/truetype/noto ] || [ ! -d /usr/share/fonts/truetype/droid ]; then \
+		echo "Installing Debian's $(MEDIA_PACKAGES) (previews and report fonts)"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		( $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends poppler-utils ffmpeg >/dev/null ) \
-			|| echo "Could not install them: PDFs and videos will have no preview."; \
+		( $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(MEDIA_PACKAGES) >/dev/null ) \
+			|| echo "Could not install them: PDFs and videos will have no preview, reports fewer scripts."; \
 	fi
 
 test: setup chromium media-tools
 	$(PY) -m pytest
 
-bench: setup migrate
+bench: setup migrate media-tools
 	$(PY) benchmarks/run.py $(B)
 
 lint: deps

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "evidence",
     "insights",
     "support",
+    "reports",
+    "imports",
 ]
 
 MIDDLEWARE = [

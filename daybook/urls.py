@@ -33,5 +33,7 @@ urlpatterns = [
     path("cases/<int:case_id>/incidents/<int:number>/edit/", diary_views.incident_edit, name="incident_edit"),
     path("cases/<int:case_id>/incidents/<int:number>/retract/", diary_views.incident_retract, name="incident_retract"),
     path("", include("insights.urls")),
+    path("", include("reports.urls")),
+    path("", include("imports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,65 @@
+"""The shape every importer produces: one ``Record`` per message or call, whatever the export format.
+
+Parsers live in ``imports/formats/`` (one module per format). Each exposes:
+
+- ``FORMAT``: a short id ("whatsapp", "sms_xml", "telegram", "messenger", "instagram", "email", "csv");
+- ``LABEL``: what the person sees ("WhatsApp chat export");
+- ``detect(head: bytes, name: str) -> bool``: from the first 64 KiB and the file name;
+- ``parse(source: BinaryIO, options: ParseOptions) -> Iterator[Record | ParseWarning]``: streams records in file
+  order without reading the whole file into memory; raises ``ImportFormatError`` with a clear message that says
+  what was wrong and where (line, byte offset or element) when the file cannot be read at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+class ImportFormatError(Exception):
+    """The file cannot be imported. ``str()`` is a sentence for the person: what was wrong and where."""
+
+    def __init__(self, message: str, where: str = "") -> None:
+        super().__init__(f"{message} ({where})" if where else message)
+        self.message = message
+        self.where = where
+
+
+@dataclass(frozen=True)
+class ParseOptions:
+    # Hints the person can confirm; parsers decide what they can from the whole file when these are None.
+    day_first: bool | None = None
+    account_owner: str = ""  # the person's own name/number in the export, when known
+    max_line_chars: int = 65_536
+    max_records: int = 5_000_000
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str  # as written in the export (e.g. "IMG-20240101-WA0001.jpg"); never used as a path
+    media_type: str = ""
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class Record:
+    kind: str  # "message" or "call"
+    channel: str  # diary channel code: "whatsapp", "sms", "mms", "telegram", "messenger", "instagram", "email", "phone", ...
+    local_time: dt.datetime  # naive: the export's wall-clock time; the importer applies the confirmed zone
+    sender: str  # display name or number as in the export ("" for the account owner's own when unknown)
+    recipients: tuple[str, ...] = ()
+    text: str = ""
+    direction: str = ""  # "in", "out" or "" when the export does not say
+    call_seconds: int | None = None  # calls only
+    call_kind: str = ""  # "incoming", "outgoing", "missed", "rejected", "blocked", "voicemail"
+    attachments: tuple[Attachment, ...] = ()
+    system: bool = False  # "Messages are end-to-end encrypted", "X changed the group name"...
+    position: str = ""  # where in the export: "line 1234", "sms 56", "message id 789"
+    source_id: str = ""  # the export's own id for the record when it has one
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ParseWarning:
+    message: str  # a sentence for the person, e.g. "The file ends part-way through a message; 12 345 records were read."
+    where: str = ""

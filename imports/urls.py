@@ -1,0 +1,4 @@
+"""Import routes (included at the site root)."""
+
+
+urlpatterns: list = []

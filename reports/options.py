@@ -1,0 +1,92 @@
+"""What a report covers: the options the person chooses, and the incidents they select.
+
+One place for the rule "which incidents are in this report" so the PDF, the manifest and the bundle always agree.
+Retracted incidents in range are always included (shown as retracted, never silently dropped).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+
+from cases.models import Case
+from diary.models import Incident
+
+REDACTED = "[withheld]"
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    # None: every incident in the date range. Otherwise only these incident numbers (still within the range).
+    incident_numbers: tuple[int, ...] | None = None
+    # The person's own details, as they choose to give them, for the cover. Never stored in clear.
+    person_name: str = ""
+    person_contact: str = ""  # address, phone, e-mail: free text, one per line
+    redact_contact: bool = False  # leave person_contact off and withhold it wherever it appears in the text
+    include_private_notes: bool = False
+    include_charts: bool = True
+    extra_redactions: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["date_from"] = self.date_from.isoformat() if self.date_from else None
+        data["date_to"] = self.date_to.isoformat() if self.date_to else None
+        data["incident_numbers"] = list(self.incident_numbers) if self.incident_numbers is not None else None
+        data["extra_redactions"] = list(self.extra_redactions)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReportOptions:
+        numbers = data.get("incident_numbers")
+        return cls(
+            date_from=dt.date.fromisoformat(data["date_from"]) if data.get("date_from") else None,
+            date_to=dt.date.fromisoformat(data["date_to"]) if data.get("date_to") else None,
+            incident_numbers=tuple(int(n) for n in numbers) if numbers is not None else None,
+            person_name=data.get("person_name") or "",
+            person_contact=data.get("person_contact") or "",
+            redact_contact=bool(data.get("redact_contact")),
+            include_private_notes=bool(data.get("include_private_notes")),
+            include_charts=bool(data.get("include_charts", True)),
+            extra_redactions=tuple(data.get("extra_redactions") or ()),
+        )
+
+    def redaction_terms(self) -> list[str]:
+        """Strings to withhold wherever they appear: each line of the person's contact details (when redacting)."""
+        terms: list[str] = []
+        if self.redact_contact:
+            terms += [line.strip() for line in self.person_contact.splitlines() if len(line.strip()) >= 3]
+        terms += [t.strip() for t in self.extra_redactions if len(t.strip()) >= 3]
+        return sorted(set(terms), key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        """Withholds every redaction term (case-insensitive) in ``text``."""
+        terms = self.redaction_terms()
+        if not terms or not text:
+            return text
+        pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+        return pattern.sub(REDACTED, text)
+
+
+def _local_day_bounds(day: dt.date, end: bool) -> dt.datetime:
+    from django.utils import timezone
+
+    moment = dt.datetime.combine(day + dt.timedelta(days=1) if end else day, dt.time.min)
+    return timezone.make_aware(moment)
+
+
+def select_incidents(case: Case, options: ReportOptions) -> QuerySet[Incident]:
+    """The incidents a report covers, oldest first, retracted ones included (they are shown as retracted)."""
+    qs = Incident.objects.filter(case=case)
+    if options.date_from:
+        qs = qs.filter(occurred_at__gte=_local_day_bounds(options.date_from, end=False))
+    if options.date_to:
+        qs = qs.filter(occurred_at__lt=_local_day_bounds(options.date_to, end=True))
+    if options.incident_numbers is not None:
+        qs = qs.filter(number__in=list(options.incident_numbers))
+    return qs.select_related("crime_reference", "breached_order").order_by("occurred_at", "number")
