@@ -57,6 +57,10 @@ class Record:
     position: str = ""  # where in the export: "line 1234", "sms 56", "message id 789"
     source_id: str = ""  # the export's own id for the record when it has one
     extra: dict[str, str] = field(default_factory=dict)
+    # The absolute instant, for formats that carry one (SMS XML epoch ms, Telegram date_unixtime, Messenger
+    # timestamp_ms, e-mail Date headers with a zone): aware, in UTC. When set, ``local_time`` is the same instant as
+    # a Europe/London wall time (a fallback); importers should prefer ``utc_time``.
+    utc_time: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
