@@ -8,8 +8,11 @@ if TYPE_CHECKING:
     from cases.models import Case
 
 
-def record(actor: object, action: str, case: Case | None = None, target: str = "") -> AuditEvent:
-    """Write one audit row. Called inside the same transaction as the change it records."""
+def record(actor: object, action: str, case: Case | None = None, target: str = "", *, by_owner: bool | None = None) -> AuditEvent:
+    """Write one audit row. Called inside the same transaction as the change it records.
+
+    ``by_owner=False`` marks an action by someone without an account (a download through a hand-over link)."""
     user = actor if getattr(actor, "is_authenticated", False) else None
-    by_owner = case is None or user is None or case.owner_id == user.pk
+    if by_owner is None:
+        by_owner = case is None or user is None or case.owner_id == user.pk
     return AuditEvent.objects.create(actor=user, case=case, action=action, target=target[:128], by_owner=by_owner)

@@ -126,7 +126,18 @@ ACTION_LABELS = {
     "exhibit.linked": "Evidence linked to incidents",
     "exhibit.continuity": "Evidence handed over or moved",
     "exhibit.downloaded": "Evidence downloaded",
+    "report.requested": "Report asked for",
+    "report.generated": "Report made",
+    "report.deleted": "Report deleted",
+    "report.downloaded": "Report downloaded",
+    "report.handover_created": "Hand-over link made",
+    "report.handover_revoked": "Hand-over link stopped",
+    "report.handover_downloaded": "Report downloaded through a hand-over link",
 }
+
+
+def _anonymous_actor(action: str) -> str:
+    return "Someone with your hand-over link" if action.startswith("report.handover") else "Unknown"
 
 
 @login_required
@@ -139,7 +150,7 @@ def case_activity(request: HttpRequest, case_id: int) -> HttpResponse:
             "at": e.at,
             "what": ACTION_LABELS.get(e.action, e.action),
             "target": e.target,
-            "who": "You" if e.by_owner else (e.actor.get_username() if e.actor else "Unknown"),
+            "who": "You" if e.by_owner else (e.actor.get_username() if e.actor else _anonymous_actor(e.action)),
             "by_owner": e.by_owner,
         }
         for e in events

@@ -253,6 +253,13 @@ EVIDENCE_FSYNC = env_bool("DAYBOOK_EVIDENCE_FSYNC", True)
 DAYBOOK_INLINE_VERIFY_ENTRIES = env_int("DAYBOOK_INLINE_VERIFY_ENTRIES", 3000)
 DAYBOOK_INLINE_VERIFY_BYTES = env_int("DAYBOOK_INLINE_VERIFY_BYTES", 256 * 1024 * 1024)
 
+# Reports and evidence bundles: how long a finished report stays downloadable before it is deleted, the longest a
+# hand-over link may last, and an optional RFC 3161 time-stamping authority (empty: no trusted timestamp).
+DAYBOOK_REPORT_TTL_HOURS = env_int("DAYBOOK_REPORT_TTL_HOURS", 7 * 24)
+DAYBOOK_HANDOVER_MAX_DAYS = env_int("DAYBOOK_HANDOVER_MAX_DAYS", 14)
+DAYBOOK_TSA_URL = env_str("DAYBOOK_TSA_URL", "")
+DAYBOOK_TSA_CA_FILE = env_str("DAYBOOK_TSA_CA_FILE", "")
+
 # Limits on what a person can type, stated on the forms.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
