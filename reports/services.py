@@ -1,0 +1,305 @@
+"""Making reports in the background, keeping them until they expire, and handing them over.
+
+The flow: :func:`request_report` checks the options select at least one incident and queues
+:func:`reports.tasks.generate_report`; :func:`generate` renders the PDF, builds the manifest, asks the configured
+time-stamping authority (if any) for a token over the manifest's SHA-256, and streams the bundle, each sealed into
+the storage. Finished files expire after ``DAYBOOK_REPORT_TTL_HOURS`` and are deleted by :func:`sweep_expired`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import record
+from cases.models import Case
+from reports import files
+from reports.models import Handover, HandoverDownload, Report
+from reports.options import ReportOptions, select_incidents
+
+log = logging.getLogger(__name__)
+
+
+class NothingToReport(Exception):
+    """The options select no incidents. ``str()`` is the sentence shown on the form."""
+
+
+def ttl() -> dt.timedelta:
+    return dt.timedelta(hours=int(getattr(settings, "DAYBOOK_REPORT_TTL_HOURS", 7 * 24)))
+
+
+def handover_max_days() -> int:
+    return int(getattr(settings, "DAYBOOK_HANDOVER_MAX_DAYS", 14))
+
+
+def tsa_url() -> str:
+    return str(getattr(settings, "DAYBOOK_TSA_URL", "") or "")
+
+
+def tsa_ca_file() -> str:
+    return str(getattr(settings, "DAYBOOK_TSA_CA_FILE", "") or "")
+
+
+def check_selection(case: Case, options: ReportOptions) -> int:
+    """How many incidents the options select; raises NothingToReport with a clear sentence when none."""
+    if not case.incidents.exists():
+        raise NothingToReport("There are no incidents in this case yet. Record at least one incident, then make a report.")
+    count = select_incidents(case, options).count()
+    if count == 0:
+        raise NothingToReport("No incidents match these choices. Widen the dates or choose other incidents.")
+    return count
+
+
+def request_report(case: Case, user: Any, options: ReportOptions, *, with_bundle: bool, with_timestamp: bool) -> Report:
+    check_selection(case, options)
+    from reports.tasks import generate_report  # noqa: PLC0415 (tasks import this module)
+
+    with transaction.atomic():
+        report = Report(case=case, requested_by=user, with_bundle=with_bundle, with_timestamp=with_timestamp and bool(tsa_url()))
+        report.options = options.to_dict()
+        report.stage = "Waiting to start"
+        report.save()
+        record(user, "report.requested", case, f"report {report.short_id}")
+    transaction.on_commit(lambda: generate_report.enqueue(report.pk))
+    return report
+
+
+class _Progress:
+    """Writes progress to the report row at most a few times a second (the page reads it)."""
+
+    def __init__(self, report: Report, interval: float = 0.5) -> None:
+        self.report = report
+        self.interval = interval
+        self.last = 0.0
+        self.stage = ""
+        # The PDF is most of the work for a report without a bundle; with a bundle the originals are.
+        self.weights = {"pdf": (0, 100)} if not report.with_bundle else {"pdf": (0, 40), "bundle": (40, 100)}
+        self.part = "pdf"
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if stage == self.stage and now - self.last < self.interval and done < total:
+            return
+        self.stage, self.last = stage, now
+        low, high = self.weights.get(self.part, (0, 100))
+        fraction = (done / total) if total else 0
+        Report.objects.filter(pk=self.report.pk).update(stage=stage[:80], done=int(low + (high - low) * fraction), total=100)
+
+
+def generate(report: Report) -> Report:
+    """Makes the files of one report. Any failure leaves no file behind and a clear sentence on the report."""
+    from reports import bundle as bundle_mod  # noqa: PLC0415
+    from reports import manifest as manifest_mod  # noqa: PLC0415
+    from reports.pdf import EmptyReport, render_pdf  # noqa: PLC0415
+
+    case = report.case
+    options = ReportOptions.from_dict(report.options or {})
+    generated_at = timezone.now().replace(microsecond=0)
+    Report.objects.filter(pk=report.pk).update(status="running", started_at=timezone.now(), generated_at=generated_at, stage="Starting", done=0, total=100)
+    report.generated_at = generated_at
+    progress = _Progress(report)
+    written: list[str] = []
+    try:
+        case.refresh_from_db(fields=["chain_head", "chain_seq"])
+        progress("Writing the report", 0, 1)
+        buffer = io.BytesIO()
+        info = render_pdf(case, options, buffer, generated_at=generated_at, progress=progress)
+        pdf_bytes = buffer.getvalue()
+        del buffer
+        pdf = files.seal_bytes(case, report.uuid, "pdf", pdf_bytes)
+        written.append(pdf.name)
+        updates: dict[str, Any] = {
+            "pdf_name": pdf.name,
+            "pdf_size": pdf.size,
+            "pdf_sha256": pdf.sha256,
+            "pages": info.pages,
+            "incidents": info.incidents,
+            "exhibits": info.exhibits,
+            "chain_head": case.chain_head,
+            "chain_seq": case.chain_seq,
+        }
+        if report.with_bundle:
+            progress.part = "bundle"
+            pdf_name = report.file_name("pdf")
+            manifest = manifest_mod.build_manifest(
+                case, options, pdf_name=pdf_name, pdf_sha256=pdf.sha256, pdf_size=pdf.size, generated_at=generated_at
+            )
+            manifest_raw = manifest_mod.manifest_bytes(manifest)
+            updates["manifest_sha256"] = hashlib.sha256(manifest_raw).hexdigest()
+            token = None
+            if report.with_timestamp:
+                progress("Asking the time-stamping authority", 0, 1)
+                token, stamp = _timestamp(hashlib.sha256(manifest_raw).digest())
+                updates.update(stamp)
+
+            def produce(out: Any) -> Any:
+                return bundle_mod.write_bundle(
+                    case,
+                    options,
+                    out,
+                    pdf_name=pdf_name,
+                    pdf_chunks=[pdf_bytes],
+                    pdf_sha256=pdf.sha256,
+                    pdf_size=pdf.size,
+                    generated_at=generated_at,
+                    timestamp_token=token,
+                    progress=progress,
+                )
+
+            sealed, bundle_info = files.seal_from_writer(case, report.uuid, "bundle", produce)
+            written.append(sealed.name)
+            if bundle_info.manifest_sha256 != updates["manifest_sha256"]:
+                raise RuntimeError("the bundle's manifest differs from the one time-stamped")
+            updates.update(bundle_name=sealed.name, bundle_size=sealed.size, bundle_sha256=sealed.sha256)
+        finished = timezone.now()
+        updates.update(status="done", finished_at=finished, expires_at=finished + ttl(), stage="Ready", done=100, total=100)
+        Report.objects.filter(pk=report.pk).update(**updates)
+        record(report.requested_by, "report.generated", case, f"report {report.short_id}")
+    except EmptyReport as exc:
+        _fail(report, written, str(exc))
+    except Exception as exc:
+        log.exception("report %s failed", report.pk)
+        _fail(report, written, _explain(exc))
+    report.refresh_from_db()
+    return report
+
+
+def _explain(exc: Exception) -> str:
+    from evidence import stream  # noqa: PLC0415
+
+    if isinstance(exc, stream.BlobError) or "sha" in str(exc).lower() or "exhibit" in str(exc).lower():
+        text = str(exc)
+        return (text if len(text) < 300 else text[:297] + "...") + " Check the case on its integrity page."
+    if isinstance(exc, OSError):
+        return "The report could not be written: the storage refused it (it may be full). Nothing in your record was changed."
+    return f"The report could not be made ({type(exc).__name__}). Nothing in your record was changed. Try again."
+
+
+def _fail(report: Report, written: list[str], problem: str) -> None:
+    for name in written:
+        files.delete(name)
+    Report.objects.filter(pk=report.pk).update(
+        status="failed", finished_at=timezone.now(), problem=problem[:400], pdf_name="", bundle_name="", stage="Stopped"
+    )
+
+
+def _timestamp(digest: bytes) -> tuple[bytes | None, dict[str, Any]]:
+    """Asks the configured authority; a failure is recorded on the report and the bundle is made without a token."""
+    from reports import timestamp  # noqa: PLC0415
+
+    try:
+        token = timestamp.request_timestamp(digest, tsa_url())
+        check = timestamp.check_timestamp(token, digest, _ca_path())
+    except timestamp.TimestampError as exc:
+        return None, {"timestamp_problem": f"No trusted timestamp: {exc}"[:300]}
+    if not check.ok:
+        return None, {"timestamp_problem": f"The authority's timestamp did not check out: {check.problem}"[:300]}
+    return token, {"timestamp_token": token, "timestamp_time": check.gen_time, "timestamp_authority": (check.tsa_name or "")[:300]}
+
+
+def _ca_path() -> Any:
+    from pathlib import Path  # noqa: PLC0415
+
+    return Path(tsa_ca_file()) if tsa_ca_file() else None
+
+
+# ---------------------------------------------------------------------------------------------- expiry
+
+
+def delete_files(report: Report, status: str) -> None:
+    files.delete(report.pdf_name)
+    files.delete(report.bundle_name)
+    token = None if status == "deleted" else report.timestamp_token
+    Report.objects.filter(pk=report.pk).update(status=status, pdf_name="", bundle_name="", timestamp_token=token)
+
+
+def delete_report(report: Report, user: Any) -> None:
+    delete_files(report, "deleted")
+    Handover.objects.filter(report=report, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    record(user, "report.deleted", report.case, f"report {report.short_id}")
+
+
+def sweep_expired(now: dt.datetime | None = None, case: Case | None = None) -> int:
+    """Deletes the files of every finished report past its expiry (and of reports stuck failing). Returns how many."""
+    now = now or timezone.now()
+    qs = Report.objects.filter(status="done", expires_at__lte=now)
+    if case is not None:
+        qs = qs.filter(case=case)
+    count = 0
+    for report in qs.select_related("case"):
+        delete_files(report, "expired")
+        count += 1
+    return count
+
+
+# ---------------------------------------------------------------------------------------------- hand-over
+
+
+@dataclass
+class NewHandover:
+    handover: Handover
+    token: str  # shown to the person once; only its hash is kept
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def create_handover(report: Report, user: Any, *, recipient: str, days: int, single_use: bool) -> NewHandover:
+    if not report.is_available:
+        raise ValueError("This report is no longer available.")
+    days = max(1, min(int(days), handover_max_days()))
+    expires = min(timezone.now() + dt.timedelta(days=days), report.expires_at or timezone.now() + dt.timedelta(days=days))
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        handover = Handover(report=report, token_sha256=token_hash(token), created_by=user, expires_at=expires, single_use=single_use)
+        handover.recipient = recipient.strip()[:200]
+        handover.save()
+        record(user, "report.handover_created", report.case, f"report {report.short_id}")
+    return NewHandover(handover, token)
+
+
+def revoke_handover(handover: Handover, user: Any) -> None:
+    if handover.revoked_at is None:
+        Handover.objects.filter(pk=handover.pk).update(revoked_at=timezone.now())
+        record(user, "report.handover_revoked", handover.report.case, f"report {handover.report.short_id}")
+
+
+def handover_for(token: str) -> Handover | None:
+    """The hand-over for a token, whatever its state (the view says which), or None for an unknown token."""
+    if not token or len(token) > 100:
+        return None
+    return Handover.objects.select_related("report", "report__case").filter(token_sha256=token_hash(token)).first()
+
+
+def record_download(handover: Handover, what: str, client: dict[str, str]) -> HandoverDownload:
+    with transaction.atomic():
+        download = HandoverDownload(handover=handover, what=what)
+        download.client = client
+        download.save()
+        if handover.single_use:
+            Handover.objects.filter(pk=handover.pk, used_up_at__isnull=True).update(used_up_at=timezone.now())
+        record(None, "report.handover_downloaded", handover.report.case, f"report {handover.report.short_id} {what}", by_owner=False)
+    return download
+
+
+def mark_completed(download_id: int) -> None:
+    HandoverDownload.objects.filter(pk=download_id).update(completed=True)
+
+
+def reader_for(report: Report, what: str) -> Callable[[], Any]:
+    name = report.pdf_name if what == "pdf" else report.bundle_name
+    if not name:
+        raise FileNotFoundError(what)
+    return lambda: files.open_reader(report.case, report.uuid, what, name)
