@@ -269,4 +269,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DAYBOOK_LOG_LEVEL", "WARNING")},
+    # WeasyPrint's font subsetting logs every table it touches; only its warnings matter.
+    "loggers": {"fontTools": {"level": "WARNING"}, "weasyprint": {"level": "ERROR"}},
 }

@@ -99,8 +99,6 @@ class _Progress:
 
 def generate(report: Report) -> Report:
     """Makes the files of one report. Any failure leaves no file behind and a clear sentence on the report."""
-    from reports import bundle as bundle_mod  # noqa: PLC0415
-    from reports import manifest as manifest_mod  # noqa: PLC0415
     from reports.pdf import EmptyReport, render_pdf  # noqa: PLC0415
 
     case = report.case
@@ -130,6 +128,9 @@ def generate(report: Report) -> Report:
             "chain_seq": case.chain_seq,
         }
         if report.with_bundle:
+            from reports import bundle as bundle_mod  # noqa: PLC0415
+            from reports import manifest as manifest_mod  # noqa: PLC0415
+
             progress.part = "bundle"
             pdf_name = report.file_name("pdf")
             manifest = manifest_mod.build_manifest(
@@ -230,9 +231,18 @@ def delete_report(report: Report, user: Any) -> None:
     record(user, "report.deleted", report.case, f"report {report.short_id}")
 
 
+STUCK_AFTER = dt.timedelta(hours=6)
+
+
 def sweep_expired(now: dt.datetime | None = None, case: Case | None = None) -> int:
     """Deletes the files of every finished report past its expiry (and of reports stuck failing). Returns how many."""
     now = now or timezone.now()
+    stuck = Report.objects.filter(status="running", started_at__lte=now - STUCK_AFTER)
+    if case is not None:
+        stuck = stuck.filter(case=case)
+    for report in stuck.select_related("case"):
+        written = [files.storage_name(report.case, report.uuid, what) for what in ("pdf", "bundle")]
+        _fail(report, written, "The report stopped part-way (the server was restarted). Nothing in your record was changed. Make it again.")
     qs = Report.objects.filter(status="done", expires_at__lte=now)
     if case is not None:
         qs = qs.filter(case=case)
