@@ -121,7 +121,7 @@ def test_certificate_without_timestamping_usage_fails(tmp_path):
     from reports.timestamp import _check_chain
     from tests.tsa import make_pki
 
-    now = dt.datetime.now(dt.UTC)
+    now = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)  # after the certificates below are made
     for folder, options in (("web", {"eku": "serverAuth"}), ("lax", {"eku_critical": False})):
         make_pki(tmp_path / folder, name=folder, **options)
         cert = x509.load_pem_x509_certificate((tmp_path / folder / "tsa.crt").read_bytes())
