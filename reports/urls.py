@@ -14,6 +14,8 @@ urlpatterns = [
     path("cases/<int:case_id>/reports/<str:report_id>/delete/", views.report_delete, name="report_delete"),
     path("cases/<int:case_id>/reports/<str:report_id>/links/", views.handover_new, name="handover_new"),
     path("cases/<int:case_id>/reports/<str:report_id>/links/<int:handover_id>/stop/", views.handover_revoke, name="handover_revoke"),
-    path("handover/<str:token>/", views.handover, name="handover"),
-    path("handover/<str:token>/<str:what>/", views.handover_download, name="handover_download"),
+    # The link's secret travels in the query string (GET) or the form body (POST), never in the path, so server
+    # logs (which record paths only, see scripts/run.sh) never hold it.
+    path("handover/", views.handover, name="handover"),
+    path("handover/<str:what>/", views.handover_download, name="handover_download"),
 ]

@@ -198,7 +198,7 @@ def handover_new(request: HttpRequest, case_id: int, report_id: str) -> HttpResp
         report, request.user, recipient=form.cleaned_data["recipient"], days=int(form.cleaned_data["days"]), single_use=form.cleaned_data["single_use"]
     )
     # Shown once, on the next page: only a hash of the secret is kept.
-    request.session[f"handover-{report.uuid}"] = request.build_absolute_uri(reverse("handover", args=[made.token]))
+    request.session[f"handover-{report.uuid}"] = request.build_absolute_uri(reverse("handover") + "?key=" + made.token)
     return redirect(reverse("report_detail", args=[case.pk, report.uuid]) + "#new-link")
 
 
@@ -245,7 +245,8 @@ def _live_handover(request: HttpRequest, token: str) -> tuple[Handover | None, H
     return handover, None
 
 
-def handover(request: HttpRequest, token: str) -> HttpResponse:
+def handover(request: HttpRequest) -> HttpResponse:
+    token = request.GET.get("key", "")
     handover_row, gone = _live_handover(request, token)
     if gone:
         return gone
@@ -257,8 +258,9 @@ def handover(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_POST
-def handover_download(request: HttpRequest, token: str, what: str) -> HttpResponse:
+def handover_download(request: HttpRequest, what: str) -> HttpResponse:
     """POST, so link previews and prefetchers never use up a one-time link or count as a download."""
+    token = request.POST.get("key", "")
     handover_row, gone = _live_handover(request, token)
     if gone:
         return gone

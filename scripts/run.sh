@@ -22,4 +22,5 @@ echo
   --workers "$WORKERS" --threads "$THREADS" --worker-class gthread \
   --timeout 120 --graceful-timeout 20 \
   --access-logfile - --error-logfile - --log-level warning \
+  --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss' \
   --forwarded-allow-ips "${DAYBOOK_FORWARDED_ALLOW_IPS:-127.0.0.1}"
