@@ -46,7 +46,8 @@ def _matcher() -> tuple[re.Pattern[str], dict[str, str]]:
     # Longest first, so a longer phrase wins over its own beginning.
     alternatives = sorted(owner, key=len, reverse=True)
     body = "|".join(r"\s+".join(re.escape(word) for word in p.split(" ")) for p in alternatives)
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)"), owner
+    # In a lookahead, so that overlapping phrases of different categories are all found.
+    return re.compile(rf"(?<!\w)(?=((?:{body}))(?!\w))"), owner
 
 
 def find(text: str) -> list[str]:
@@ -57,7 +58,7 @@ def find(text: str) -> list[str]:
     normal = normalise(text)
     found = set()
     for m in pattern.finditer(normal):
-        found.add(owner[re.sub(r"\s+", " ", m.group(0))])
+        found.add(owner[re.sub(r"\s+", " ", m.group(1))])
     return sorted(found)
 
 
