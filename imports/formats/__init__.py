@@ -28,7 +28,7 @@ FORMATS: dict[str, ModuleType] = {m.FORMAT: m for m in (whatsapp, sms_xml)}
 def _register_optional() -> None:
     import importlib
 
-    for name in ("telegram", "messenger", "instagram", "email", "csv_generic"):
+    for name in ("telegram", "messenger", "instagram", "mail", "csv_generic"):
         try:
             module = importlib.import_module(f"imports.formats.{name}")
         except ModuleNotFoundError:
