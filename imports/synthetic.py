@@ -152,6 +152,9 @@ def _wa_header(when: dt.datetime, s: WhatsAppStyle) -> str:
     return f"{date}{'' if s.no_comma else ','} {clock} - "
 
 
+_FORCED = (0.05, 0.12, 0.16, 0.19, 0.25, 0.02, 0.5)
+
+
 def _wa_events(n: int, s: WhatsAppStyle, rng: random.Random, start: dt.datetime, step: tuple[int, int], variety: bool) -> Iterator[tuple[ExpectedRecord, str]]:
     """(expected record, text of its lines without the final newline)."""
     mark = "\u200e" if s.lrm else ""
@@ -165,6 +168,8 @@ def _wa_events(n: int, s: WhatsAppStyle, rng: random.Random, start: dt.datetime,
         header = _wa_header(when, s)
         sender = NAMES[rng.randrange(len(NAMES))] if variety else NAMES[i % 2]
         roll = rng.random() if variety else 1.0
+        if variety and i <= len(_FORCED):
+            roll = _FORCED[i - 1]  # every kind of line appears early, whatever the seed
         if i == 0 and variety:
             text = "Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them."
             if s.os == "ios":
@@ -432,13 +437,252 @@ def _json_dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1)
 
 
+# ------------------------------------------------------------------------------------------------ Telegram
+
+
+def _tg_chat(chat_id: int, name: str, n: int, rng: random.Random, expected: Expected, start: dt.datetime, owner: str) -> dict:
+    messages = []
+    when = start
+    other = name
+    for i in range(n):
+        when += dt.timedelta(minutes=rng.randint(1, 400), seconds=rng.randint(0, 59))
+        unix = int(when.timestamp())
+        local = when.astimezone(LONDON).replace(tzinfo=None)
+        base = {"id": chat_id * 10_000 + i + 1, "date": local.isoformat(), "date_unixtime": str(unix)}
+        roll = rng.random()
+        sender = other if rng.random() < 0.7 else owner
+        if roll < 0.06:
+            reason = rng.choice(["missed", "hangup", "busy"])
+            call = {**base, "type": "service", "actor": sender, "actor_id": "user1", "action": "phone_call", "discard_reason": reason, "text": ""}
+            seconds = None
+            if reason == "hangup":
+                seconds = rng.randint(5, 600)
+                call["duration_seconds"] = seconds
+            kind = {"missed": "missed", "busy": "rejected"}.get(reason) or ("outgoing" if sender == owner else "incoming")
+            messages.append(call)
+            expected.add(ExpectedRecord("call", local, sender, call_kind=kind, utc_time=when, call_seconds=seconds if seconds is not None else 0))
+        elif roll < 0.09:
+            messages.append({**base, "type": "service", "actor": sender, "action": "pin_message", "message_id": 1, "text": ""})
+            expected.add(ExpectedRecord("message", local, sender, "pin message", system=True, utc_time=when))
+        elif roll < 0.20:
+            text = TEXTS[rng.randrange(len(TEXTS))]
+            entities = [text, {"type": "bold", "text": " NOW"}, " ", {"type": "link", "text": "https://example.org"}]
+            messages.append({**base, "type": "message", "from": sender, "from_id": "user42", "text": entities, "text_entities": []})
+            expected.add(ExpectedRecord("message", local, sender, text + " NOW https://example.org", utc_time=when))
+        elif roll < 0.28:
+            photo = f"photos/photo_{i}@{local:%d-%m-%Y_%H-%M-%S}.jpg"
+            messages.append({**base, "type": "message", "from": sender, "from_id": "user42", "photo": photo, "width": 800, "height": 600, "text": ""})
+            expected.add(ExpectedRecord("message", local, sender, "", attachments=(photo,), utc_time=when))
+        else:
+            text = TEXTS[rng.randrange(len(TEXTS))]
+            if rng.random() < 0.1:
+                text += "\n" + CONTINUATIONS[rng.randrange(len(CONTINUATIONS))]
+            messages.append({**base, "type": "message", "from": sender, "from_id": "user42", "text": text, "text_entities": [{"type": "plain", "text": text}]})
+            expected.add(ExpectedRecord("message", local, sender, text, utc_time=when))
+    return {"name": name, "type": "personal_chat", "id": chat_id, "messages": messages}
+
+
+def telegram(n: int = 50, *, seed: int = 4, whole_account: bool = False, chats: int = 3) -> Sample:
+    """A Telegram Desktop ``result.json``: one chat, or the whole-account export with several chats."""
+    rng = random.Random(seed)
+    expected = Expected()
+    owner = "Pat Doe"
+    start = dt.datetime(2024, 3, 29, 20, 0, tzinfo=UTC)  # spans the clock change
+    if not whole_account:
+        chat = _tg_chat(4001, "Alex Smith", n, rng, expected, start, owner)
+        return Sample("result.json", _json_dumps(chat).encode(), expected)
+    lists = [_tg_chat(4001 + c, NAMES[c % len(NAMES)], n, rng, expected, start, owner) for c in range(chats)]
+    document = {
+        "about": "Here is the data you requested. Remember: Telegram is ad free...",
+        "personal_information": {"user_id": 1, "first_name": "Pat", "last_name": "Doe", "phone_number": "+44 7700 900000", "bio": ""},
+        "contacts": {
+            "about": "contacts",
+            "list": [{"first_name": "Alex", "last_name": "Smith", "phone_number": "+447700900123", "date": "2023-01-01T10:00:00"}],
+        },
+        "chats": {"about": "This is the list of all chats", "list": lists},
+        "other_data": {"about": "misc", "changes_log": [{"a": [1, 2, {"b": None}], "c": True, "d": 1.5e3}]},
+    }
+    return Sample("result.json", _json_dumps(document).encode(), expected)
+
+
+# ------------------------------------------------------------------------------------------------ Messenger / Instagram
+
+
+def _mojibake(value: object) -> object:
+    if isinstance(value, str):
+        return value.encode("utf-8").decode("latin-1")
+    if isinstance(value, list):
+        return [_mojibake(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _mojibake(v) for k, v in value.items()}
+    return value
+
+
+def messenger(n: int = 40, *, seed: int = 5, mojibake: bool = True, instagram: bool = False) -> Sample:
+    """A ``message_1.json`` thread (newest first) with calls, photos, unsent messages, reactions; mis-encoded by default."""
+    rng = random.Random(seed)
+    expected = Expected()
+    me, them = "Pat Doe", "Zoë Brontë 🌸"
+    when = dt.datetime(2024, 2, 1, 9, 0, tzinfo=UTC)
+    messages = []
+    for i in range(n):
+        when += dt.timedelta(minutes=rng.randint(1, 700))
+        ms = int(when.timestamp() * 1000) + rng.randint(0, 999)
+        utc = dt.datetime(1970, 1, 1, tzinfo=UTC) + dt.timedelta(milliseconds=ms)
+        local = utc.astimezone(LONDON).replace(tzinfo=None)
+        sender = them if rng.random() < 0.7 else me
+        roll = rng.random()
+        if roll < 0.08:
+            seconds = 0 if rng.random() < 0.5 else rng.randint(10, 900)
+            content = f"You missed a call from {them}." if seconds == 0 else f"{sender} called you."
+            messages.append(
+                {"sender_name": sender, "timestamp_ms": ms, "content": content, "call_duration": seconds, "type": "Call", "is_geoblocked_for_viewer": False}
+            )
+            expected.add(ExpectedRecord("call", local, sender, content, call_kind="missed" if seconds == 0 else "", utc_time=utc, call_seconds=seconds))
+        elif roll < 0.16:
+            uri = f"messages/inbox/zoe_123/photos/{1000 + i}.jpg"
+            messages.append({"sender_name": sender, "timestamp_ms": ms, "photos": [{"uri": uri, "creation_timestamp": ms // 1000}], "type": "Generic"})
+            expected.add(ExpectedRecord("message", local, sender, "", attachments=(uri,), utc_time=utc))
+        elif roll < 0.20:
+            messages.append({"sender_name": sender, "timestamp_ms": ms, "content": "", "is_unsent": True, "type": "Generic"})
+            expected.add(ExpectedRecord("message", local, sender, "", utc_time=utc))
+        else:
+            text = TEXTS[rng.randrange(len(TEXTS))]
+            item: dict = {"sender_name": sender, "timestamp_ms": ms, "content": text, "type": "Generic", "is_geoblocked_for_viewer": False}
+            if rng.random() < 0.2:
+                item["reactions"] = [{"reaction": "😢", "actor": me}]
+            messages.append(item)
+            expected.add(ExpectedRecord("message", local, sender, text, utc_time=utc))
+    messages.reverse()  # newest first, as the export writes them
+    if expected.records is not None:
+        expected.records.reverse()
+    thread = {
+        "participants": [{"name": them}, {"name": me}],
+        "messages": messages,
+        "title": them,
+        "is_still_participant": True,
+        "thread_path": "inbox/zoebronte_123" if not instagram else "inbox/zoe.bronte_17841400000000000",
+        "magic_words": [],
+    }
+    if mojibake:
+        thread = _mojibake(thread)  # type: ignore[assignment]
+    data = json.dumps(thread, ensure_ascii=True, indent=2).encode()
+    name = "your_instagram_activity_message_1.json" if instagram else "message_1.json"
+    return Sample(name, data, expected)
+
+
+# ------------------------------------------------------------------------------------------------ E-mail
+
+
+def _email_bytes(i: int, when: dt.datetime, sender: str, subject: str, body: str, *, html: bool, attachment: str | None) -> bytes:
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = "Pat Doe <pat@example.org>"
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(when)
+    msg["Message-ID"] = f"<msg{i}@example.net>"
+    if html:
+        markup = (
+            "<html><head><style>p{color:red}</style></head><body><p>"
+            + body.replace("&", "&amp;").replace("<", "&lt;")
+            + "</p><script>x()</script></body></html>"
+        )
+        msg.set_content(markup, subtype="html")
+    else:
+        msg.set_content(body)
+    if attachment:
+        msg.add_attachment(b"%PDF-1.4 fake", maintype="application", subtype="pdf", filename=attachment)
+    return msg.as_bytes()
+
+
+def _emails(n: int, seed: int, expected: Expected) -> Iterator[tuple[dt.datetime, bytes]]:
+    rng = random.Random(seed)
+    when = dt.datetime(2024, 10, 26, 22, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))  # across the October clock change
+    senders = ["Alex Smith <alex@example.net>", "Zoë Brontë <zoe@example.net>", "noreply@example.com"]
+    for i in range(n):
+        when += dt.timedelta(minutes=rng.randint(5, 300))
+        sender = senders[rng.randrange(len(senders))]
+        subject = rng.choice(["Re: us", "Why won't you answer", "Ça va?", "From the station"])
+        body = TEXTS[rng.randrange(len(TEXTS))] + "\nFrom here on\n>From quoted"
+        html = rng.random() < 0.3
+        attachment = "photo of your car.pdf" if rng.random() < 0.2 else None
+        utc = when.astimezone(UTC)
+        expected.add(
+            ExpectedRecord(
+                "message",
+                utc.astimezone(LONDON).replace(tzinfo=None),
+                sender,
+                f"Subject: {subject}",
+                attachments=(attachment,) if attachment else (),
+                utc_time=utc,
+            )
+        )
+        yield when, _email_bytes(i, when, sender, subject, body, html=html, attachment=attachment)
+
+
+def eml(*, seed: int = 6) -> Sample:
+    expected = Expected()
+    (_, data), *_ = list(_emails(1, seed, expected))
+    return Sample("message.eml", data, expected)
+
+
+def mbox(n: int = 30, *, seed: int = 7) -> Sample:
+    """An mbox (mboxrd quoting) with ``n`` messages, some HTML-only, some with attachments, bodies with 'From ' lines."""
+    expected = Expected()
+    parts = []
+    for when, data in _emails(n, seed, expected):
+        body = data.replace(b"\r\n", b"\n")
+        lines = [(b">" + line if line.lstrip(b">").startswith(b"From ") else line) for line in body.split(b"\n")]
+        parts.append(b"From alex@example.net " + when.strftime("%a %b %d %H:%M:%S %Y").encode() + b"\n" + b"\n".join(lines).rstrip(b"\n") + b"\n\n")
+    return Sample("Inbox.mbox", b"".join(parts), expected)
+
+
+# ------------------------------------------------------------------------------------------------ CSV
+
+
+def csv_generic(n: int = 30, *, seed: int = 8, bom: bool = True, uk_dates: bool = False, delimiter: str = ",", encoding: str = "utf-8") -> Sample:
+    """Daybook's documented CSV (date,time,from,to,channel,text,kind,duration_seconds) with quoting and calls."""
+    import csv
+    import io
+
+    rng = random.Random(seed)
+    expected = Expected()
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(["date", "time", "from", "to", "channel", "text", "kind", "duration_seconds"])
+    when = dt.datetime(2024, 5, 1, 6, 30)
+    for _ in range(n):
+        when += dt.timedelta(minutes=rng.randint(3, 500))
+        date = when.strftime("%d/%m/%Y") if uk_dates else when.strftime("%Y-%m-%d")
+        sender = NAMES[rng.randrange(len(NAMES))]
+        if rng.random() < 0.2:
+            kind = rng.choice(["missed call", "incoming call"])
+            seconds = 0 if kind == "missed call" else rng.randint(5, 500)
+            writer.writerow([date, when.strftime("%H:%M"), sender, "Pat", "phone", "", kind, seconds])
+            expected.add(ExpectedRecord("call", when, sender, "", call_kind=kind.split()[0], call_seconds=seconds))
+        else:
+            text = TEXTS[rng.randrange(len(TEXTS))] + (', "quoted", and\nmulti-line' if rng.random() < 0.2 else "")
+            writer.writerow([date, when.strftime("%H:%M:%S"), sender, "Pat", "instagram", text, "message", ""])
+            expected.add(ExpectedRecord("message", when, sender, text))
+    text = out.getvalue()
+    if encoding == "utf-16":
+        return Sample("messages.csv", text.encode("utf-16"), expected)
+    return Sample("messages.csv", (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"), expected)
+
+
 __all__ = [
+    "csv_generic",
+    "eml",
+    "mbox",
+    "messenger",
+    "telegram",
     "Expected",
     "ExpectedRecord",
     "Sample",
     "WhatsAppStyle",
     "calls_xml",
-    "format_datetime",
     "sms_xml",
     "whatsapp",
     "write_sms_xml",

@@ -59,7 +59,7 @@ _OTHER_KINDS = (
 
 
 def accepted_labels() -> str:
-    labels = [FORMATS[f].LABEL for f in _ORDER if f in FORMATS]
+    labels = [FORMATS[f].LABEL for f in ("whatsapp", "sms_xml", "telegram", "messenger", "instagram", "email", "csv") if f in FORMATS]
     return "; ".join(labels)
 
 
@@ -76,7 +76,7 @@ def _other_kind(head: bytes, name: str) -> str:
             return "an Excel spreadsheet"
         return ""
     text = head_text(head).lstrip()[:2048].lower()
-    if text.startswith(("<!doctype html", "<html")) or "<html" in text[:512]:
+    if text.startswith(("<!doctype html", "<html")):
         if "telegram" in text or "messages.html" in name.lower():
             return "Telegram's HTML export (please export the chat again choosing 'Machine-readable JSON')"
         return "a web page (HTML)"

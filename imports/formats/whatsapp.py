@@ -174,6 +174,15 @@ class _Bounded:
             raise ImportFormatError("A file inside this zip is larger than its header says, so Daybook stopped reading it.", f"entry {self.name[:120]!r}")
         return data
 
+    def close(self) -> None:
+        self.inner.close()
+
+    def __enter__(self) -> _Bounded:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def readinto(self, buffer) -> int:  # pragma: no cover - not used by our readers
         data = self.read(len(buffer))
         buffer[: len(data)] = data
