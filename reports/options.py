@@ -90,3 +90,28 @@ def select_incidents(case: Case, options: ReportOptions) -> QuerySet[Incident]:
     if options.incident_numbers is not None:
         qs = qs.filter(number__in=list(options.incident_numbers))
     return qs.select_related("crime_reference", "breached_order").order_by("occurred_at", "number")
+
+
+def select_exhibits(case: Case, options: ReportOptions) -> list[Any]:
+    """The exhibits a report covers, by number: those linked to any selected incident (retracted ones included),
+    and, unless particular incidents were chosen, those linked to no incident that were obtained (or, with no date,
+    added) within the date range. The PDF's exhibit index and the bundle use this one rule."""
+    from django.db.models import Q  # noqa: PLC0415
+
+    from evidence.models import Exhibit  # noqa: PLC0415
+
+    wanted = Q(links__incident__in=select_incidents(case, options).values("pk"))
+    if options.incident_numbers is None:
+        loose = Q(links__isnull=True)
+        if options.date_from:
+            start = _local_day_bounds(options.date_from, end=False)
+            loose &= Q(obtained_on__gte=options.date_from) | Q(obtained_on__isnull=True, created_at__gte=start)
+        if options.date_to:
+            end = _local_day_bounds(options.date_to, end=True)
+            loose &= Q(obtained_on__lte=options.date_to) | Q(obtained_on__isnull=True, created_at__lt=end)
+        wanted |= loose
+    ids = Exhibit.objects.filter(case=case).filter(wanted).values("pk")
+    rows = list(Exhibit.objects.filter(pk__in=ids).select_related("original", "photo_of").order_by("number"))
+    for row in rows:
+        row.case = case
+    return rows
