@@ -33,6 +33,7 @@ import datetime as dt
 import hashlib
 import hmac
 import io
+import json
 import logging
 import zipfile
 from collections import Counter, deque
@@ -341,9 +342,59 @@ class Stats:
 
 
 @dataclass
-class _Pending:
-    items: list[ImportedItem] = field(default_factory=list)
-    media: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (identity, attachment names)
+class DayFacts:
+    """What one local day on one diary channel holds of the suspect's contact (kept while importing, or read back)."""
+
+    day: dt.date
+    channel: str
+    messages: int = 0
+    calls: int = 0
+    first_at: dt.datetime | None = None
+    last_at: dt.datetime | None = None
+    first_minute: int = 24 * 60
+    last_minute: int = -1
+    night: int = 0
+    burst: int = 0
+    threats: int = 0
+    threat_codes: set[str] = field(default_factory=set)
+    call_seconds: int = 0
+    sources: set[str] = field(default_factory=set)
+    senders: set[str] = field(default_factory=set)
+    first: list[tuple[dt.datetime, int, int, str, str]] = field(default_factory=list)  # (at, seq, minute, text, position)
+    flagged: list[tuple[dt.datetime, int, int, str, str]] = field(default_factory=list)
+
+    def add(self, at: dt.datetime, seq: int, minute: int, kind: str, source: str, sender: str, text: str, position: str,
+            threats: list[str], night: bool, call_seconds: int | None) -> None:  # fmt: skip
+        if kind == "call":
+            self.calls += 1
+            self.call_seconds += call_seconds or 0
+        else:
+            self.messages += 1
+        if self.first_at is None or at < self.first_at:
+            self.first_at = at
+        if self.last_at is None or at > self.last_at:
+            self.last_at = at
+        self.first_minute = min(self.first_minute, minute)
+        self.last_minute = max(self.last_minute, minute)
+        self.night += night
+        if len(self.sources) < 5:
+            self.sources.add(source)
+        if sender and len(self.senders) < 3:
+            self.senders.add(sender)
+        quote = (at, seq, minute, _excerpt(text), position)
+        if kind == "message" and text:
+            _keep_earliest(self.first, quote)
+        if threats:
+            self.threats += 1
+            self.threat_codes.update(threats)
+            _keep_earliest(self.flagged, quote)
+
+
+def _keep_earliest(quotes: list[tuple[dt.datetime, int, int, str, str]], quote: tuple[dt.datetime, int, int, str, str]) -> None:
+    if len(quotes) < EXCERPTS or quote[:2] < quotes[-1][:2]:
+        quotes.append(quote)
+        quotes.sort(key=lambda q: q[:2])
+        del quotes[EXCERPTS:]
 
 
 class _Sealer:
@@ -380,10 +431,10 @@ def run(job: Import, user: Any | None = None) -> Import:
     warnings = list(job.warnings or [])
     media_blobs: list[Any] = []
     try:
-        touched, pending_media = _store_items(job, stats, warnings)
-        _mark_bursts(case, touched, stats)
+        days, pending_media = _store_items(job, stats, warnings)
+        _mark_bursts(case, days, stats)
         with transaction.atomic():
-            _incidents_and_media(job, user, touched, pending_media, stats, warnings, media_blobs)
+            _incidents_and_media(job, user, days, pending_media, stats, warnings, media_blobs)
             job.status = "done"
             job.phase = ""
             job.stats = stats.as_dict()
@@ -420,18 +471,49 @@ def _delete_items(job: Import) -> int:
     return ImportedItem.objects.filter(job=job).delete()[0]
 
 
-def _store_items(job: Import, stats: Stats, warnings: list[str]) -> tuple[set[tuple[dt.date, str]], list[tuple[str, tuple[str, ...]]]]:
+# The columns written by the bulk insert, in order (see _Inserter).
+COLUMNS = (
+    "case_id", "job_id", "exhibit_id", "identity", "kind", "source", "channel", "at", "local_day", "local_minute", "seq",
+    "position", "suspect", "direction", "call_seconds", "call_kind", "attachments", "threats", "night", "burst",
+    "sender_enc", "recipients_enc", "text_enc",
+)  # fmt: skip
+_IDENTITY = COLUMNS.index("identity")
+
+
+class _Inserter:
+    """Plain parameterised INSERTs with ``executemany`` (Django's bulk_create spends most of its time preparing each
+    value of each model instance; here the values are ready). Works on SQLite and PostgreSQL alike."""
+
+    def __init__(self) -> None:
+        from django.db import connection  # noqa: PLC0415
+
+        self.connection = connection
+        table = connection.ops.quote_name(ImportedItem._meta.db_table)
+        names = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
+        self.sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"  # noqa: S608 - fixed names
+        self.at = connection.ops.adapt_datetimefield_value
+        self.day = connection.ops.adapt_datefield_value
+
+    def insert(self, rows: list[tuple]) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.executemany(self.sql, rows)
+
+
+def _store_items(job: Import, stats: Stats, warnings: list[str]) -> tuple[dict[tuple[dt.date, str], DayFacts], list[tuple[str, tuple[str, ...]]]]:
     case = job.case
     clock = Clock(zone(job.time_zone))
     identities = Identities(case)
     sealer = _Sealer(case)
+    inserter = _Inserter()
+    adapt_at, adapt_day = inserter.at, inserter.day
     suspects = {s.strip() for s in (job.suspects or [])}
     lo, hi = job.date_from, job.date_to
-    touched: set[tuple[dt.date, str]] = set()
-    pending = _Pending()
+    days: dict[tuple[dt.date, str], DayFacts] = {}
+    pending: list[tuple[tuple, tuple | None, tuple[str, ...]]] = []  # (row, facts for the day or None, attachments)
     media: list[tuple[str, tuple[str, ...]]] = []
     read = 0
     seq = 0
+    case_id, job_id, exhibit_id = case.pk, job.pk, job.exhibit_id
     with _open(job) as source:
         for r in _records(job, source):
             if isinstance(r, ParseWarning):
@@ -441,7 +523,7 @@ def _store_items(job: Import, stats: Stats, warnings: list[str]) -> tuple[set[tu
                 continue
             read += 1
             if read % PROGRESS_EVERY == 0:
-                Import.objects.filter(pk=job.pk).update(records_read=read)
+                Import.objects.filter(pk=job_id).update(records_read=read)
             if r.system:
                 stats.system += 1
                 continue
@@ -456,96 +538,106 @@ def _store_items(job: Import, stats: Stats, warnings: list[str]) -> tuple[set[tu
             if (lo and day < lo) or (hi and day > hi):
                 stats.outside += 1
                 continue
-            label, channel = source_of(r.channel)
+            channel = source_of(r.channel)[1]
             sender = (r.sender or "").strip()
             suspect = sender in suspects
-            is_call = r.kind == "call"
-            threats = phrases.find(r.text) if suspect and not is_call else []
+            kind = "call" if r.kind == "call" else "message"
+            text = r.text or ""
+            threats = phrases.find(text) if suspect and kind == "message" else []
             night = suspect and is_night(local)
-            item = ImportedItem(
-                case_id=case.pk,
-                job_id=job.pk,
-                exhibit_id=job.exhibit_id,
-                identity=identities(r, instant),
-                kind="call" if is_call else "message",
-                source=(r.channel or "")[:20],
-                channel=channel,
-                at=instant,
-                local_day=day,
-                local_minute=local.hour * 60 + local.minute,
-                seq=seq,
-                position=(r.position or "")[:60],
-                suspect=suspect,
-                direction=(r.direction or "")[:3],
-                call_seconds=r.call_seconds if is_call and r.call_seconds is not None and r.call_seconds >= 0 else None,
-                call_kind=(r.call_kind or "")[:12],
-                attachments=min(len(r.attachments), 32767),
-                threats=" ".join(threats)[:120],
-                night=night,
-                sender_enc=sealer.repeated(sender, "importeditem.sender") if sender else "",
-                recipients_enc=sealer.repeated(_json_list(r.recipients), "importeditem.recipients") if r.recipients else "",
-                text_enc=sealer.text(r.text) if r.text else "",
-            )
+            minute = local.hour * 60 + local.minute
+            position = (r.position or "")[:60]
+            call_seconds = r.call_seconds if kind == "call" and r.call_seconds is not None and r.call_seconds >= 0 else None
+            row = (
+                case_id, job_id, exhibit_id, identities(r, instant), kind, (r.channel or "")[:20], channel, adapt_at(instant),
+                adapt_day(day), minute, seq, position, suspect, (r.direction or "")[:3], call_seconds, (r.call_kind or "")[:12],
+                min(len(r.attachments), 32767), " ".join(threats)[:120], night, False,
+                sealer.repeated(sender, "importeditem.sender") if sender else "",
+                sealer.repeated(_json_list(r.recipients), "importeditem.recipients") if r.recipients else "",
+                sealer.text(text) if text else "",
+            )  # fmt: skip
+            facts = (instant, seq, minute, kind, r.channel or "", sender, text, position, threats, night, call_seconds) if suspect else None
             seq += 1
-            pending.items.append(item)
-            if r.attachments:
-                pending.media.append((item.identity, tuple(a.name for a in r.attachments)))
-            if len(pending.items) >= BATCH:
-                _flush(job, pending, stats, touched, media)
-    _flush(job, pending, stats, touched, media)
-    Import.objects.filter(pk=job.pk).update(records_read=read)
-    return touched, media
+            pending.append((row, facts, tuple(a.name for a in r.attachments)))
+            if len(pending) >= BATCH:
+                _flush(job, inserter, pending, stats, days, media)
+    _flush(job, inserter, pending, stats, days, media)
+    Import.objects.filter(pk=job_id).update(records_read=read)
+    return days, media
 
 
 def _json_list(values: Iterable[str]) -> str:
-    import json  # noqa: PLC0415
-
-    return json.dumps([v for v in values], ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(list(values), ensure_ascii=False, separators=(",", ":"))
 
 
-def _flush(job: Import, pending: _Pending, stats: Stats, touched: set[tuple[dt.date, str]], media: list[tuple[str, tuple[str, ...]]]) -> None:
-    if not pending.items:
+def _flush(
+    job: Import,
+    inserter: _Inserter,
+    pending: list[tuple[tuple, tuple | None, tuple[str, ...]]],
+    stats: Stats,
+    days: dict[tuple[dt.date, str], DayFacts],
+    media: list[tuple[str, tuple[str, ...]]],
+) -> None:
+    if not pending:
         return
-    wanted = [i.identity for i in pending.items]
+    wanted = [p[0][_IDENTITY] for p in pending]
     existing = set(ImportedItem.objects.filter(case_id=job.case_id, identity__in=wanted).values_list("identity", flat=True))
-    new = [i for i in pending.items if i.identity not in existing]
-    stats.already += len(pending.items) - len(new)
-    ImportedItem.objects.bulk_create(new, batch_size=BATCH)
-    for i in new:
-        if i.kind == "call":
+    new = [p for p in pending if p[0][_IDENTITY] not in existing]
+    stats.already += len(pending) - len(new)
+    inserter.insert([p[0] for p in new])
+    for row, facts, attached in new:
+        kind, channel = row[4], row[6]
+        if kind == "call":
             stats.calls += 1
         else:
             stats.messages += 1
-        if i.suspect:
-            touched.add((i.local_day, i.channel))
-            if i.kind == "call":
-                stats.suspect_calls += 1
-            else:
-                stats.suspect_messages += 1
-            stats.threats += bool(i.threats)
-            stats.night += i.night
-    media.extend(m for m in pending.media if m[0] not in existing)
-    pending.items.clear()
-    pending.media.clear()
+        if attached:
+            media.append((row[_IDENTITY], attached))
+        if facts is None:
+            continue
+        day = _local_day_of(row)
+        key = (day, channel)
+        agg = days.get(key)
+        if agg is None:
+            agg = days[key] = DayFacts(day, channel)
+        agg.add(*facts)
+        if kind == "call":
+            stats.suspect_calls += 1
+        else:
+            stats.suspect_messages += 1
+        stats.threats += bool(facts[8])
+        stats.night += facts[9]
+    pending.clear()
 
 
-def _mark_bursts(case: Case, touched: set[tuple[dt.date, str]], stats: Stats) -> None:
-    """Mark the suspect's items that are part of a burst, over the days touched (and a day either side)."""
-    if not touched:
+_DAY = COLUMNS.index("local_day")
+
+
+def _local_day_of(row: tuple) -> dt.date:
+    value = row[_DAY]
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _mark_bursts(case: Case, days: dict[tuple[dt.date, str], DayFacts], stats: Stats) -> None:
+    """Mark the suspect's items that are part of a burst, over the days touched (and a day either side), and count
+    the burst items per day for the day's incident."""
+    if not days:
         return
-    days = sorted({d for d, _ in touched})
-    lo, hi = days[0] - dt.timedelta(days=1), days[-1] + dt.timedelta(days=1)
+    touched = sorted({d for d, _ in days})
+    lo, hi = touched[0] - dt.timedelta(days=1), touched[-1] + dt.timedelta(days=1)
     rows = (
-        ImportedItem.objects.filter(case=case, suspect=True, local_day__gte=lo, local_day__lte=hi).order_by("at", "id").values_list("id", "at", "kind", "burst")
+        ImportedItem.objects.filter(case=case, suspect=True, local_day__gte=lo, local_day__lte=hi)
+        .order_by("at", "id")
+        .values_list("id", "at", "kind", "burst", "local_day", "channel")
     )
     marks: list[int] = []
     windows = {"message": (deque(), BURST_MESSAGES, BURST_MESSAGE_MINUTES * 60), "call": (deque(), BURST_CALLS, BURST_CALL_MINUTES * 60)}
     ends: dict[str, float] = {"message": -1.0, "call": -1.0}
     marked: dict[str, set[int]] = {"message": set(), "call": set()}
-    for pk, at, kind, already in rows.iterator(chunk_size=5000):
+    for pk, at, kind, already, day, channel in rows.iterator(chunk_size=5000):
         window, need, span = windows[kind]
         t = at.timestamp()
-        window.append((t, pk, already))
+        window.append((t, pk, already, day, channel))
         while window[0][0] < t - span:
             window.popleft()
         if len(window) >= need:
@@ -553,11 +645,14 @@ def _mark_bursts(case: Case, touched: set[tuple[dt.date, str]], stats: Stats) ->
                 stats.bursts += 1
             ends[kind] = t
             seen = marked[kind]
-            for _t, wpk, was in window:
+            for _t, wpk, was, wday, wchannel in window:
                 if wpk not in seen:
                     seen.add(wpk)
                     if not was:
                         marks.append(wpk)
+                        agg = days.get((wday, wchannel))
+                        if agg is not None:
+                            agg.burst += 1
             if len(seen) > 50000:  # only the window's ids matter from here on
                 marked[kind] = {w[1] for w in window}
     for start in range(0, len(marks), BATCH):
@@ -577,19 +672,20 @@ def _plural(n: int, word: str, many: str | None = None) -> str:
 
 
 def _excerpt(text: str) -> str:
-    text = " ".join((text or "").split())
+    text = " ".join((text or "")[: EXCERPT_CHARS * 4].split())
     if len(text) > EXCERPT_CHARS:
         text = text[: EXCERPT_CHARS - 1].rstrip() + "…"
     return text
 
 
-def _quote(day: dt.date, item: ImportedItem) -> str:
-    where = f" ({item.position})" if item.position else ""
-    return f"- {_when(day, item.local_minute)} “{_excerpt(item.text)}”{where}"
+def _quote(day: dt.date, quote: tuple[dt.datetime, int, int, str, str]) -> str:
+    _at, _seq, minute, text, position = quote
+    where = f" ({position})" if position else ""
+    return f"- {_when(day, minute)} “{text}”{where}"
 
 
-def describe_day(case: Case, exhibit: Exhibit, day: dt.date, channel: str) -> tuple[diary.IncidentData, dict[str, Any]] | None:
-    """The incident fields for one day and channel, from the suspect's stored items (all imports)."""
+def read_day(case: Case, day: dt.date, channel: str) -> DayFacts | None:
+    """The suspect's stored items (all imports) for one day and channel, read back from the database."""
     qs = ImportedItem.objects.filter(case=case, suspect=True, local_day=day, channel=channel)
     agg = qs.aggregate(
         messages=Count("id", filter=Q(kind="message")),
@@ -603,66 +699,87 @@ def describe_day(case: Case, exhibit: Exhibit, day: dt.date, channel: str) -> tu
         threats=Count("id", filter=~Q(threats="")),
         call_seconds=Sum("call_seconds"),
     )
-    total = agg["messages"] + agg["calls"]
-    if not total:
+    if not (agg["messages"] + agg["calls"]):
         return None
-    sources = list(qs.values_list("source", flat=True).distinct()[:5])
+    facts = DayFacts(day, channel, **{k: v or 0 for k, v in agg.items() if k not in ("first_at", "last_at")})
+    facts.first_at, facts.last_at = agg["first_at"], agg["last_at"]
+    facts.sources = set(qs.values_list("source", flat=True).distinct()[:5])
+    for codes in qs.exclude(threats="").values_list("threats", flat=True).distinct()[:50]:
+        facts.threat_codes.update(codes.split())
+    for i in _with_case(qs.only("id", "case_id", "sender_enc").order_by("at", "id")[:50], case):
+        if i.sender and len(facts.senders) < 3:
+            facts.senders.add(i.sender)
+    first = _with_case(qs.filter(kind="message").exclude(text_enc="").order_by("at", "id")[:EXCERPTS], case)
+    facts.first = [(i.at, i.seq, i.local_minute, _excerpt(i.text), i.position) for i in first]
+    flagged = _with_case(qs.exclude(threats="").order_by("at", "id")[:EXCERPTS], case)
+    facts.flagged = [(i.at, i.seq, i.local_minute, _excerpt(i.text), i.position) for i in flagged]
+    return facts
+
+
+def incident_data(facts: DayFacts, exhibit: Exhibit, export_name: str) -> diary.IncidentData:
+    """The incident for one day and channel: "31 WhatsApp messages and 6 calls, 03:10 to 23:45", flags, quotes."""
+    day, channel = facts.day, facts.channel
+    sources = sorted(facts.sources)
     label = source_of(sources[0])[0] if len(sources) == 1 else CHANNEL_NAMES.get(channel, channel)
     parts = []
-    if agg["messages"]:
-        parts.append(_plural(agg["messages"], f"{label} message"))
-    if agg["calls"]:
-        parts.append(_plural(agg["calls"], "call" if label in ("phone",) or agg["messages"] else f"{label} call"))
-    first_time, last_time = _when(day, agg["first_minute"]), _when(day, agg["last_minute"])
+    if facts.messages:
+        parts.append(_plural(facts.messages, f"{label} message"))
+    if facts.calls:
+        parts.append(_plural(facts.calls, "call" if label == "phone" or facts.messages else f"{label} call"))
+    first_time, last_time = _when(day, facts.first_minute), _when(day, facts.last_minute)
     span = first_time if first_time == last_time else f"{first_time} to {last_time}"
-    senders = sorted({s for s in (i.sender for i in _with_case(qs.only("id", "case_id", "sender_enc").order_by("at", "id")[:50], case)) if s})
     headline = f"{' and '.join(parts)}, {span}"
-    if senders:
-        headline += f", from {', '.join(senders[:3])}"
-    lines = [headline + f". Imported from exhibit {exhibit.reference} ({names.display_name(exhibit.original_name, 'export')})."]
-    threat_codes: set[str] = set()
-    for codes in qs.exclude(threats="").values_list("threats", flat=True).distinct()[:50]:
-        threat_codes.update(codes.split())
+    if facts.senders:
+        headline += f", from {', '.join(sorted(facts.senders))}"
+    lines = [headline + f". Imported from exhibit {exhibit.reference} ({export_name})."]
     flags = []
-    if agg["threats"]:
-        flags.append(f"{_plural(agg['threats'], 'message')} with threatening words ({', '.join(phrases.label(c) for c in sorted(threat_codes))})")
-    if agg["night"]:
-        flags.append(f"{agg['night']} at night (midnight to 6am)")
-    if agg["burst"]:
-        flags.append(f"{agg['burst']} in bursts (10 or more messages within 10 minutes, or 5 or more calls within 30 minutes)")
+    if facts.threats:
+        flags.append(f"{_plural(facts.threats, 'message')} with threatening words ({', '.join(phrases.label(c) for c in sorted(facts.threat_codes))})")
+    if facts.night:
+        flags.append(f"{facts.night} at night (midnight to 6am)")
+    if facts.burst:
+        flags.append(
+            f"{facts.burst} in bursts ({BURST_MESSAGES} or more messages within {BURST_MESSAGE_MINUTES} minutes, "
+            f"or {BURST_CALLS} or more calls within {BURST_CALL_MINUTES} minutes)"
+        )
     if flags:
         lines.append("Flagged: " + "; ".join(flags) + ".")
-    first = list(_with_case(qs.filter(kind="message").exclude(text_enc="").order_by("at", "id")[:EXCERPTS], case))
-    flagged = list(_with_case(qs.exclude(threats="").order_by("at", "id")[:EXCERPTS], case))
-    if first:
+    if facts.first:
         lines.append("First messages:")
-        lines += [_quote(day, i) for i in first]
-    extra = [i for i in flagged if i.pk not in {f.pk for f in first}]
+        lines += [_quote(day, q) for q in facts.first]
+    shown = {q[:2] for q in facts.first}
+    extra = [q for q in facts.flagged if q[:2] not in shown]
     if extra:
         lines.append("Flagged messages:")
-        lines += [_quote(day, i) for i in extra]
-    if agg["calls"] and agg["call_seconds"]:
-        lines.append(f"Calls lasted {agg['call_seconds'] // 60} min {agg['call_seconds'] % 60} s in all.")
+        lines += [_quote(day, q) for q in extra]
+    if facts.calls and facts.call_seconds:
+        lines.append(f"Calls lasted {facts.call_seconds // 60} min {facts.call_seconds % 60} s in all.")
     behaviours = set()
-    if agg["messages"]:
+    if facts.messages:
         behaviours.add("CONT.MSG")
-    if agg["calls"]:
+    if facts.calls:
         behaviours.add("CONT.CALL")
-    for code in threat_codes:
+    for code in facts.threat_codes:
         b = phrases.behaviour(code)
         if b:
             behaviours.add(b)
-    data = diary.IncidentData(
-        occurred_at=agg["first_at"],
-        ended_at=agg["last_at"] if agg["last_at"] != agg["first_at"] else None,
+    return diary.IncidentData(
+        occurred_at=facts.first_at,
+        ended_at=facts.last_at if facts.last_at != facts.first_at else None,
         time_precision="exact",
         channel=channel if channel in _CHANNEL_CODES else "other",
         location_kind="online" if channel in ("messaging_app", "social_media", "email") else "",
-        how_many=total,
+        how_many=facts.messages + facts.calls,
         behaviours=sorted(behaviours),
         description="\n".join(lines),
     )
-    return data, {"threats": agg["threats"], "night": agg["night"], "burst": agg["burst"]}
+
+
+def describe_day(case: Case, exhibit: Exhibit, day: dt.date, channel: str) -> diary.IncidentData | None:
+    facts = read_day(case, day, channel)
+    if facts is None:
+        return None
+    return incident_data(facts, exhibit, names.display_name(exhibit.original_name, "export"))
 
 
 _CHANNEL_CODES = {"in_person", "phone_call", "text", "messaging_app", "email", "social_media", "letter", "gift", "third_party", "other"}
@@ -677,7 +794,7 @@ def _with_case(rows: Iterable[ImportedItem], case: Case) -> Iterator[ImportedIte
 def _incidents_and_media(
     job: Import,
     user: Any,
-    touched: set[tuple[dt.date, str]],
+    days: dict[tuple[dt.date, str], DayFacts],
     pending_media: list[tuple[str, tuple[str, ...]]],
     stats: Stats,
     warnings: list[str],
@@ -686,16 +803,20 @@ def _incidents_and_media(
     case = job.case
     exhibit = job.exhibit
     exhibit.case = case
+    export_name = names.display_name(exhibit.original_name, "export")
     linked: list[Incident] = []
     by_day: dict[tuple[dt.date, str], Incident] = {}
-    for day, channel in sorted(touched):
-        made = describe_day(case, exhibit, day, channel)
-        if made is None:
-            continue
-        data, _flags = made
-        row = ImportDay.objects.filter(case=case, day=day, channel=channel).select_related("incident").first()
+    keys_ = sorted(days)
+    existing: dict[tuple[dt.date, str], ImportDay] = {}
+    if keys_:
+        for row in ImportDay.objects.filter(case=case, day__gte=keys_[0][0], day__lte=keys_[-1][0]).select_related("incident"):
+            existing[(row.day, row.channel)] = row
+    for key in keys_:
+        day, channel = key
+        row = existing.get(key)
         if row is None:
-            incident = diary.create_incident(case, user, data)
+            # A day no import has touched: what was kept while importing is the whole day.
+            incident = diary.create_incident(case, user, incident_data(days[key], exhibit, export_name))
             ImportDay.objects.create(case=case, day=day, channel=channel, incident=incident, created_by_import=job)
             stats.incidents_created += 1
         else:
@@ -704,9 +825,12 @@ def _incidents_and_media(
             if incident.retracted:
                 stats.incidents_kept_retracted += 1
                 continue
+            data = describe_day(case, exhibit, day, channel)  # this import's items and the earlier ones
+            if data is None:
+                continue
             _update_incident(incident, user, data)
             stats.incidents_updated += 1
-        by_day[(day, channel)] = incident
+        by_day[key] = incident
         linked.append(incident)
     stats.days = len(by_day)
     if linked:
@@ -868,7 +992,7 @@ def undo(job: Import, user: Any) -> Import:
                     retracted += 1
                 row.delete()
             elif not incident.retracted:
-                _update_incident(incident, user, made[0])
+                _update_incident(incident, user, made)
                 updated += 1
         job.status = "undone"
         job.undone_at = timezone.now()
