@@ -150,7 +150,7 @@ def test_whatsapp_invalid_bytes_replaced_with_warning():
     assert len(warnings) == 1 and "not valid UTF-8" in warnings[0].message and warnings[0].where == "first at line 501"
     assert [i.text for i in items if isinstance(i, Record)][-1] == "bad \ufffd byte"
     # A file that is not UTF-8 from the start is read as Windows-1252, with a warning.
-    data = "12/03/2024, 21:05 - Alex: café\n".encode("cp1252")
+    data = "13/03/2024, 21:05 - Alex: café\n".encode("cp1252")
     items = list(whatsapp.parse(io.BytesIO(data), ParseOptions()))
     assert [i.text for i in items if isinstance(i, Record)] == ["café"]
     assert "Windows-1252" in items[0].message

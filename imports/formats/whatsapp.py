@@ -12,6 +12,7 @@ import datetime as dt
 import mimetypes
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -218,7 +219,7 @@ def parse(source: BinaryIO, options: ParseOptions) -> Iterator[Record | ParseWar
             with archive.open(chat) as member:
                 stream = seekable_copy(_Bounded(member, chat.file_size, chat.filename))  # type: ignore[arg-type]
                 yield from _parse_text(stream, options, media)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
             raise ImportFormatError("The chat file inside this zip is damaged and cannot be read.", str(exc)[:120]) from None
         return
     yield from _parse_text(source, options, media)
