@@ -62,6 +62,7 @@ log = logging.getLogger(__name__)
 
 HEAD_BYTES = 64 * 1024
 BATCH = 1000
+STORE_BATCH = 5000  # records stored per transaction while importing (progress is saved after each)
 PROGRESS_EVERY = 5000
 MAX_PARTICIPANTS = 500
 MAX_WARNINGS = 20
@@ -559,7 +560,7 @@ def _store_items(job: Import, stats: Stats, warnings: list[str]) -> tuple[dict[t
             facts = (instant, seq, minute, kind, r.channel or "", sender, text, position, threats, night, call_seconds) if suspect else None
             seq += 1
             pending.append((row, facts, tuple(a.name for a in r.attachments)))
-            if len(pending) >= BATCH:
+            if len(pending) >= STORE_BATCH:
                 _flush(job, inserter, pending, stats, days, media)
     _flush(job, inserter, pending, stats, days, media)
     Import.objects.filter(pk=job_id).update(records_read=read)
@@ -584,7 +585,8 @@ def _flush(
     existing = set(ImportedItem.objects.filter(case_id=job.case_id, identity__in=wanted).values_list("identity", flat=True))
     new = [p for p in pending if p[0][_IDENTITY] not in existing]
     stats.already += len(pending) - len(new)
-    inserter.insert([p[0] for p in new])
+    with transaction.atomic():
+        inserter.insert([p[0] for p in new])
     for row, facts, attached in new:
         kind, channel = row[4], row[6]
         if kind == "call":
