@@ -187,9 +187,22 @@ def _verify(archive: zipfile.ZipFile, result: BundleVerification, ca_file: Path 
         if expected != mf.SUMS_NAME:
             result.blame(f"{expected} is missing from the bundle (the manifest lists it).", expected)
 
+    # The timestamp's own signature, over the manifest as it is now.
+    check = None
+    if token is not None:
+        check = check_timestamp(token, bytes.fromhex(manifest_actual) if manifest_actual else b"", ca_file)
+        result.timestamp = check
+
     blamed_manifest = False
     for n, (sha, size) in actual.items():
         if n == mf.SUMS_NAME or n not in sums:
+            continue
+        if n == mf.TIMESTAMP_NAME and sha != sums[n] and check is not None and not check.ok and "different data" not in check.problem:
+            # A timestamp that no longer verifies is itself the damaged file, whatever SHA256SUMS says.
+            result.blame(
+                f"{n} has been changed: SHA256SUMS gives {sums[n]}, its SHA-256 is {sha}, and the trusted timestamp no longer checks out ({check.problem})",
+                n,
+            )
             continue
         claims = [(mf.SUMS_NAME, sums[n], None), *records.get(n, [])]
         bad = _judge(n, sha, size, claims, result)
@@ -201,11 +214,8 @@ def _verify(archive: zipfile.ZipFile, result: BundleVerification, ca_file: Path 
         if n in actual and n not in sums and n != mf.SUMS_NAME:
             _judge(n, actual[n][0], actual[n][1], recs, result)
 
-    if token is not None:
-        check = check_timestamp(token, bytes.fromhex(manifest_actual) if manifest_actual else b"", ca_file)
-        result.timestamp = check
-        if not check.ok and not blamed_manifest and mf.TIMESTAMP_NAME not in result.changed:
-            result.blame(f"{mf.TIMESTAMP_NAME}: the trusted timestamp does not check out. {check.problem}", mf.TIMESTAMP_NAME)
+    if check is not None and not check.ok and not blamed_manifest and mf.TIMESTAMP_NAME not in result.changed:
+        result.blame(f"{mf.TIMESTAMP_NAME}: the trusted timestamp does not check out. {check.problem}", mf.TIMESTAMP_NAME)
     if mf.SUMS_NAME in names and not result.problems:
         result.checked.append(mf.SUMS_NAME)
 
