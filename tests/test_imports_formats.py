@@ -395,3 +395,49 @@ def test_summary_counts_participants():
     assert summary.records == sample.expected.messages + sample.expected.calls
     assert Counter({p.name: p.messages + p.calls for p in summary.participants}) == +sample.expected.senders
     assert summary.participants[0].messages + summary.participants[0].calls == max(sample.expected.senders.values())
+
+
+def _peak(path, name) -> tuple[int, int]:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with open(path, "rb") as f:
+            _, items = open_parser(f, name)
+            count = sum(1 for i in items if isinstance(i, Record))
+        return count, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_parsers_stream_with_bounded_memory(tmp_path):
+    # An SMS backup several times larger than the memory its parse may use.
+    path = tmp_path / "sms.xml"
+    expected = synthetic.write_sms_xml(path, 15_000)
+    count, peak = _peak(path, "sms.xml")
+    assert count == expected.total
+    assert peak < 4 << 20 < path.stat().st_size
+    # A chat of long messages: memory follows one message and one chunk, not the file.
+    path = tmp_path / "chat.txt"
+    line = "13/03/2024, 21:05 - Alex: " + "word " * 400 + "\n"
+    path.write_bytes(line.encode() * 4000)
+    count, peak = _peak(path, "chat.txt")
+    assert count == 4000
+    assert peak < 6 << 20 < path.stat().st_size
+
+
+def test_telegram_big_value_refused_not_buffered_forever():
+    from imports.formats import _json
+
+    data = b'{"name": "x", "messages": [{"id": 1, "type": "message", "date": "2024-01-01T10:00:00", "text": "' + b"a" * 300_000 + b'"}]}'
+    stream = _json.JsonStream(io.BytesIO(data), max_value_chars=100_000)
+    with pytest.raises(ImportFormatError, match="larger than Daybook accepts"):
+        for key in stream.object():
+            if key == "messages":
+                for _ in stream.array():
+                    stream.load()
+            else:
+                stream.skip()
+    # The default limit reads it.
+    records = [r for r in telegram.parse(io.BytesIO(data), ParseOptions()) if isinstance(r, Record)]
+    assert len(records[0].text) == 300_000

@@ -40,10 +40,11 @@ class JsonStream:
 
     # -- buffer
 
-    def _more(self) -> bool:
+    def _more(self, grow: bool = False) -> bool:
+        """Read another chunk; ``grow`` reads as much again as is buffered (so one big value costs linear time)."""
         if self.eof:
             return False
-        raw = self.source.read(CHUNK)
+        raw = self.source.read(max(CHUNK, len(self.buf) - self.pos) if grow else CHUNK)
         if self._skip_bom:
             raw, self._skip_bom = raw[self._skip_bom :], 0
         text = self._decoder.decode(raw, final=not raw)
@@ -98,7 +99,7 @@ class JsonStream:
                     raise self.error(f"The {self.what} is not valid JSON here ({exc.msg}).") from None
                 if len(self.buf) - self.pos > self.max_value:
                     raise self.error(f"One item in this {self.what} is larger than Daybook accepts.") from None
-                self._more()
+                self._more(grow=True)
                 continue
             except RecursionError:
                 raise self.error(f"The {self.what} is nested too deeply.") from None

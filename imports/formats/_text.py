@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from imports.records import ImportFormatError, ParseOptions, ParseWarning
 
-CHUNK = 1 << 20
+CHUNK = 1 << 18  # 256 KiB: bounded memory (decoded text can take 4 bytes a character)
 LONDON = ZoneInfo("Europe/London")
 UTC = dt.UTC
 MAX_LONG_LINE_WARNINGS = 10
