@@ -466,3 +466,26 @@ def test_generated_at_is_recorded(filled, case, tmp_path):
     assert manifest["report"]["file"] == "x.pdf"
     assert mf.safe_pdf_name("../manifest.json") == "manifest.json.pdf"
     assert mf.safe_pdf_name("SHA256SUMS") == "SHA256SUMS.pdf"
+
+
+def test_a_changed_line_in_sha256sums_is_blamed_on_sha256sums(filled, case, tmp_path):
+    source = tmp_path / "bundle.zip"
+    _write(case, source)
+    with zipfile.ZipFile(source) as archive:
+        lines = archive.read("SHA256SUMS").decode().splitlines()
+    target = next(i for i, line in enumerate(lines) if "  exhibits/" in line)
+    sha, name = lines[target].split("  ", 1)
+    lines[target] = ("0" if sha[0] != "0" else "1") + sha[1:] + "  " + name
+    _rezip(source, tmp_path / "t.zip", {"SHA256SUMS": ("\n".join(lines) + "\n").encode()})
+    result = verify_bundle(tmp_path / "t.zip")
+    assert not result.ok and result.changed == ["SHA256SUMS"], result.problems
+    assert name in result.problems[0] and "as manifest.json records" in result.problems[0]
+    # The README's record of the manifest's hash changed: README.txt is the file blamed for it.
+    with zipfile.ZipFile(source) as archive:
+        readme = archive.read("README.txt").decode()
+    at = readme.index("SHA-256 of manifest.json: ") + len("SHA-256 of manifest.json: ")
+    changed = readme[:at] + ("0" if readme[at] != "0" else "1") + readme[at + 1 :]
+    _rezip(source, tmp_path / "r.zip", {"README.txt": changed.encode()})
+    result = verify_bundle(tmp_path / "r.zip")
+    assert not result.ok and "README.txt" in result.changed and "manifest.json" not in result.changed
+    assert any(p.startswith("README.txt has been changed: the SHA-256 written in README.txt") for p in result.problems), result.problems
