@@ -135,3 +135,12 @@ def test_the_real_database_worker_scans_and_imports(owner_client, case):
     assert job.status == "done" and job.stats["suspect_messages"] == 2
     assert "Import finished" in owner_client.get(response["Location"]).content.decode()
     assert Incident.objects.filter(case=case).count() == 1
+
+
+def test_upload_without_the_csrf_token_is_refused(case, owner):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    upload = io.BytesIO(CHAT)
+    upload.name = "chat.txt"
+    assert client.post(f"/cases/{case.pk}/imports/upload/", {"export": upload}).status_code == 403
+    assert not Import.objects.filter(case=case).exists()
