@@ -98,44 +98,37 @@ class Sealed:
 
 
 def seal_from_writer(case: Case, report_uuid: object, what: str, produce: Callable[[IO[bytes]], Any]) -> tuple[Sealed, Any]:
-    """Runs ``produce(out)`` in a helper thread writing into ``out``; seals what it writes into the storage.
-
-    Returns what was stored and what ``produce`` returned. If either side fails, nothing is left in the storage."""
+    """Runs ``produce(out)`` here (it may use the database) while a helper thread seals what it writes into the
+    storage. Returns what was stored and what ``produce`` returned. If either side fails, nothing is left behind."""
     writer = _QueueWriter()
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = produce(writer)
-            writer.close()
-        except BaseException as exc:  # handed to the caller below
-            outcome["error"] = exc
-            writer.cancelled.set()
-
     name = storage_name(case, report_uuid, what)
-    sealing = stream.SealingStream(data_key(case), context(report_uuid, what), _until_error(writer, outcome), name=name)
-    thread = threading.Thread(target=run, name=f"report-{what}", daemon=True)
+    sealing = stream.SealingStream(data_key(case), context(report_uuid, what), writer.chunks(), name=name)
+    saved: dict[str, Any] = {}
+
+    def save() -> None:
+        try:
+            saved["name"] = store.save_sealed(name, sealing)
+        except BaseException as exc:  # handed to the caller below
+            saved["error"] = exc
+            writer.cancelled.set()
+            _drain(writer)
+
+    thread = threading.Thread(target=save, name=f"report-{what}", daemon=True)
     thread.start()
     try:
-        saved = store.save_sealed(name, sealing)
-    except BaseException:
+        value = produce(writer)
+        writer.close()
+    except BaseException as exc:
         writer.cancelled.set()
-        _drain(writer)
         thread.join()
-        if "error" in outcome:
-            raise outcome["error"] from None
+        store.delete_quietly(saved.get("name", name))
+        if "error" in saved and isinstance(exc, OSError):
+            raise saved["error"] from None  # the storage's own reason (full disk...) says more
         raise
     thread.join()
-    if "error" in outcome:
-        store.delete_quietly(saved)
-        raise outcome["error"]
-    return Sealed(saved, sealing.size, sealing.sha256), outcome.get("value")
-
-
-def _until_error(writer: _QueueWriter, outcome: dict[str, Any]) -> Iterator[bytes]:
-    yield from writer.chunks()
-    if "error" in outcome:
-        raise outcome["error"]
+    if "error" in saved:
+        raise saved["error"]
+    return Sealed(saved["name"], sealing.size, sealing.sha256), value
 
 
 def _drain(writer: _QueueWriter) -> None:

@@ -155,6 +155,7 @@ def generate(report: Report) -> Report:
                     pdf_size=pdf.size,
                     generated_at=generated_at,
                     timestamp_token=token,
+                    manifest=manifest,
                     progress=progress,
                 )
 

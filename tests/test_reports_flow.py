@@ -278,8 +278,9 @@ def test_a_trusted_timestamp_is_asked_for_stored_and_included(owner_client, diar
     path.write_bytes(_body(owner_client.get(f"/cases/{diary.pk}/reports/{report.uuid}/download/bundle/")))
     with zipfile.ZipFile(path) as archive:
         assert archive.read("manifest.json.tsr") == bytes(report.timestamp_token)
-    result = verify_bundle(path, ca_file=tsa.ca_file) if "ca_file" in verify_bundle.__code__.co_varnames else verify_bundle(path)
+    result = verify_bundle(path, tsa_ca_file=tsa.ca_file)
     assert result.ok, result.problems
+    assert result.timestamp is not None and result.timestamp.ok and result.timestamp.trusted
     assert "Trusted timestamp" in owner_client.get(f"/cases/{diary.pk}/reports/{report.uuid}/").content.decode()
 
 
