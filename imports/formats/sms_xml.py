@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 from xml.parsers import expat
 
-from imports.formats._text import CHUNK, from_epoch_ms, head_text, london_naive, sniff_encoding
+from imports.formats._text import CHUNK, epoch_ms_times, head_text, sniff_encoding
 from imports.records import Attachment, ImportFormatError, ParseOptions, ParseWarning, Record
 
 FORMAT = "sms_xml"
@@ -70,9 +70,7 @@ def _display(number: str, name: str, presentation: str = "") -> str:
 def _when(attrs: dict[str, str]) -> tuple[dt.datetime, dt.datetime] | None:
     raw = attrs.get("date", "")
     try:
-        ms = int(raw)
-        instant = from_epoch_ms(ms)
-        return instant, london_naive(instant)
+        return epoch_ms_times(int(raw))
     except (ValueError, OverflowError):
         return None
 
