@@ -36,6 +36,7 @@ import io
 import json
 import logging
 import zipfile
+import zlib
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -947,7 +948,7 @@ def _import_media(
                     )
                     try:
                         result = evidence.ingest(case, user, _entry_chunks(archive, info, largest), name=base, details=details)
-                    except (_TooBig, evidence.UploadError, zipfile.BadZipFile, EOFError, OSError) as exc:
+                    except (_TooBig, evidence.UploadError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
                         reason = exc.message if isinstance(exc, evidence.UploadError) else "it is damaged or larger than it claims"
                         warnings.append(f"The attached file {shown} ({item.position}) could not be kept: {reason}")
                         continue

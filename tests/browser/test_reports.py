@@ -66,10 +66,10 @@ def test_make_watch_download_and_hand_over(browsing, person, case, kind):  # noq
     screenshot(page, f"report-ready-{kind}")
 
     with page.expect_download() as pdf_download:
-        page.get_by_role("link", name="Download the report (PDF", exact=False).click()
+        page.get_by_role("button", name="Download the report (PDF", exact=False).click()
     assert open(pdf_download.value.path(), "rb").read(5) == b"%PDF-"
     with page.expect_download() as bundle_download:
-        page.get_by_role("link", name="Download the evidence bundle", exact=False).click()
+        page.get_by_role("button", name="Download the evidence bundle", exact=False).click()
     with zipfile.ZipFile(io.BytesIO(open(bundle_download.value.path(), "rb").read())) as archive:
         assert "SHA256SUMS" in archive.namelist()
 
@@ -87,7 +87,7 @@ def test_make_watch_download_and_hand_over(browsing, person, case, kind):  # noq
         officer.get_by_role("button", name="Download the report (PDF", exact=False).click()
     assert open(officer_download.value.path(), "rb").read(5) == b"%PDF-"
     page.reload()
-    expect(page.get_by_text("For DC Khan, Kent Police")).to_be_visible()
+    expect(page.get_by_role("heading", name="For DC Khan, Kent Police")).to_be_visible()
     expect(page.get_by_text("the report, from 127.0.0.1", exact=False)).to_be_visible()
 
     # Stopping it: the officer's page no longer works, and shows nothing of the report.
