@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,11 +16,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from audit.services import record
 from cases.models import Case, CrimeReference, Order
 from daybook.canonical import day, sha256_hex, ts
 from diary import chain, taxonomy
-from diary.models import Incident, IncidentBehaviour, IncidentVersion, SearchToken, WeekCount
+from diary.models import ChainEntry, Incident, IncidentBehaviour, IncidentVersion, SearchToken, WeekCount
 
 SCHEMA = "daybook.incident.v1"
 
@@ -176,8 +179,14 @@ def _reindex(incident: Incident) -> None:
     IncidentBehaviour.objects.filter(incident=incident).delete()
     IncidentBehaviour.objects.bulk_create([IncidentBehaviour(case=case, incident=incident, code=c) for c in incident.behaviour_codes])
     SearchToken.objects.filter(incident=incident).delete()
+    tokens = case.get_cipher().search_tokens(*_index_texts(incident))
+    SearchToken.objects.bulk_create([SearchToken(case=case, incident=incident, token=t) for t in sorted(tokens)])
+
+
+def _index_texts(incident: Incident) -> tuple[str, ...]:
+    """The texts of an incident whose words go into the search index (blind tokens)."""
     witnesses = " ".join(" ".join(w.values()) for w in (incident.witnesses or []))
-    tokens = case.get_cipher().search_tokens(
+    return (
         incident.description,
         incident.location,
         witnesses,
@@ -187,7 +196,6 @@ def _reindex(incident: Incident) -> None:
         incident.report_officer,
         incident.report_how,
     )
-    SearchToken.objects.bulk_create([SearchToken(case=case, incident=incident, token=t) for t in sorted(tokens)])
 
 
 def _write_version(incident: Incident, user: Any, action: str, changed: list[str]) -> IncidentVersion:
@@ -233,6 +241,109 @@ def create_incident(case: Case, user: Any, data: IncidentData, quick: bool = Fal
     case.chain_seq, case.chain_head, case.incident_seq = locked.chain_seq, locked.chain_head, number
     incident.case = case
     return incident
+
+
+BULK_CHUNK = 1000  # incidents prepared and written at a time by create_incidents (memory stays bounded)
+
+
+def create_incidents(case: Case, user: Any, items: Sequence[IncidentData]) -> list[Incident]:
+    """Record many incidents at once, each exactly as :func:`create_incident` would record it, in ONE transaction.
+
+    The case is locked once; the incidents are numbered in the order given; their rows, behaviour rows, search
+    tokens, week counts, first versions (sealed canonical snapshots), hash-chain entries (appended in number order,
+    the same canonical payloads and hashes as one create_incident after another) and one audit row each are
+    written with bulk inserts. All the incidents share one recording time. Returns the incidents, numbered."""
+    items = list(items)
+    if not items:
+        return []
+    user_pk = getattr(user, "pk", None)
+    actor = user if getattr(user, "is_authenticated", False) else None
+    made: list[Incident] = []
+    with transaction.atomic():
+        locked = _lock(case)
+        cipher = locked.get_cipher()
+        case_uuid = str(locked.uuid)
+        now = timezone.now()
+        at = ts(now)
+        assert at is not None
+        number, seq, prev = locked.incident_seq, locked.chain_seq, locked.chain_head
+        weeks: Counter[dt.date] = Counter()
+        for start in range(0, len(items), BULK_CHUNK):
+            incidents = []
+            for data in items[start : start + BULK_CHUNK]:
+                number += 1
+                incident = Incident(case=locked, number=number, created_at=now, updated_at=now, created_by=user, version=1)
+                _apply(incident, data)
+                incident.needs_detail = False
+                incidents.append(incident)
+            Incident.objects.bulk_create(incidents)
+            if any(i.pk is None for i in incidents):  # a database that does not return ids from a bulk insert
+                ids = dict(Incident.objects.filter(case=locked, number__gte=incidents[0].number, number__lte=number).values_list("number", "pk"))
+                for i in incidents:
+                    i.pk = ids[i.number]
+            behaviours, tokens, versions, entries, audits = [], [], [], [], []
+            for incident in incidents:
+                behaviours += [IncidentBehaviour(case=locked, incident=incident, code=c) for c in incident.behaviour_codes]
+                tokens += [(locked.pk, incident.pk, t) for t in sorted(cipher.search_tokens(*_index_texts(incident)))]
+                weeks[week_of(incident.occurred_at)] += 1
+                meta = {"version": 1, "action": "created", "recorded_at": now, "recorded_by": user_pk}
+                payload = head_snapshot(incident, meta)
+                digest = sha256_hex(payload)
+                versions.append(
+                    IncidentVersion(
+                        incident=incident,
+                        version=1,
+                        action="created",
+                        recorded_at=now,
+                        recorded_by=user if user_pk else None,
+                        changed_fields=[],
+                        snapshot_enc=cipher.seal(json.dumps(payload, ensure_ascii=False, sort_keys=True), "incidentversion.snapshot"),
+                        payload_sha256=digest,
+                    )
+                )
+                seq += 1
+                ref = f"incident/{incident.number}/v1"
+                entry_hash = sha256_hex(chain.entry_dict(case_uuid, seq, "incident.version", ref, at, digest, prev))
+                entries.append(
+                    ChainEntry(case=locked, seq=seq, kind="incident.version", ref=ref, at=at, payload_sha256=digest, prev_hash=prev, entry_hash=entry_hash)
+                )
+                prev = entry_hash
+                audits.append(
+                    AuditEvent(
+                        actor=actor,
+                        case=locked,
+                        action="incident.recorded",
+                        target=f"incident {incident.number}",
+                        by_owner=actor is None or locked.owner_id == actor.pk,
+                    )
+                )
+            IncidentBehaviour.objects.bulk_create(behaviours)
+            _insert_tokens(tokens)
+            IncidentVersion.objects.bulk_create(versions)
+            ChainEntry.objects.bulk_create(entries)
+            AuditEvent.objects.bulk_create(audits)
+            made += incidents
+        existing = set(WeekCount.objects.filter(case=locked, week__gte=min(weeks), week__lte=max(weeks)).values_list("week", flat=True))
+        for week in sorted(existing & set(weeks)):
+            WeekCount.objects.filter(case=locked, week=week).update(count=F("count") + weeks[week])
+        WeekCount.objects.bulk_create([WeekCount(case=locked, week=w, count=n) for w, n in sorted(weeks.items()) if w not in existing])
+        Case.objects.filter(pk=locked.pk).update(incident_seq=number, chain_seq=seq, chain_head=prev)
+    case.chain_seq, case.chain_head, case.incident_seq = seq, prev, number
+    for incident in made:
+        incident.case = case
+    return made
+
+
+def _insert_tokens(rows: list[tuple[int, int, str]]) -> None:
+    """Search-token rows with one parameterised ``executemany`` (the values are ready; SQLite and PostgreSQL)."""
+    if not rows:
+        return
+    from django.db import connection  # noqa: PLC0415
+
+    quote = connection.ops.quote_name
+    sql = f"INSERT INTO {quote(SearchToken._meta.db_table)} ({quote('case_id')}, {quote('incident_id')}, {quote('token')}) VALUES (%s, %s, %s)"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def edit_incident(incident: Incident, user: Any, data: IncidentData) -> IncidentVersion | None:
@@ -330,6 +441,7 @@ def asdict_safe(data: IncidentData) -> dict[str, Any]:
 __all__ = [
     "IncidentData",
     "create_incident",
+    "create_incidents",
     "edit_incident",
     "retract_incident",
     "head_snapshot",
