@@ -45,12 +45,12 @@ chromium:
 	fi
 
 # Debian's poppler-utils (pdftoppm) and ffmpeg make previews of PDFs and videos; Noto fonts (and Droid Sans Fallback
-# for Chinese, Japanese and Korean) let the PDF report print every script a person may type, right-to-left included.
+# for Chinese and Japanese, Nanum for Korean) let the PDF report print every script a person may type, right-to-left included.
 # Without them Daybook still keeps every file and says "no preview".
-MEDIA_PACKAGES := poppler-utils ffmpeg fonts-noto-core fonts-droid-fallback
+MEDIA_PACKAGES := poppler-utils ffmpeg fonts-noto-core fonts-droid-fallback fonts-nanum
 media-tools:
 	@if ! command -v pdftoppm >/dev/null 2>&1 || ! command -v ffmpeg >/dev/null 2>&1 \
-		|| [ ! -d /usr/share/fonts/truetype/noto ] || [ ! -d /usr/share/fonts/truetype/droid ]; then \
+		|| [ ! -d /usr/share/fonts/truetype/noto ] || [ ! -d /usr/share/fonts/truetype/droid ] || [ ! -d /usr/share/fonts/truetype/nanum ]; then \
 		echo "Installing Debian's $(MEDIA_PACKAGES) (previews and report fonts)"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		( $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(MEDIA_PACKAGES) >/dev/null ) \

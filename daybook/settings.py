@@ -260,6 +260,11 @@ DAYBOOK_HANDOVER_MAX_DAYS = env_int("DAYBOOK_HANDOVER_MAX_DAYS", 14)
 DAYBOOK_TSA_URL = env_str("DAYBOOK_TSA_URL", "")
 DAYBOOK_TSA_CA_FILE = env_str("DAYBOOK_TSA_CA_FILE", "")
 
+# Imports: the largest attached file taken out of a WhatsApp zip, the total per import and the most files per import.
+IMPORT_MAX_MEDIA_BYTES = env_int("DAYBOOK_IMPORT_MAX_MEDIA_BYTES", 512 * 1024**2)
+IMPORT_MAX_MEDIA_TOTAL_BYTES = env_int("DAYBOOK_IMPORT_MAX_MEDIA_TOTAL_BYTES", 4 * 1024**3)
+IMPORT_MAX_MEDIA_FILES = env_int("DAYBOOK_IMPORT_MAX_MEDIA_FILES", 5000)
+
 # Limits on what a person can type, stated on the forms.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
@@ -270,5 +275,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DAYBOOK_LOG_LEVEL", "WARNING")},
     # WeasyPrint's font subsetting logs every table it touches; only its warnings matter.
-    "loggers": {"fontTools": {"level": "WARNING"}, "weasyprint": {"level": "ERROR"}},
+    "loggers": {
+        "fontTools": {"level": "WARNING"},
+        "weasyprint": {"level": "ERROR"},
+        # The report's progress bar follows WeasyPrint's per-page messages (reports/pdf.py); they are not logged.
+        "weasyprint.progress": {"level": "INFO", "propagate": False},
+    },
 }

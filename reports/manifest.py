@@ -37,7 +37,7 @@ from daybook.canonical import canonical_bytes, day, ts
 from diary.models import IncidentVersion
 from evidence import names
 from evidence.models import CONTINUITY_ACTIONS, Exhibit, ExhibitEvent, ExhibitLink
-from reports.options import ReportOptions, select_incidents
+from reports.options import ReportOptions, select_exhibits, select_incidents
 
 SCHEMA = "daybook.bundle-manifest"
 VERSION = 1
@@ -103,18 +103,6 @@ def _options_dict(options: ReportOptions) -> dict[str, Any]:
     return data
 
 
-def report_exhibits(case: Case, incident_ids: list[int]) -> list[Exhibit]:
-    """The exhibits a report covers: linked to its incidents, or linked to no incident at all."""
-    linked = set(ExhibitLink.objects.filter(case=case, incident_id__in=incident_ids).values_list("exhibit_id", flat=True))
-    any_link = set(ExhibitLink.objects.filter(case=case).values_list("exhibit_id", flat=True))
-    exhibits = []
-    for exhibit in Exhibit.objects.filter(case=case).select_related("original").order_by("number"):
-        if exhibit.pk in linked or exhibit.pk not in any_link:
-            exhibit.case = case
-            exhibits.append(exhibit)
-    return exhibits
-
-
 def build_manifest(case: Case, options: ReportOptions, *, pdf_name: str, pdf_sha256: str, pdf_size: int, generated_at: dt.datetime) -> dict[str, Any]:
     """The manifest of a bundle for ``case`` under ``options`` (see the module docstring for the layout)."""
     head = Case.objects.filter(pk=case.pk).values("uuid", "chain_head", "chain_seq").get()
@@ -128,7 +116,7 @@ def build_manifest(case: Case, options: ReportOptions, *, pdf_name: str, pdf_sha
         if v.incident_id not in latest or v.version > latest[v.incident_id].version:
             latest[v.incident_id] = v
 
-    exhibits = report_exhibits(case, ids)
+    exhibits = select_exhibits(case, options)  # the same rule as the PDF's exhibit index
     file_names = exhibit_file_names(exhibits)
     links: dict[int, list[int]] = {}
     exhibit_refs: dict[int, list[str]] = {}

@@ -189,11 +189,15 @@ def test_manifest_contents(filled, case, owner):
     physical = next(e for e in manifest["exhibits"] if e["kind"] == "physical")
     assert physical["file"] is None and physical["sha256"] is None and physical["description"] == "A card left on the car"
 
-    # Only the second incident: its exhibits plus the loose (unlinked) ones; the first incident's exhibits are left out.
+    # Only the second incident: only its exhibits (the same rule as the PDF's index, reports.options.select_exhibits:
+    # exhibits linked to no incident come in only when no particular incidents were chosen).
     only = _manifest(case, ReportOptions(incident_numbers=(second.number,)))
     assert [i["number"] for i in only["incidents"]] == [second.number]
     refs = {e["reference"] for e in only["exhibits"]}
-    assert refs == {filled["exhibits"][k].reference for k in ("dup1", "dup2", "loose")} | {filled["physical"].reference}
+    assert refs == {link.exhibit.reference for link in second.exhibit_links.select_related("exhibit")} and refs
+    assert filled["exhibits"]["loose"].reference not in refs and filled["exhibits"]["evil"].reference not in refs
+    everything = {e["reference"] for e in _manifest(case, ReportOptions())["exhibits"]}
+    assert filled["exhibits"]["loose"].reference in everything
 
 
 def test_continuity_in_manifest(filled, case, owner):
