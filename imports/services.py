@@ -814,25 +814,29 @@ def _incidents_and_media(
     if keys_:
         for row in ImportDay.objects.filter(case=case, day__gte=keys_[0][0], day__lte=keys_[-1][0]).select_related("incident"):
             existing[(row.day, row.channel)] = row
+    # Days no import has touched: what was kept while importing is the whole day. Their incidents are recorded
+    # together (diary.services.create_incidents: one lock, bulk inserts, the same chain as one by one).
+    fresh = [key for key in keys_ if key not in existing]
+    made = diary.create_incidents(case, user, [incident_data(days[key], exhibit, export_name) for key in fresh])
+    pairs = list(zip(fresh, made, strict=True))
+    ImportDay.objects.bulk_create([ImportDay(case=case, day=d, channel=c, incident=i, created_by_import=job) for (d, c), i in pairs], batch_size=BATCH)
+    by_day.update(pairs)
+    linked += made
+    stats.incidents_created += len(made)
     for key in keys_:
-        day, channel = key
         row = existing.get(key)
         if row is None:
-            # A day no import has touched: what was kept while importing is the whole day.
-            incident = diary.create_incident(case, user, incident_data(days[key], exhibit, export_name))
-            ImportDay.objects.create(case=case, day=day, channel=channel, incident=incident, created_by_import=job)
-            stats.incidents_created += 1
-        else:
-            incident = row.incident
-            incident.case = case
-            if incident.retracted:
-                stats.incidents_kept_retracted += 1
-                continue
-            data = describe_day(case, exhibit, day, channel)  # this import's items and the earlier ones
-            if data is None:
-                continue
-            _update_incident(incident, user, data)
-            stats.incidents_updated += 1
+            continue
+        incident = row.incident
+        incident.case = case
+        if incident.retracted:
+            stats.incidents_kept_retracted += 1
+            continue
+        data = describe_day(case, exhibit, *key)  # this import's items and the earlier ones
+        if data is None:
+            continue
+        _update_incident(incident, user, data)
+        stats.incidents_updated += 1
         by_day[key] = incident
         linked.append(incident)
     stats.days = len(by_day)
