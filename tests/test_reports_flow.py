@@ -264,7 +264,6 @@ def test_a_report_of_another_case_is_not_reachable_through_mine(owner_client, st
 
 def test_a_trusted_timestamp_is_asked_for_stored_and_included(owner_client, diary, django_capture_on_commit_callbacks, settings, tmp_path):
     from reports.verify import verify_bundle
-
     from tests.tsa import LocalTSA
 
     with LocalTSA() as tsa:
