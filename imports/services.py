@@ -623,7 +623,8 @@ def _local_day_of(row: tuple) -> dt.date:
 
 def _mark_bursts(case: Case, days: dict[tuple[dt.date, str], DayFacts], stats: Stats) -> None:
     """Mark the suspect's items that are part of a burst, over the days touched (and a day either side), and count
-    the burst items per day for the day's incident."""
+    the burst items per day for the day's incident. Bursts less than one window apart count as one (as the
+    findings group them: insights.facts.imported_bursts)."""
     if not days:
         return
     touched = sorted({d for d, _ in days})
@@ -635,7 +636,7 @@ def _mark_bursts(case: Case, days: dict[tuple[dt.date, str], DayFacts], stats: S
     )
     marks: list[int] = []
     windows = {"message": (deque(), BURST_MESSAGES, BURST_MESSAGE_MINUTES * 60), "call": (deque(), BURST_CALLS, BURST_CALL_MINUTES * 60)}
-    ends: dict[str, float] = {"message": -1.0, "call": -1.0}
+    ends: dict[str, float] = {"message": float("-inf"), "call": float("-inf")}  # the last item of the latest burst
     marked: dict[str, set[int]] = {"message": set(), "call": set()}
     for pk, at, kind, already, day, channel in rows.iterator(chunk_size=5000):
         window, need, span = windows[kind]
@@ -644,7 +645,7 @@ def _mark_bursts(case: Case, days: dict[tuple[dt.date, str], DayFacts], stats: S
         while window[0][0] < t - span:
             window.popleft()
         if len(window) >= need:
-            if window[0][0] > ends[kind]:
+            if window[0][0] - ends[kind] > span:  # more than one window after the latest burst: a new one
                 stats.bursts += 1
             ends[kind] = t
             seen = marked[kind]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from insights import thresholds as T
-from insights.facts import Fact
+from insights.facts import Fact, Imported
 
 # --- What the behaviour codes mean for the findings -------------------------------------------------------
 
@@ -304,13 +304,15 @@ def analyse(
     relationship: str = "unknown",
     retracted: int = 0,
     orders: Iterable[OrderInfo] = (),
+    imported: Imported | None = None,
 ) -> Analysis:
-    """Everything the overview shows, from facts in time order. ``as_of`` is today (local).
+    """Everything the overview shows, from facts in time order. ``as_of`` is today (local). ``imported``: the night
+    and burst flags of imported messages and calls (``insights.facts.load_imported``), for two more findings.
 
     The cyclic garbage collector is paused meanwhile: the analysis makes many small objects and no cycles, and
     full collections over a heap of 100 000 facts would otherwise make the cost grow faster than the diary."""
     with no_gc():
-        return _analyse(facts, as_of=as_of, relationship=relationship, retracted=retracted, orders=orders)
+        return _analyse(facts, as_of=as_of, relationship=relationship, retracted=retracted, orders=orders, imported=imported)
 
 
 @contextmanager
@@ -331,6 +333,7 @@ def _analyse(
     relationship: str,
     retracted: int,
     orders: Iterable[OrderInfo],
+    imported: Imported | None = None,
 ) -> Analysis:
     facts = list(facts)
     orders = list(orders)
@@ -437,12 +440,17 @@ def _analyse(
     weeks_spanned = max(1, ((facts[-1].day - facts[0].day).days // 7 + 1)) if facts else 1
 
     findings = _findings(facts, bk, as_of=as_of, relationship=relationship, orders=orders)
+    has_imports = imported is not None and imported.items > 0
+    if imported is not None:
+        findings += [f for f in (_imported_night(imported), _imported_bursts(imported)) if f]
     fired = {f.key for f in findings}
     dated_orders = any(o.starts_on for o in orders)
     checks = [
         Check(key, title, key in fired, silent)
         for key, title, silent in CHECKS
-        if (key != "repeat_domestic" or relationship in DOMESTIC) and (key != "during_order" or dated_orders)
+        if (key != "repeat_domestic" or relationship in DOMESTIC)
+        and (key != "during_order" or dated_orders)
+        and (not key.startswith("imported_") or has_imports)
     ]
     return Analysis(
         as_of=as_of,
@@ -527,6 +535,16 @@ CHECKS = [
     ("night", "Night-time contact", "Fewer than two incidents between 11pm and 6am."),
     ("bursts", "Bursts of contact", "No hour with 10 or more contacts."),
     ("repeat_domestic", "Repeated incidents in a year (partner, ex-partner or family)", "Fewer than three incidents in the last 12 months."),
+    (
+        "imported_night",
+        "Imported messages and calls at night",
+        "Fewer than two of the imported messages and calls came between midnight and 6am.",
+    ),
+    (
+        "imported_bursts",
+        "Bursts of imported messages or calls",
+        "No 10 imported messages within 10 minutes, and no 5 imported calls within 30 minutes.",
+    ),
 ]
 TITLES = {key: title for key, title, _ in CHECKS}
 
@@ -882,4 +900,71 @@ def _repeat_domestic(facts: Sequence[Fact], bk: Buckets, as_of: dt.date, relatio
         [point("The latest 10 (all of them are on the timeline):", hits[-10:][::-1])],
         [f.number for f in hits],
         thresholds=("REPEAT_12_MONTHS",),
+    )
+
+
+# --- Imported messages and calls (flags set when they were imported) --------------------------------------
+
+
+def _day_refs(imported: Imported, keys: Iterable[tuple[dt.date, str]]) -> list[Ref]:
+    """The incidents of imported (day, channel) keys, once each, in date order."""
+    refs = {imported.incidents[k]: Ref(imported.incidents[k], k[0]) for k in keys if k in imported.incidents}
+    return sorted(refs.values(), key=lambda r: (r.day, r.number))
+
+
+def _ref_point(text: str, refs: list[Ref]) -> Point:
+    return Point(text, refs[:MAX_REFS], max(0, len(refs) - MAX_REFS))
+
+
+def _imported_night(imported: Imported) -> Finding | None:
+    total = sum(n for _, _, n in imported.night)
+    if total < T.NIGHT_MIN.value:
+        return None
+    days = sorted({d for d, _, _ in imported.night})
+    refs = _day_refs(imported, [(d, c) for d, c, _ in imported.night])
+    return Finding(
+        "imported_night",
+        TITLES["imported_night"],
+        f"{plural(total, 'imported message or call', 'imported messages or calls')} came at night (00:00 to 05:59) "
+        f"across {plural(len(days), 'day')}, the latest on {day_text(days[-1])}. Contact at night disturbs sleep and is "
+        "part of the impact on your daily life.",
+        f"{T.IMPORT_NIGHT_HOURS.source} {T.NIGHT_MIN.source}",
+        [_ref_point("The days' incidents:", refs)],
+        [r.number for r in refs],
+        own_choice=True,
+        thresholds=("IMPORT_NIGHT_HOURS", "NIGHT_MIN"),
+    )
+
+
+def _imported_bursts(imported: Imported) -> Finding | None:
+    found = imported.bursts
+    if not found:
+        return None
+    points = []
+    for b in found[-MAX_REFS:]:
+        refs = _day_refs(imported, b.days)
+        first, last = b.days[0][0], b.days[-1][0]
+        when = day_text(first) if first == last else f"{day_text(first)} to {day_text(last)}"
+        points.append(_ref_point(f"{plural(b.items, b.kind)} in a burst on {when}.", refs))
+    more = len(found) - len(points)
+    if more:
+        points.insert(0, Point(f"{plural(more, 'earlier burst')} are not listed here."))
+    messages = sum(1 for b in found if b.kind == "message")
+    calls = len(found) - messages
+    parts = []
+    if messages:
+        parts.append(f"{plural(messages, 'burst')} of messages ({T.IMPORT_BURST_MESSAGES.value} or more within {T.IMPORT_BURST_MESSAGE_MINUTES.value} minutes)")
+    if calls:
+        parts.append(f"{plural(calls, 'burst')} of calls ({T.IMPORT_BURST_CALLS.value} or more within {T.IMPORT_BURST_CALL_MINUTES.value} minutes)")
+    kinds = " and ".join(parts)
+    refs = _day_refs(imported, [k for b in found for k in b.days])
+    return Finding(
+        "imported_bursts",
+        TITLES["imported_bursts"],
+        f"The imported messages and calls show {kinds}. Many messages or calls in a short time are a sign of how intense the contact is.",
+        T.IMPORT_BURST_MESSAGES.source,
+        points,
+        [r.number for r in refs],
+        own_choice=True,
+        thresholds=("IMPORT_BURST_MESSAGES", "IMPORT_BURST_MESSAGE_MINUTES", "IMPORT_BURST_CALLS", "IMPORT_BURST_CALL_MINUTES"),
     )

@@ -7,7 +7,7 @@ needs what happened in the person's words. Retracted incidents are counted and l
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -229,3 +229,71 @@ def _chain(cursor: Any) -> Any:
         if not rows:
             return
         yield from rows
+
+
+# --- Imported messages and calls (imports app): their night and burst flags ------------------------------------
+
+
+@dataclass
+class ImportedBurst:
+    """A run of the suspect's imported messages (or calls) flagged as a burst when imported."""
+
+    kind: str  # "message" or "call"
+    items: int
+    days: list[tuple[dt.date, str]]  # (local day, diary channel) the run falls on, in order
+
+
+@dataclass
+class Imported:
+    """What the findings use of imported messages and calls: flags and counts stored in clear, nothing decrypted.
+
+    Days whose imported incident was retracted are left out, as retracted incidents are."""
+
+    items: int = 0  # the suspect's imported messages and calls (0: nothing imported)
+    night: list[tuple[dt.date, str, int]] = field(default_factory=list)  # (day, channel, messages or calls at night)
+    bursts: list[ImportedBurst] = field(default_factory=list)
+    incidents: dict[tuple[dt.date, str], int] = field(default_factory=dict)  # (day, channel) -> incident number
+
+
+def imported_bursts(rows: Any, message_minutes: int, call_minutes: int) -> list[ImportedBurst]:
+    """Runs of burst-flagged items from rows of (kind, instant, local day, channel) in (kind, instant) order: a new run
+    starts when the gap to the previous flagged item of that kind is more than that kind's window."""
+    out: list[ImportedBurst] = []
+    current: ImportedBurst | None = None
+    last_kind, last_t = "", 0.0
+    for kind, at, day, channel in rows:
+        t = _timestamp(at)
+        window = (message_minutes if kind == "message" else call_minutes) * 60
+        if current is None or kind != last_kind or t - last_t > window:
+            current = ImportedBurst(kind, 0, [])
+            out.append(current)
+        current.items += 1
+        if not current.days or current.days[-1] != (day, channel):
+            current.days.append((day, channel))
+        last_kind, last_t = kind, t  # type: ignore[assignment]
+    return out
+
+
+def load_imported(case: Any) -> Imported:
+    """The suspect's imported night-time contact and bursts for ``case`` (three small queries over flags)."""
+    from django.db.models import Count  # noqa: PLC0415
+
+    from imports.models import ImportDay, ImportedItem  # noqa: PLC0415
+    from insights import thresholds as T  # noqa: PLC0415
+
+    suspect = ImportedItem.objects.filter(case=case, suspect=True)
+    items = suspect.count()
+    if not items:
+        return Imported()
+    incidents = {(d, c): n for d, c, n in ImportDay.objects.filter(case=case, incident__retracted=False).values_list("day", "channel", "incident__number")}
+    night = [
+        (d, c, n)
+        for d, c, n in suspect.filter(night=True).values_list("local_day", "channel").annotate(n=Count("id")).order_by("local_day", "channel")
+        if (d, c) in incidents
+    ]
+    rows = suspect.filter(burst=True).order_by("kind", "at", "id").values_list("kind", "at", "local_day", "channel")
+    found = imported_bursts(rows.iterator(chunk_size=5000), T.IMPORT_BURST_MESSAGE_MINUTES.value, T.IMPORT_BURST_CALL_MINUTES.value)
+    for burst in found:
+        burst.days = [key for key in burst.days if key in incidents]
+    bursts = sorted((b for b in found if b.days), key=lambda b: b.days[0])
+    return Imported(items, night, bursts, incidents)

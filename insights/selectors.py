@@ -32,6 +32,7 @@ def case_analysis(case: Case, as_of: dt.date | None = None) -> Analysis:
         relationship=case.relationship,
         retracted=loaded.retracted,
         orders=orders_of(case),
+        imported=facts_module.load_imported(case),
     )
 
 

@@ -142,6 +142,29 @@ BURST_MINUTES = Threshold(
 )
 """Length of the burst window in minutes (Daybook's choice)."""
 
+IMPORT_NIGHT_HOURS = Threshold(
+    "IMPORT_NIGHT_HOURS",
+    6,
+    "An imported message or call is at night when it came between midnight and 6am (00:00 to 05:59) on the phone's clock.",
+    "Daybook's choice, made when the messages are imported (imports.services NIGHT_FROM_HOUR and NIGHT_TO_HOUR).",
+    own_choice=True,
+)
+"""Imported contact before this hour (from midnight) is flagged as night-time when it is imported (Daybook's choice)."""
+
+IMPORT_BURST_MESSAGES = Threshold(
+    "IMPORT_BURST_MESSAGES",
+    10,
+    "An imported burst: 10 or more messages within 10 minutes, or 5 or more calls within 30 minutes.",
+    "Daybook's choice, made when the messages are imported (imports.services BURST_MESSAGES, BURST_MESSAGE_MINUTES, "
+    "BURST_CALLS and BURST_CALL_MINUTES). Bursts less than one window apart are counted as one.",
+    own_choice=True,
+)
+"""Messages within IMPORT_BURST_MESSAGE_MINUTES that are flagged as a burst when imported (Daybook's choice)."""
+
+IMPORT_BURST_MESSAGE_MINUTES = Threshold("IMPORT_BURST_MESSAGE_MINUTES", 10, "The window for a burst of messages is 10 minutes.", "Daybook's choice.", True)
+IMPORT_BURST_CALLS = Threshold("IMPORT_BURST_CALLS", 5, "5 or more calls within the call window make a burst.", "Daybook's choice.", True)
+IMPORT_BURST_CALL_MINUTES = Threshold("IMPORT_BURST_CALL_MINUTES", 30, "The window for a burst of calls is 30 minutes.", "Daybook's choice.", True)
+
 REPEAT_12_MONTHS = Threshold(
     "REPEAT_12_MONTHS",
     3,
@@ -165,6 +188,8 @@ ALL = [
     NIGHT_MIN,
     BURST_CONTACTS,
     BURST_MINUTES,
+    IMPORT_NIGHT_HOURS,
+    IMPORT_BURST_MESSAGES,  # its meaning states the whole rule, with the three numbers below
     REPEAT_12_MONTHS,
 ]
 

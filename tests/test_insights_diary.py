@@ -35,7 +35,7 @@ def test_facts_come_from_one_query_and_nothing_is_decrypted(case, owner, django_
     with mock.patch.object(crypto.CaseCipher, "open", side_effect=AssertionError("decrypted")):
         with django_assert_num_queries(1):
             loaded = facts.load(case)
-        with django_assert_num_queries(2):  # the incidents and the orders
+        with django_assert_num_queries(3):  # the incidents, the orders, and the imported messages' flags (none here)
             selectors.case_analysis(case)
     assert len(loaded.facts) == 30
     assert [f.t for f in loaded.facts] == sorted(f.t for f in loaded.facts)
