@@ -8,7 +8,8 @@ Bars (issue 6): each under 30 s; memory bounded (peak RSS of the same order at 2
 * ``s_whatsapp_<n>`` / ``s_sms_<n>``: seconds for the person's whole wait after the upload, through the service
   functions the pages and the background task call: ``services.start`` (detect), ``services.scan`` (one streamed
   pass: participants and counts), ``services.choose`` (the most active sender is the suspect) and ``services.run``
-  (parse again, seal and store every record in bulk, flags, bursts, one incident per day per channel, links).
+  (parse again, seal and store every record in bulk, flags, bursts, one incident per day per channel recorded with
+  ``diary.services.create_incidents``, links). After each run the case's hash chain is verified (not timed).
   ``ingest_s_*`` is the sealing of the upload itself, shown apart.
 * ``peak_rss_mib``: the process's peak resident memory after the 200 000-record runs; ``peak_rss_mib_20k`` the same
   after the 20 000-record runs (they run first, in the same process); ``growth_200k_20k`` their ratio.
@@ -60,6 +61,7 @@ def _chunks(file: Path) -> Any:
 
 def _one(kind: str, n: int, folder: Path, owner: Any) -> dict[str, Any]:
     from cases.services import create_case  # noqa: PLC0415
+    from diary import chain  # noqa: PLC0415
     from evidence import services as evidence  # noqa: PLC0415
     from imports import services, synthetic  # noqa: PLC0415
     from imports.models import ImportedItem  # noqa: PLC0415
@@ -87,6 +89,12 @@ def _one(kind: str, n: int, folder: Path, owner: Any) -> dict[str, Any]:
         raise SystemExit(f"import failed: {job.error}")
     stored = ImportedItem.objects.filter(case=case).count()
     file.unlink()
+    # Not timed: the case's hash chain (every day incident's version) verifies after the bulk-written incidents.
+    t4 = time.perf_counter()
+    verified = chain.verify(case, files=False)
+    t5 = time.perf_counter()
+    if not verified.ok:
+        raise SystemExit(f"chain broken after the import: {verified.problem}")
     return {
         "ingest": t1 - t0,
         "scan": t2 - t1,
@@ -96,6 +104,8 @@ def _one(kind: str, n: int, folder: Path, owner: Any) -> dict[str, Any]:
         "stored": stored,
         "stats": job.stats,
         "peak": _peak_mib(),
+        "verify": t5 - t4,
+        "entries": verified.entries,
     }
 
 
@@ -118,7 +128,7 @@ def _run(path: Path, sizes: list[int]) -> int:
                 f"import {r['run']:.2f} s; total after upload {r['total']:.2f} s ({n / r['total']:.0f} records/s); "
                 f"stored {r['stored']}; suspect {s['suspect_messages']} messages, {s['suspect_calls']} calls; "
                 f"{s['incidents_created']} incidents; flags: {s['threats']} threats, {s['night']} night, {s['bursts']} bursts; "
-                f"peak RSS so far {r['peak']:.0f} MiB",
+                f"chain of {r['entries']} entries verified intact in {r['verify']:.2f} s (not timed); peak RSS so far {r['peak']:.0f} MiB",
                 flush=True,
             )
         peaks[n] = _peak_mib()
