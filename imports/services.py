@@ -283,9 +283,13 @@ class Identities:
         self.key = identity_key(case)
         self.counts: dict[int, Counter[bytes]] = {}
         self.latest = 0
+        self.horizon: int | None = None  # instants at or before this may have lost their counts (pruned)
+        self.unsure = False  # a record came from before the horizon: two records of this export may share an identity
 
     def __call__(self, r: Record, instant: dt.datetime) -> str:
         stamp = int(instant.timestamp())
+        if self.horizon is not None and stamp <= self.horizon:
+            self.unsure = True
         text_hash = hashlib.sha256(r.text.encode("utf-8", "surrogatepass")).hexdigest()
         base = "\x1f".join(
             (r.kind, r.channel.casefold(), r.sender.strip(), instant.strftime("%Y-%m-%dT%H:%M:%S"), text_hash, str(r.call_seconds), r.call_kind)
@@ -296,7 +300,8 @@ class Identities:
         if stamp > self.latest:
             self.latest = stamp
             if len(self.counts) > 4096:
-                self.counts = {k: v for k, v in self.counts.items() if k > stamp - 86400}
+                self.horizon = stamp - 86400
+                self.counts = {k: v for k, v in self.counts.items() if k > self.horizon}
         return hmac.new(self.key, base + b"\x1f" + str(n).encode(), hashlib.sha256).hexdigest()[:32]
 
 
@@ -486,7 +491,7 @@ class _Inserter:
     """Plain parameterised INSERTs with ``executemany`` (Django's bulk_create spends most of its time preparing each
     value of each model instance; here the values are ready). Works on SQLite and PostgreSQL alike."""
 
-    def __init__(self) -> None:
+    def __init__(self, case_id: int | None = None) -> None:
         from django.db import connection  # noqa: PLC0415
 
         self.connection = connection
@@ -494,6 +499,12 @@ class _Inserter:
         names = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
         self.sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"  # noqa: S608 - fixed names
         self.at = connection.ops.adapt_datetimefield_value
+        if connection.vendor == "sqlite" and connection.timezone_name == "UTC":
+            self.at = _sqlite_utc  # what Django's adapter gives for an aware UTC instant, without its checks per value
+        # Whether the case held no imported items before this import: then nothing can be a duplicate (the identities
+        # of one export are distinct by construction, while Identities is not ``unsure``), and the look-up of already
+        # stored identities is skipped. The unique constraint on (case, identity) still guards it.
+        self.first = not ImportedItem.objects.filter(case_id=case_id).exists() if case_id is not None else False
         self.day = connection.ops.adapt_datefield_value
 
     def insert(self, rows: list[tuple]) -> None:
@@ -501,12 +512,17 @@ class _Inserter:
             cursor.executemany(self.sql, rows)
 
 
+def _sqlite_utc(instant: dt.datetime) -> str:
+    """An aware UTC instant as SQLite stores it (Django's adapter: naive UTC, ``str``)."""
+    return str(instant.replace(tzinfo=None))
+
+
 def _store_items(job: Import, stats: Stats, warnings: list[str]) -> tuple[dict[tuple[dt.date, str], DayFacts], list[tuple[str, tuple[str, ...]]]]:
     case = job.case
     clock = Clock(zone(job.time_zone))
     identities = Identities(case)
     sealer = _Sealer(case)
-    inserter = _Inserter()
+    inserter = _Inserter(case.pk)
     adapt_at, adapt_day = inserter.at, inserter.day
     suspects = {s.strip() for s in (job.suspects or [])}
     lo, hi = job.date_from, job.date_to
@@ -562,7 +578,9 @@ def _store_items(job: Import, stats: Stats, warnings: list[str]) -> tuple[dict[t
             seq += 1
             pending.append((row, facts, tuple(a.name for a in r.attachments)))
             if len(pending) >= STORE_BATCH:
+                inserter.first = inserter.first and not identities.unsure
                 _flush(job, inserter, pending, stats, days, media)
+    inserter.first = inserter.first and not identities.unsure
     _flush(job, inserter, pending, stats, days, media)
     Import.objects.filter(pk=job_id).update(records_read=read)
     return days, media
@@ -582,9 +600,16 @@ def _flush(
 ) -> None:
     if not pending:
         return
-    wanted = [p[0][_IDENTITY] for p in pending]
-    existing = set(ImportedItem.objects.filter(case_id=job.case_id, identity__in=wanted).values_list("identity", flat=True))
-    new = [p for p in pending if p[0][_IDENTITY] not in existing]
+    if inserter.first:
+        new = list(pending)
+    else:
+        wanted = [p[0][_IDENTITY] for p in pending]
+        existing = set(ImportedItem.objects.filter(case_id=job.case_id, identity__in=wanted).values_list("identity", flat=True))
+        new = []
+        for p in pending:
+            if p[0][_IDENTITY] not in existing:
+                existing.add(p[0][_IDENTITY])  # the same identity twice in one batch is stored once
+                new.append(p)
     stats.already += len(pending) - len(new)
     with transaction.atomic():
         inserter.insert([p[0] for p in new])

@@ -301,3 +301,15 @@ def test_zip_bomb_is_refused_with_a_message(case, owner):
     if job.status == "scanning":
         services.scan(job)
     assert job.status == "failed" and "zip bomb" in job.error
+
+
+def test_an_identical_message_out_of_order_is_stored_once_in_a_first_import(case, owner):
+    """Occurrence counts are pruned a day behind the latest instant; an identical message from before that (an export
+    out of time order) gets the same identity again. It is counted as already stored, in a later batch or the same."""
+    start = dt.datetime(2024, 1, 1, 0, 0)
+    lines = [((start + dt.timedelta(minutes=m)).strftime("%d/%m/%Y %H:%M"), HIM, f"message {m}") for m in range(6900)]
+    lines.append(lines[0])  # in the second batch of 5000: the first is already stored
+    lines.append(lines[5000])  # the second batch holds the first of these too
+    job = do_import(case, owner, chat(lines))
+    assert job.status == "done", job.error
+    assert job.stats["already"] == 2 and ImportedItem.objects.filter(case=case).count() == 6900
