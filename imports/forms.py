@@ -75,7 +75,8 @@ class ChoicesForm(forms.Form):
             counts.append(f"{p['calls']} call{'s' if p['calls'] != 1 else ''}")
         span = _when(p.get("first")) if p.get("first") == p.get("last") else f"{_when(p.get('first'))} to {_when(p.get('last'))}"
         name = p.get("name") or "(no name: your own messages or calls, or a withheld number)"
-        return f"{name}: {', '.join(counts)}{', ' + span if span else ''}"
+        # The name is isolated (U+2068 ... U+2069) so a right-to-left name cannot reorder the counts after it.
+        return f"\u2068{name}\u2069: {', '.join(counts)}{', ' + span if span else ''}"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -273,7 +273,7 @@ def test_page_flow_upload_choose_run_result(case, owner_client):
     assert response.status_code == 302
     job = Import.objects.get(case=case)
     page = owner_client.get(response["Location"]).content.decode()
-    assert "WhatsApp chat export" in page and "Alex Smith: 4 messages, 1 call" in page
+    assert "WhatsApp chat export" in page and "\u2068Alex Smith\u2069: 4 messages, 1 call" in page
     index = next(i for i, p in enumerate(job.participants) if p["name"] == HIM)
     bad = owner_client.post(response["Location"], {"time_zone": "Europe/London"})
     assert bad.status_code == 400 and "Choose at least one sender" in bad.content.decode()

@@ -57,7 +57,7 @@ def test_whatsapp_import_flow(browsing, person, case, kind):  # noqa: ANN001
     expect(page.get_by_role("heading", level=1)).to_have_text("Choose what to import")
     expect(page.locator("main")).to_contain_text("WhatsApp chat export")
     check_page(page, "choose", problems, phone)
-    page.get_by_label(f"{top}:", exact=False).first.check()
+    page.get_by_label(f"{top}\u2069:", exact=False).first.check()
     # An empty form first: a clear message, nothing started.
     page.get_by_label("From (optional)").fill("2030-01-01")
     page.get_by_label("To (optional)").fill("2020-01-01")
