@@ -254,6 +254,13 @@ class Imported:
     bursts: list[ImportedBurst] = field(default_factory=list)
     incidents: dict[tuple[dt.date, str], int] = field(default_factory=dict)  # (day, channel) -> incident number
 
+    def only(self, numbers: set[int]) -> Imported:
+        """The same, limited to the days whose incident is one of ``numbers`` (a report's selection)."""
+        keep = {key: n for key, n in self.incidents.items() if n in numbers}
+        night = [row for row in self.night if (row[0], row[1]) in keep]
+        bursts = [ImportedBurst(b.kind, b.items, [d for d in b.days if d in keep]) for b in self.bursts]
+        return Imported(self.items if keep else 0, night, [b for b in bursts if b.days], keep)
+
 
 def imported_bursts(rows: Any, message_minutes: int, call_minutes: int) -> list[ImportedBurst]:
     """Runs of burst-flagged items from rows of (kind, instant, local day, channel) in (kind, instant) order: a new run

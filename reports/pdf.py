@@ -230,9 +230,18 @@ def _empty_message(case: Case, options: ReportOptions) -> str:
 
 
 def _analysis(case: Case, options: ReportOptions, as_of: dt.date) -> Analysis:
-    rows = select_incidents(case, options).values_list(*facts_module.COLUMNS)
-    loaded = facts_module.from_rows(rows)
-    return analyse(loaded.facts, as_of=as_of, relationship=case.relationship, retracted=loaded.retracted, orders=insight_selectors.orders_of(case))
+    selected = select_incidents(case, options)
+    loaded = facts_module.from_rows(selected.values_list(*facts_module.COLUMNS))
+    # Night-time contact and bursts of imported messages and calls, for the selected days only.
+    imported = facts_module.load_imported(case).only(set(selected.values_list("number", flat=True)))
+    return analyse(
+        loaded.facts,
+        as_of=as_of,
+        relationship=case.relationship,
+        retracted=loaded.retracted,
+        orders=insight_selectors.orders_of(case),
+        imported=imported,
+    )
 
 
 def _exhibit_refs(case: Case, exhibits: list[Exhibit]) -> dict[int, list[str]]:

@@ -146,3 +146,27 @@ def test_the_pattern_page_shows_the_import_findings(case, owner, owner_client, s
 def test_the_findings_state_the_numbers_the_import_used(threshold, constant):
     assert threshold.value == constant
     assert services.NIGHT_FROM_HOUR == 0
+
+
+def test_the_report_pdf_shows_the_imported_findings_for_its_selected_days_only(case, owner):
+    import io
+    import subprocess
+
+    from django.utils import timezone
+
+    from reports.options import ReportOptions
+    from reports.pdf import render_pdf
+
+    do_import(case, owner, chat(NIGHTS))
+    first, last = _day_number(case, dt.date(2024, 1, 7)), _day_number(case, dt.date(2024, 1, 9))
+
+    def text(options: ReportOptions) -> str:
+        out = io.BytesIO()
+        render_pdf(case, options, out, generated_at=timezone.now())
+        return " ".join(subprocess.run(["pdftotext", "-", "-"], input=out.getvalue(), capture_output=True, check=True).stdout.decode().split())
+
+    assert "3 imported messages or calls came at night" in text(ReportOptions())
+    # Only the first night-time day is in this report: the other day's message is not counted.
+    only = text(ReportOptions(incident_numbers=(first,)))
+    assert "2 imported messages or calls came at night (00:00 to 05:59) across 1 day" in only
+    assert "3 imported" not in only and last != first
