@@ -275,6 +275,18 @@ def run_axe(page: Page) -> list[dict]:
     )
 
 
+def page_problems(page: Page, name: str, phone: bool) -> list[str]:
+    """What is wrong with the open page: inline scripts, axe-core violations and, on a phone, sideways scrolling."""
+    problems = [f"{name}: inline script {script}" for script in inline_scripts(page)]
+    for v in run_axe(page):
+        problems.append(f"{name} {page.url}: axe {v['id']} ({v['impact']}) {v['help']}; targets {v['targets']}; {v['summary']}")
+    if phone:
+        width, inner = no_horizontal_scroll(page)
+        if width > inner:
+            problems.append(f"{name}: scrolls sideways on a phone ({width}px > {inner}px)")
+    return problems
+
+
 def no_horizontal_scroll(page: Page) -> tuple[int, int]:
     return page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
 

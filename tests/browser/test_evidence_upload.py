@@ -23,7 +23,6 @@ from tests.conftest import make_incident  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-inline_scripts, no_horizontal_scroll, run_axe = browser_fixtures.inline_scripts, browser_fixtures.no_horizontal_scroll, browser_fixtures.run_axe
 
 
 @pytest.fixture
@@ -44,14 +43,7 @@ RECORD_PROGRESS = """() => {
 
 
 def check_page(page: Page, name: str, problems: list[str], phone: bool) -> None:
-    for script in inline_scripts(page):
-        problems.append(f"{name}: inline script {script}")
-    for v in run_axe(page):
-        problems.append(f"{name} {page.url}: axe {v['id']} ({v['impact']}) {v['help']}; targets {v['targets']}; {v['summary']}")
-    if phone:
-        width, inner = no_horizontal_scroll(page)
-        if width > inner:
-            problems.append(f"{name}: scrolls sideways on a phone ({width}px > {inner}px)")
+    problems += browser_fixtures.page_problems(page, name, phone)
 
 
 def test_upload_several_files_with_progress_on_a_phone(browsing, person, case):  # noqa: ANN001

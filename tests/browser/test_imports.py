@@ -17,12 +17,7 @@ from imports.synthetic import whatsapp  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-inline_scripts, no_horizontal_scroll, run_axe, screenshot = (
-    browser_fixtures.inline_scripts,
-    browser_fixtures.no_horizontal_scroll,
-    browser_fixtures.run_axe,
-    browser_fixtures.screenshot,
-)
+screenshot = browser_fixtures.screenshot
 
 
 @pytest.fixture
@@ -31,14 +26,7 @@ def case(person):  # noqa: ANN001, ANN201
 
 
 def check_page(page: Page, name: str, problems: list[str], phone: bool) -> None:
-    for script in inline_scripts(page):
-        problems.append(f"{name}: inline script {script}")
-    for v in run_axe(page):
-        problems.append(f"{name} {page.url}: axe {v['id']} ({v['impact']}) {v['help']}; targets {v['targets']}; {v['summary']}")
-    if phone:
-        width, inner = no_horizontal_scroll(page)
-        if width > inner:
-            problems.append(f"{name}: scrolls sideways on a phone ({width}px > {inner}px)")
+    problems += browser_fixtures.page_problems(page, name, phone)
     screenshot(page, f"imports-{name}-{'phone' if phone else 'desktop'}")
 
 

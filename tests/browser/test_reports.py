@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from cases.services import create_case, save_crime_reference
 from evidence.services import ingest
 from reports.models import Report
-from tests.browser.conftest import inline_scripts, no_horizontal_scroll, run_axe, screenshot
+from tests.browser.conftest import page_problems, screenshot
 from tests.conftest import make_incident
 
 pytestmark = pytest.mark.browser
@@ -31,14 +31,7 @@ def case(person):  # noqa: ANN001, ANN201
 
 
 def check(page: Page, name: str, kind: str, problems: list[str]) -> None:
-    for script in inline_scripts(page):
-        problems.append(f"{name}: inline script {script}")
-    for v in run_axe(page):
-        problems.append(f"{name} {page.url}: axe {v['id']} ({v['impact']}) {v['help']}; targets {v['targets']}; {v['summary']}")
-    if kind == "phone":
-        width, inner = no_horizontal_scroll(page)
-        if width > inner:
-            problems.append(f"{name}: scrolls sideways on a phone ({width}px > {inner}px)")
+    problems += page_problems(page, name, kind == "phone")
 
 
 @pytest.mark.parametrize("kind", ["phone", "desktop"])
