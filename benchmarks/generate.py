@@ -37,10 +37,10 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from cases import services as case_services
 from cases.models import Case, CrimeReference, Order
-from daybook.canonical import sha256_hex, ts
 from diary import chain, rules, services
 from diary.models import ChainEntry, Incident, IncidentBehaviour, IncidentVersion, SearchToken, WeekCount
 from diary.services import IncidentData
+from kernel.canonical import sha256_hex, ts
 
 # --- what incidents say -------------------------------------------------------------------------------
 

@@ -8,8 +8,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from daybook import crypto
-from daybook.sealed import Sealed
+from kernel import crypto
+from kernel.sealed import Sealed
 
 RELATIONSHIPS = [
     ("ex_partner", "Ex-partner"),

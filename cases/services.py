@@ -23,8 +23,8 @@ CASE_TEXT_FIELDS = [
 
 
 def create_case(owner: Any, *, is_sample: bool = False, **fields: Any) -> Case:
-    from daybook.canonical import sha256_hex  # noqa: PLC0415
     from diary import chain  # noqa: PLC0415
+    from kernel.canonical import sha256_hex  # noqa: PLC0415
 
     with transaction.atomic():
         case = Case(owner=owner, is_sample=is_sample)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "django_tasks",
     "django_tasks_db",
+    "kernel",
     "audit",
     "accounts",
     "cases",

@@ -22,9 +22,9 @@ from typing import Any
 from django.utils import timezone
 
 from cases.models import Case
-from daybook.canonical import sha256_hex, ts
-from daybook.crypto import DecryptionError
 from diary.models import ChainEntry, Incident, IncidentVersion
+from kernel.canonical import sha256_hex, ts
+from kernel.crypto import DecryptionError
 
 GENESIS = "0" * 64
 

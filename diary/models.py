@@ -10,9 +10,9 @@ from django.conf import settings
 from django.db import models
 
 from cases.models import Case, CrimeReference, Order
-from daybook import crypto
-from daybook.sealed import Sealed
 from diary import taxonomy
+from kernel import crypto
+from kernel.sealed import Sealed
 
 
 class Incident(models.Model):

@@ -14,9 +14,9 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from cases.models import Case
-from daybook import crypto
 from diary import rules
 from diary.models import Incident, IncidentBehaviour, SearchToken, WeekCount
+from kernel import crypto
 
 PAGE_SIZE = 25
 

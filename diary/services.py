@@ -19,9 +19,9 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.services import record
 from cases.models import Case, CrimeReference, Order
-from daybook.canonical import day, sha256_hex, ts
 from diary import chain, taxonomy
 from diary.models import ChainEntry, Incident, IncidentBehaviour, IncidentVersion, SearchToken, WeekCount
+from kernel.canonical import day, sha256_hex, ts
 
 SCHEMA = "daybook.incident.v1"
 

@@ -15,10 +15,10 @@ from typing import Any
 from django.utils import timezone
 
 from cases.models import Case
-from daybook.canonical import sha256_hex
-from daybook.crypto import DecryptionError
 from evidence import services, store, stream
 from evidence.models import Blob, Exhibit, ExhibitEvent
+from kernel.canonical import sha256_hex
+from kernel.crypto import DecryptionError
 
 KINDS = ("exhibit.sealed", "exhibit.event")
 

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from cases.models import Case
-from daybook import crypto
+from kernel import crypto
 
 
 def data_key(case: Case) -> bytes:

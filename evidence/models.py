@@ -20,10 +20,10 @@ from django.conf import settings
 from django.db import models
 
 from cases.models import Case, CaseChild
-from daybook import crypto
-from daybook.sealed import Sealed
 from diary.models import Incident
 from evidence import sniff
+from kernel import crypto
+from kernel.sealed import Sealed
 
 
 class Blob(models.Model):

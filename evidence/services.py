@@ -31,13 +31,13 @@ from django.utils import timezone
 
 from audit.services import record
 from cases.models import Case
-from daybook.canonical import day, sha256_hex, ts
 from diary import chain
 from diary.models import Incident
 from diary.services import _lock
 from evidence import facts as facts_mod
 from evidence import keys, names, sniff, store, stream
 from evidence.models import Blob, Exhibit, ExhibitEvent, ExhibitLink, UploadPart, UploadSession
+from kernel.canonical import day, sha256_hex, ts
 
 log = logging.getLogger(__name__)
 

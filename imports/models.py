@@ -16,9 +16,9 @@ from django.conf import settings
 from django.db import models
 
 from cases.models import Case, CaseChild
-from daybook.sealed import Sealed
 from diary.models import Incident
 from evidence.models import Exhibit
+from kernel.sealed import Sealed
 
 STATUSES = [
     ("scanning", "Reading the file"),

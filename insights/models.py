@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db import models
 
 from cases.models import Case
-from daybook import crypto
-from daybook.sealed import Sealed
+from kernel import crypto
+from kernel.sealed import Sealed
 
 ANSWERS = [("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")]
 

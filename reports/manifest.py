@@ -33,10 +33,10 @@ import re
 from typing import Any
 
 from cases.models import Case
-from daybook.canonical import canonical_bytes, day, ts
 from diary.models import IncidentVersion
 from evidence import names
 from evidence.models import CONTINUITY_ACTIONS, Exhibit, ExhibitEvent, ExhibitLink
+from kernel.canonical import canonical_bytes, day, ts
 from reports.options import ReportOptions, select_exhibits, select_incidents
 
 SCHEMA = "daybook.bundle-manifest"

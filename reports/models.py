@@ -14,8 +14,8 @@ from django.db import models
 from django.utils import timezone
 
 from cases.models import Case
-from daybook import crypto
-from daybook.sealed import Sealed
+from kernel import crypto
+from kernel.sealed import Sealed
 
 
 class Report(models.Model):

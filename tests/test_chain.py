@@ -9,10 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from daybook.canonical import canonical_bytes, sha256_hex
 from diary import chain
 from diary.models import ChainEntry, Incident, IncidentVersion
 from diary.services import IncidentData, edit_incident, retract_incident, snapshot_from_version
+from kernel.canonical import canonical_bytes, sha256_hex
 from tests.conftest import make_incident
 
 

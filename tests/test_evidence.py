@@ -747,8 +747,8 @@ def test_master_key_rotation_rewraps_without_reencrypting(case, owner, settings,
     exhibit = add(case, owner, data, name="a.bin")
     blob_bytes = stored_path(exhibit.original).read_bytes()
     old = settings.DAYBOOK_MASTER_KEY
-    from daybook import crypto
     from evidence.management.commands.rotate_master_key import rewrap_all
+    from kernel import crypto
 
     new = __import__("base64").b64encode(os.urandom(32)).decode()
     settings.DAYBOOK_MASTER_KEY = new

@@ -11,9 +11,9 @@ from urllib.parse import unquote
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from daybook.canonical import canonical_bytes
 from evidence import facts, names, sniff, stream
 from evidence.testing import box, eml, jpeg_with_exif, mp4_with_mvhd
+from kernel.canonical import canonical_bytes
 
 HIDDEN = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
 names_strategy = st.one_of(

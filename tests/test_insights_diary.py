@@ -7,11 +7,11 @@ import datetime as dt
 from unittest import mock
 
 from cases.services import save_order
-from daybook import crypto
 from diary import rules
 from diary.services import IncidentData, edit_incident, retract_incident
 from insights import facts, selectors, synthetic
 from insights.synthetic import EXACT
+from kernel import crypto
 from tests.conftest import make_incident
 
 

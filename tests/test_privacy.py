@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client, override_settings
 
 from cases.services import save_crime_reference
-from daybook import crypto
+from kernel import crypto
 from tests.conftest import make_incident
 
 SECRET_WORDS = ["Bloggs", "Zanzibar", "Quixotic", "07700900777", "Wellington"]

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from daybook import crypto
-from daybook.canonical import canonical_bytes, sha256_hex
 from diary import rules
 from diary.forms import IncidentForm, QuickCaptureForm, TimelineFilterForm
 from diary.selectors import decode_cursor
+from kernel import crypto
+from kernel.canonical import canonical_bytes, sha256_hex
 
 json_scalars = st.none() | st.booleans() | st.integers(min_value=-(2**53), max_value=2**53) | st.text()
 json_values = st.recursive(

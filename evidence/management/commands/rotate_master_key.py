@@ -29,7 +29,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from cases.models import Case
-from daybook import crypto
+from kernel import crypto
 
 
 class Command(BaseCommand):

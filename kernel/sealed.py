@@ -8,7 +8,7 @@ from typing import Any
 class Sealed:
     """``description = Sealed("description_enc")``: ``obj.description`` reads plaintext, assignment seals.
 
-    The model must provide ``get_cipher()`` returning a :class:`daybook.crypto.CaseCipher`.
+    The model must provide ``get_cipher()`` returning a :class:`kernel.crypto.CaseCipher`.
     The purpose (associated data) is ``<model label>.<attribute name>``.
     """
 
