@@ -10,7 +10,7 @@ at most 12 times the time at 10 000).
   query for the incidents' facts (no decryption), the orders, and every count, chart figure and finding.
   Median of BENCH_REPEATS (7) calls after one warm-up, sizes interleaved so drift hits each alike.
 * ``cpu_s_<n>``: the same in CPU time of this process (less affected by other work on a shared machine), and
-  ``load_cpu_s_<n>`` / ``analyse_cpu_s_<n>``: split into the query (facts.load) and the plain-Python analysis.
+  ``load_cpu_s_<n>`` / ``analyse_cpu_s_<n>``: split into the query (clear_columns.load) and the plain-Python analysis.
 * ``overview_ms_10k``: ``GET /cases/<id>/pattern/`` through Django's full stack (middleware, session, view,
   charts, template) with ``django.test.Client``, in process; median of BENCH_REPEATS requests after two warm-ups.
 
@@ -82,7 +82,7 @@ def _run(path: Any, sizes: list[int], repeats: int, years: float) -> int:
     from benchmarks.generate import generate_case  # noqa: PLC0415
     from cases.models import Case  # noqa: PLC0415
     from diary import rules  # noqa: PLC0415
-    from insights import facts, selectors  # noqa: PLC0415
+    from insights import clear_columns, selectors  # noqa: PLC0415
     from insights.analysis import analyse  # noqa: PLC0415
 
     revision = common.revision() if hasattr(common, "revision") else "unknown"
@@ -122,8 +122,8 @@ def _run(path: Any, sizes: list[int], repeats: int, years: float) -> int:
     load_s: dict[int, float] = {}
     analyse_s: dict[int, float] = {}
     for n, case in cases.items():
-        loaded = facts.load(case)
-        load_s[n] = _median_cpu(lambda c=case: facts.load(c), repeats)
+        loaded = clear_columns.load(case)
+        load_s[n] = _median_cpu(lambda c=case: clear_columns.load(c), repeats)
         analyse_s[n] = _median_cpu(lambda f=loaded: analyse(f.facts, as_of=today, relationship="ex_partner", retracted=f.retracted), repeats)
 
     overview_ms: dict[int, float] = {}
@@ -159,7 +159,7 @@ def _run(path: Any, sizes: list[int], repeats: int, years: float) -> int:
         row = f"  {n:>9}  {med:8.4f}  {min(total[n]):8.4f}  {max(total[n]):8.4f}  {common.median(total_cpu[n]):8.4f}"
         print(f"{row}  {load_s[n]:8.4f}  {analyse_s[n]:8.4f}  {1e6 * med / n:11.2f}")
     print("  (median = wall-clock; cpu med = this process's CPU time, less affected by other work on the machine;")
-    print("   query = facts.load, the one SELECT and building the facts; analysis = analysis.analyse on loaded facts;")
+    print("   query = clear_columns.load, the one SELECT and building the facts; analysis = analysis.analyse on loaded facts;")
     print("   both in CPU time)")
     print()
     print("Overview page, GET /cases/<id>/pattern/ through django.test.Client (middleware + view + charts + template):")

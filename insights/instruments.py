@@ -9,10 +9,11 @@ restricted and never ships. An organisation holding permission loads it with
 Rule kinds (``rules`` of a question):
 
 * ``relationship``: ``yes``/``no`` lists of ``Case.relationship`` values;
-* ``behaviours``: ``any`` behaviour codes (incidents with any of them suggest yes);
+* ``behaviours``: a ``group`` of behaviour codes by name, from ``insights/data/code_groups.json`` (the same groups
+  the analysis uses); incidents with any of its codes suggest yes;
 * ``visits_per_week``: weeks with more than three visits or approaches (S-DASH topic);
 * ``danger``: incidents marked "I felt in danger";
-* ``finding``: ``keys`` of findings from ``insights.analysis``;
+* ``finding``: ``keys`` of findings from ``insights.analysis`` (``insights.analysis.checks``);
 * ``context``: the diary cannot tell; no suggestion.
 
 The diary only ever suggests; the person confirms every answer (yes, no or don't know).
@@ -28,14 +29,8 @@ from typing import Any
 
 from cases.models import RELATIONSHIPS
 from insights import thresholds as T
-from insights.analysis import (
-    Analysis,
-    Point,
-    day_text,
-    plural,
-    point,
-    visit_weeks,
-)
+from insights.analysis import Analysis, Point, day_text, plural, point, visit_weeks
+from insights.analysis.codes import code_group, code_groups
 
 DATA = Path(__file__).parent / "data" / "instruments"
 RULE_KINDS = {"relationship", "behaviours", "visits_per_week", "danger", "finding", "context"}
@@ -80,9 +75,6 @@ class Instrument:
     def has_wording(self) -> bool:
         return all(q.text for q in self.questions)
 
-    def question(self, qid: str) -> Question | None:
-        return next((q for q in self.questions if q.id == qid), None)
-
     @property
     def ids(self) -> list[str]:
         return [q.id for q in self.questions]
@@ -109,6 +101,8 @@ def validate(raw: dict[str, Any], name: str = "") -> None:
         for rule in q.get("rules", []):
             if rule.get("kind") not in RULE_KINDS:
                 raise InstrumentError(f"{name}: {qid} has an unknown rule kind {rule.get('kind')}")
+            if rule["kind"] == "behaviours" and rule.get("group") not in code_groups():
+                raise InstrumentError(f"{name}: {qid} names no known code group ({rule.get('group')}): see insights/data/code_groups.json")
 
 
 @cache
@@ -182,6 +176,11 @@ class Suggestion:
 RELATIONSHIP_LABELS = dict(RELATIONSHIPS)
 
 
+def rule_codes(rule: dict[str, Any]) -> frozenset[str]:
+    """The behaviour codes a ``behaviours`` rule looks for: its named code group."""
+    return code_group(rule["group"])
+
+
 def suggest(question: Question, analysis: Analysis) -> Suggestion:
     """What the diary suggests for one question, with the incidents behind it."""
     points: list[Point] = []
@@ -200,7 +199,7 @@ def suggest(question: Question, analysis: Analysis) -> Suggestion:
                 answer = "no"
                 points.append(Point(f"Your case says they are: {label}."))
         elif kind == "behaviours":
-            codes = frozenset(rule.get("any", []))
+            codes = rule_codes(rule)
             hits = [f for f in facts if f.codes and not codes.isdisjoint(f.codes)]
             if hits:
                 answer = "yes"

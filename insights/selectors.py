@@ -6,11 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from cases.models import Case
 from diary import rules
-from insights import facts as facts_module
-from insights import instruments
+from diary.models import Incident
+from insights import clear_columns, instruments
 from insights.analysis import Analysis, OrderInfo, analyse
 from insights.models import Screening
 
@@ -21,18 +22,26 @@ def orders_of(case: Case) -> list[OrderInfo]:
     ]
 
 
-def case_analysis(case: Case, as_of: dt.date | None = None) -> Analysis:
-    """The whole analysis of ``case``: one query for the incidents (no decryption), one for the orders.
+def case_analysis(case: Case, as_of: dt.date | None = None, *, incidents: QuerySet[Incident] | None = None) -> Analysis:
+    """The whole analysis of ``case``, for the pattern page, the screenings and the PDF report alike: one query for
+    the incidents (no decryption), one for the orders, and the imported messages' flags.
+
+    ``incidents``: only these incidents of the case (a report's selection, retracted ones counted as retracted); the
+    imported night-time and burst findings are then limited to the selected incidents' days. ``as_of``: the day the
+    analysis looks back from (today by default).
 
     Computed on every read, so an edit, a retraction or an incident entered late shows at once."""
-    loaded = facts_module.load(case)
+    loaded = clear_columns.load(case, incidents)
+    imported = clear_columns.load_imported(case)
+    if incidents is not None:
+        imported = imported.only({f.number for f in loaded.facts})
     return analyse(
         loaded.facts,
         as_of=as_of or rules.now_local().date(),
         relationship=case.relationship,
         retracted=loaded.retracted,
         orders=orders_of(case),
-        imported=facts_module.load_imported(case),
+        imported=imported,
     )
 
 

@@ -31,8 +31,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from diary.rules import local_tz
 from insights import analysis as A
-from insights.facts import Fact, local_tz, make_fact
+from insights.analysis import Fact, make_fact
 
 # Findings whose incident list must equal the ground truth exactly (the others must contain it).
 EXACT = {"threats", "night", "bursts", "third_parties", "breaches", "frequent_visits", "danger"}
@@ -304,7 +305,7 @@ _KINDS: list[tuple[int, tuple[str, ...], str, str]] = [
 def bulk_facts(n: int, seed: int = 0, years: float = 4.0, as_of: dt.date | None = None) -> list[Fact]:
     """``n`` facts over ``years`` years up to ``as_of``, getting more frequent, in time order (no database).
 
-    The facts are made in time order, as ``insights.facts.load`` makes them from its ordered query, so they lie
+    The facts are made in time order, as ``insights.clear_columns.load`` makes them from its ordered query, so they lie
     in memory in the order the analysis reads them."""
     r = random.Random(seed)
     as_of = as_of or dt.date.today()

@@ -4,9 +4,9 @@ How it is built (see docs/ARCHITECTURE.md):
 
 1. :func:`build_context` reads what the options select (``reports.options``): the incidents (decrypted one by one,
    every text through ``options.redact``), their exhibits, the case's crime references and orders; the pattern
-   findings and charts are computed by ``insights`` over the selected incidents only; the behaviours are grouped
-   under the examples of the Protection from Harassment Act 1997 s2A(3) (``reports.law``); the impact entries come
-   from ``reports.impact``.
+   findings and charts come from ``insights.selectors.case_analysis`` (the one analysis the pattern page shows too),
+   given the selected incidents; the behaviours are grouped under the examples of the Protection from Harassment Act
+   1997 s2A(3) (``reports.law``); the impact entries come from ``reports.impact``.
 2. The template ``reports/pdf/report.html`` turns that into HTML with Django's autoescaping, so markup typed in any
    field is printed as text. The stylesheet ``reports/pdfstyle/report.css`` sets the pages (A4, the case reference
    and "Page X of Y" in the margins on every page), the font fallback chain covering every script, and wrapping.
@@ -37,11 +37,9 @@ from evidence import names
 from evidence import selectors as evidence_selectors
 from evidence.models import CONTINUITY_ACTIONS, CUSTODY, Exhibit, ExhibitLink
 from evidence.services import human_size
-from insights import facts as facts_module
 from insights import overview
 from insights import selectors as insight_selectors
 from insights import thresholds as T
-from insights.analysis import Analysis, analyse
 from reports import law
 from reports.impact import EXPLANATION as IMPACT_EXPLANATION
 from reports.impact import TITLE as IMPACT_TITLE
@@ -229,21 +227,6 @@ def _empty_message(case: Case, options: ReportOptions) -> str:
     return f"No incidents match what you chose ({what}), so there is nothing to put in a report. Choose a wider date range or other incidents."
 
 
-def _analysis(case: Case, options: ReportOptions, as_of: dt.date) -> Analysis:
-    selected = select_incidents(case, options)
-    loaded = facts_module.from_rows(selected.values_list(*facts_module.COLUMNS))
-    # Night-time contact and bursts of imported messages and calls, for the selected days only.
-    imported = facts_module.load_imported(case).only(set(selected.values_list("number", flat=True)))
-    return analyse(
-        loaded.facts,
-        as_of=as_of,
-        relationship=case.relationship,
-        retracted=loaded.retracted,
-        orders=insight_selectors.orders_of(case),
-        imported=imported,
-    )
-
-
 def _exhibit_refs(case: Case, exhibits: list[Exhibit]) -> dict[int, list[str]]:
     """Incident id -> the references of its exhibits that are in the report."""
     by_pk = {e.pk: e.reference for e in exhibits}
@@ -391,7 +374,7 @@ def build_context(case: Case, options: ReportOptions, *, generated_at: dt.dateti
 
     report("Working out the pattern", 0, 1)
     as_of = _local(generated_at).date()
-    analysis = _analysis(case, options, as_of)
+    analysis = insight_selectors.case_analysis(case, as_of, incidents=select_incidents(case, options))
     charts = overview.charts_for(analysis).all() if options.include_charts and analysis.total else []
     live = [(i.number, i.behaviour_codes) for i in incidents if not i.retracted]
     legal_groups, legal_other = law.group_by_s2a(live)

@@ -10,7 +10,7 @@ import pytest
 from insights import analysis as A
 from insights import charts, overview, synthetic
 from insights import thresholds as T
-from insights.facts import make_fact
+from insights.analysis import make_fact
 from insights.synthetic import EXACT, Builder
 
 AS_OF = dt.date(2026, 3, 20)  # a Friday
@@ -327,7 +327,7 @@ def test_local_clock_matches_the_time_zone_database_across_clock_changes():
     import random
     from zoneinfo import ZoneInfo
 
-    from insights.facts import LocalClock
+    from insights.clear_columns import LocalClock
 
     for zone in ["Europe/London", "Asia/Kolkata", "America/St_Johns", "UTC"]:
         tz = ZoneInfo(zone)
@@ -342,7 +342,7 @@ def test_local_clock_matches_the_time_zone_database_across_clock_changes():
 
 
 def test_facts_from_raw_sqlite_and_postgresql_values_agree():
-    from insights.facts import from_rows
+    from insights.clear_columns import from_rows
 
     aware = dt.datetime(2026, 7, 1, 22, 30, tzinfo=dt.UTC)
     sqlite_row = (1, "2026-07-01 22:30:00", None, "exact", "CONT.MSG THRT.KILL", "text", "online", None, 0, 1, None, 0, 0)

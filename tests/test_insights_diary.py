@@ -9,7 +9,7 @@ from unittest import mock
 from cases.services import save_order
 from diary import rules
 from diary.services import IncidentData, edit_incident, retract_incident
-from insights import facts, selectors, synthetic
+from insights import clear_columns, selectors, synthetic
 from insights.synthetic import EXACT
 from kernel import crypto
 from tests.conftest import make_incident
@@ -34,7 +34,7 @@ def test_facts_come_from_one_query_and_nothing_is_decrypted(case, owner, django_
     synthetic.calm_case().write(case, owner)
     with mock.patch.object(crypto.CaseCipher, "open", side_effect=AssertionError("decrypted")):
         with django_assert_num_queries(1):
-            loaded = facts.load(case)
+            loaded = clear_columns.load(case)
         with django_assert_num_queries(3):  # the incidents, the orders, and the imported messages' flags (none here)
             selectors.case_analysis(case)
     assert len(loaded.facts) == 30

@@ -11,7 +11,7 @@ from cases.models import Case
 from diary.services import retract_incident
 from imports import services
 from imports.models import ImportDay
-from insights import facts, selectors
+from insights import clear_columns, selectors
 from insights import thresholds as T
 from insights.analysis import analyse
 from tests.test_imports_flow import HIM, ME, chat, do_import
@@ -66,7 +66,7 @@ def test_message_and_call_bursts_are_counted_with_their_incidents(case, owner):
     lines += [(f"11/01/2024 08:{m:02d}", HIM, "Missed voice call") for m in range(0, 25, 5)]  # 5 calls in 20 minutes
     job = do_import(case, owner, chat(lines))
     assert job.status == "done", job.error
-    loaded = facts.load_imported(case)
+    loaded = clear_columns.load_imported(case)
     assert [(b.kind, b.items) for b in loaded.bursts] == [("message", 12), ("message", 10), ("call", 5)]
     assert job.stats["bursts"] == len(loaded.bursts)  # the import's count and the finding's agree
 
@@ -87,7 +87,7 @@ def test_bursts_less_than_a_window_apart_are_one():
     at = dt.datetime(2024, 1, 7, 10, 0, tzinfo=dt.UTC)
     day = at.date()
     rows = [("message", at + dt.timedelta(minutes=m), day, "messaging_app") for m in (0, 1, 9, 19, 40)]
-    found = facts.imported_bursts(rows, 10, 30)
+    found = clear_columns.imported_bursts(rows, 10, 30)
     assert [b.items for b in found] == [4, 1]  # 9 -> 19 is 10 minutes (one window): still the same run; 19 -> 40 is not
 
 
@@ -112,7 +112,7 @@ def test_flags_are_read_without_decrypting_anything(case, owner, monkeypatch):
         raise AssertionError("the findings must not decrypt")
 
     monkeypatch.setattr(Case, "get_cipher", refuse)
-    loaded = facts.load_imported(fresh)
+    loaded = clear_columns.load_imported(fresh)
     assert loaded.items == 6 and sum(n for _, _, n in loaded.night) == 3
 
 
@@ -122,7 +122,7 @@ def test_a_diary_without_imports_has_no_import_checks(case, owner):
     make_incident(case, owner)
     analysis = selectors.case_analysis(case)
     assert not [c for c in analysis.checks if c.key.startswith("imported_")]
-    assert analyse([], as_of=AS_OF).checks == analyse([], as_of=AS_OF, imported=facts.Imported()).checks
+    assert analyse([], as_of=AS_OF).checks == analyse([], as_of=AS_OF, imported=clear_columns.Imported()).checks
 
 
 def test_the_pattern_page_shows_the_import_findings(case, owner, owner_client, stranger_client):

@@ -1,35 +1,29 @@
-"""The compact facts the analysis works on: one query, no decryption.
+"""The columns stored in clear of a case's incidents and imported messages, loaded for the analysis: one query for
+the incidents, three small ones for the imports' flags, and nothing decrypted.
 
-Only columns that are stored in clear (dates, codes, flags, counts) are read: the analysis never
-needs what happened in the person's words. Retracted incidents are counted and left out.
+Only columns that are stored in clear (dates, codes, flags, counts) are read: the analysis never needs what happened
+in the person's words. Retracted incidents are counted and left out. Local day and hour come from a clock that looks
+the zone's offset up once per UTC day (exact across clock changes). The values it makes (``Fact``, ``Imported``) are
+defined with the analysis, in ``insights.analysis.inputs``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
+from django.db import connections
+from django.db.models import CharField, Count, QuerySet
+from django.db.models.functions import Cast
 
-
-class Fact(NamedTuple):
-    """One incident, as the analysis sees it. ``hour`` is None when only the date is known."""
-
-    number: int
-    t: float  # start, seconds since the epoch
-    end: float | None  # end, if given
-    day: dt.date  # local date
-    hour: int | None  # local hour (0-23), None when only the date is known
-    codes: tuple[str, ...]
-    channel: str
-    place: str
-    how_many: int  # contacts in this incident (1 when not given)
-    danger: bool
-    reported: bool
-    order: int | None  # id of the order it breached, if marked
-    quick: bool  # a quick note not yet completed
+from diary.models import Incident
+from diary.rules import local_tz
+from imports.models import ImportDay, ImportedItem
+from insights import thresholds as T
+from insights.analysis import no_gc
+from insights.analysis.inputs import Fact, Imported, ImportedBurst
 
 
 @dataclass
@@ -53,45 +47,6 @@ COLUMNS = (
     "needs_detail",
     "retracted",
 )
-
-
-def local_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def make_fact(
-    number: int,
-    occurred_at: dt.datetime,
-    ended_at: dt.datetime | None = None,
-    precision: str = "exact",
-    codes: tuple[str, ...] | list[str] | str = (),
-    channel: str = "",
-    place: str = "",
-    how_many: int | None = None,
-    danger: bool = False,
-    reported: bool = False,
-    order: int | None = None,
-    quick: bool = False,
-    tz: ZoneInfo | None = None,
-) -> Fact:
-    local = occurred_at.astimezone(tz or local_tz())
-    if isinstance(codes, str):
-        codes = tuple(codes.split())
-    return Fact(
-        number,
-        occurred_at.timestamp(),
-        ended_at.timestamp() if ended_at else None,
-        local.date(),
-        None if precision == "date" else local.hour,
-        tuple(codes),
-        channel or "",
-        place or "",
-        how_many if how_many and how_many > 0 else 1,
-        bool(danger),
-        bool(reported),
-        order,
-        bool(quick),
-    )
 
 
 class LocalClock:
@@ -198,19 +153,15 @@ def from_rows(rows: Any) -> FactSet:
     return FactSet(facts, retracted)
 
 
-def load(case: Any) -> FactSet:
-    """Every incident of ``case`` in one query over the timeline index, as facts.
+def load(case: Any, incidents: QuerySet[Incident] | None = None) -> FactSet:
+    """Every incident of ``case`` (or only ``incidents``, a queryset of the case's incidents: a report's selection) in
+    one query over the timeline index, as facts in time order.
 
     The query is built by the ORM (``values_list`` of the columns stored in clear) and run on a cursor, so the
     rows skip the per-value converters; :func:`from_rows` reads SQLite's and PostgreSQL's values alike."""
-    from django.db import connections  # noqa: PLC0415
-    from django.db.models import CharField  # noqa: PLC0415
-    from django.db.models.functions import Cast  # noqa: PLC0415
 
-    from diary.models import Incident  # noqa: PLC0415
-    from insights.analysis import no_gc  # noqa: PLC0415
-
-    qs = Incident.objects.filter(case=case).order_by("occurred_at", "id")
+    qs = Incident.objects.all() if incidents is None else incidents
+    qs = qs.filter(case=case).order_by("occurred_at", "id")
     if connections[qs.db].vendor == "sqlite":
         # As text: SQLite's datetime converter (a Python call per value) is skipped and UTCText parses each hour once.
         qs = qs.annotate(occurred_text=Cast("occurred_at", CharField()), ended_text=Cast("ended_at", CharField()))
@@ -234,34 +185,6 @@ def _chain(cursor: Any) -> Any:
 # --- Imported messages and calls (imports app): their night and burst flags ------------------------------------
 
 
-@dataclass
-class ImportedBurst:
-    """A run of the suspect's imported messages (or calls) flagged as a burst when imported."""
-
-    kind: str  # "message" or "call"
-    items: int
-    days: list[tuple[dt.date, str]]  # (local day, diary channel) the run falls on, in order
-
-
-@dataclass
-class Imported:
-    """What the findings use of imported messages and calls: flags and counts stored in clear, nothing decrypted.
-
-    Days whose imported incident was retracted are left out, as retracted incidents are."""
-
-    items: int = 0  # the suspect's imported messages and calls (0: nothing imported)
-    night: list[tuple[dt.date, str, int]] = field(default_factory=list)  # (day, channel, messages or calls at night)
-    bursts: list[ImportedBurst] = field(default_factory=list)
-    incidents: dict[tuple[dt.date, str], int] = field(default_factory=dict)  # (day, channel) -> incident number
-
-    def only(self, numbers: set[int]) -> Imported:
-        """The same, limited to the days whose incident is one of ``numbers`` (a report's selection)."""
-        keep = {key: n for key, n in self.incidents.items() if n in numbers}
-        night = [row for row in self.night if (row[0], row[1]) in keep]
-        bursts = [ImportedBurst(b.kind, b.items, [d for d in b.days if d in keep]) for b in self.bursts]
-        return Imported(self.items if keep else 0, night, [b for b in bursts if b.days], keep)
-
-
 def imported_bursts(rows: Any, message_minutes: int, call_minutes: int) -> list[ImportedBurst]:
     """Runs of burst-flagged items from rows of (kind, instant, local day, channel) in (kind, instant) order: a new run
     starts when the gap to the previous flagged item of that kind is more than that kind's window."""
@@ -283,10 +206,6 @@ def imported_bursts(rows: Any, message_minutes: int, call_minutes: int) -> list[
 
 def load_imported(case: Any) -> Imported:
     """The suspect's imported night-time contact and bursts for ``case`` (three small queries over flags)."""
-    from django.db.models import Count  # noqa: PLC0415
-
-    from imports.models import ImportDay, ImportedItem  # noqa: PLC0415
-    from insights import thresholds as T  # noqa: PLC0415
 
     suspect = ImportedItem.objects.filter(case=case, suspect=True)
     items = suspect.count()
