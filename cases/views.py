@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from audit.actions import label as action_label
 from cases import services
 from cases.forms import CaseForm, CrimeReferenceForm, OrderForm
 from cases.models import CrimeReference, Order
@@ -104,38 +105,6 @@ def order_form(request: HttpRequest, case_id: int, order_id: str | None = None) 
     return render(request, "cases/order_form.html", {"form": form, "case": case, "order": order})
 
 
-ACTION_LABELS = {
-    "case.opened": "Case started",
-    "case.details_changed": "Case details changed",
-    "case.verified": "Record checked for changes",
-    "case.verify_requested": "Check of the record started",
-    "case.view": "Case viewed by someone else",
-    "incident.recorded": "Incident recorded",
-    "incident.quick_recorded": "Quick note recorded",
-    "incident.edited": "Incident changed",
-    "incident.completed": "Detail added to a quick note",
-    "incident.retracted": "Incident retracted",
-    "crime_reference.added": "Crime reference added",
-    "crime_reference.changed": "Crime reference changed",
-    "order.added": "Order added",
-    "order.changed": "Order changed",
-    "screening.recorded": "Risk screening saved",
-    "exhibit.added": "Evidence added",
-    "exhibit.duplicate": "Evidence already kept was added again (not stored twice)",
-    "exhibit.edited": "Evidence details changed",
-    "exhibit.linked": "Evidence linked to incidents",
-    "exhibit.continuity": "Evidence handed over or moved",
-    "exhibit.downloaded": "Evidence downloaded",
-    "report.requested": "Report asked for",
-    "report.generated": "Report made",
-    "report.deleted": "Report deleted",
-    "report.downloaded": "Report downloaded",
-    "report.handover_created": "Hand-over link made",
-    "report.handover_revoked": "Hand-over link stopped",
-    "report.handover_downloaded": "Report downloaded through a hand-over link",
-}
-
-
 def _anonymous_actor(action: str) -> str:
     return "Someone with your hand-over link" if action.startswith("report.handover") else "Unknown"
 
@@ -148,7 +117,7 @@ def case_activity(request: HttpRequest, case_id: int) -> HttpResponse:
     rows = [
         {
             "at": e.at,
-            "what": ACTION_LABELS.get(e.action, e.action),
+            "what": action_label(e.action),
             "target": e.target,
             "who": "You" if e.by_owner else (e.actor.get_username() if e.actor else _anonymous_actor(e.action)),
             "by_owner": e.by_owner,
