@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from audit.actions import check
 from audit.models import AuditEvent
 
 if TYPE_CHECKING:
@@ -12,6 +13,7 @@ def record(actor: object, action: str, case: Case | None = None, target: str = "
     """Write one audit row. Called inside the same transaction as the change it records.
 
     ``by_owner=False`` marks an action by someone without an account (a download through a hand-over link)."""
+    action = check(action).value
     user = actor if getattr(actor, "is_authenticated", False) else None
     if by_owner is None:
         by_owner = case is None or user is None or case.owner_id == user.pk

@@ -183,7 +183,7 @@ class IncidentForm(forms.Form):
             when = rules.combine(data["date"], data.get("time") if precision != "date" else None)
             end = None
             if data.get("end_date"):
-                end = rules.combine(data["end_date"], data.get("end_time") or dt.time(23, 59))
+                end = rules.combine(data["end_date"], data.get("end_time"), unknown=dt.time(23, 59))
             elif data.get("end_time"):
                 end = rules.combine(data["date"], data["end_time"])
             for name, message in rules.check_when(when, end).items():

@@ -24,9 +24,16 @@ def local_tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
-def combine(date: dt.date, time: dt.time | None) -> dt.datetime:
-    """A local date and optional time as an aware datetime (midday when the time is unknown)."""
-    return dt.datetime.combine(date, time or dt.time(12, 0), tzinfo=local_tz())
+def combine(date: dt.date, time: dt.time | None, unknown: dt.time = dt.time(12, 0)) -> dt.datetime:
+    """A local date and optional time as an aware datetime.
+
+    When the time is not known it stands at ``unknown`` (midday for a start, the day's last minute for an end), but
+    never later than now: a day-only note written this morning is not "in the future"."""
+    if time is not None:
+        return dt.datetime.combine(date, time, tzinfo=local_tz())
+    when = dt.datetime.combine(date, unknown, tzinfo=local_tz())
+    now = timezone.now().astimezone(local_tz()).replace(second=0, microsecond=0)
+    return min(when, now) if date == now.date() else when
 
 
 def check_when(occurred_at: dt.datetime, ended_at: dt.datetime | None = None) -> dict[str, str]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.models import Case
-from cases.policy import Action, case_for
+from cases.policy import Action, case_for, child_or_404
 from evidence import names
 from evidence import services as evidence
 from evidence.uploading import SealingUploadHandler
@@ -22,10 +22,7 @@ from imports.services.reading import supported_labels
 
 
 def _import(case: Case, import_id: int) -> Import:
-    job = Import.objects.filter(case=case, pk=import_id).select_related("exhibit").first()
-    if job is None:
-        raise Http404("No such import")
-    job.case = case
+    job = child_or_404(Import.objects.select_related("exhibit"), case, pk=import_id)
     job.exhibit.case = case
     return job
 

@@ -9,7 +9,7 @@ import pytest
 from cases.services import save_crime_reference, save_order
 from diary import rules
 from diary.models import Incident, IncidentVersion
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 
 def local_now() -> dt.datetime:

@@ -12,7 +12,7 @@ from diary.services import IncidentData, edit_incident, retract_incident
 from insights import clear_columns, selectors, synthetic
 from insights.synthetic import EXACT
 from kernel import crypto
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 
 def test_database_analysis_matches_the_ground_truth(case, owner):

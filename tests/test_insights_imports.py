@@ -117,7 +117,7 @@ def test_flags_are_read_without_decrypting_anything(case, owner, monkeypatch):
 
 
 def test_a_diary_without_imports_has_no_import_checks(case, owner):
-    from tests.conftest import make_incident  # noqa: PLC0415
+    from tests.factories import make_incident  # noqa: PLC0415
 
     make_incident(case, owner)
     analysis = selectors.case_analysis(case)

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from cases.services import create_case
 from diary import rules
 from tests.browser.conftest import PASSPHRASE, Stopwatch, inline_scripts, no_horizontal_scroll, screenshot
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 pytestmark = pytest.mark.browser
 
