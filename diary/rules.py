@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import timezone
 
 from diary import taxonomy
+from kernel.localtime import local_tz, now_local
 
 # Stated limits (shown on the forms).
 MAX_DESCRIPTION = 10_000
@@ -20,10 +19,6 @@ FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 EARLIEST = dt.date(1900, 1, 1)
 
 
-def local_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
 def combine(date: dt.date, time: dt.time | None, unknown: dt.time = dt.time(12, 0)) -> dt.datetime:
     """A local date and optional time as an aware datetime.
 
@@ -32,7 +27,7 @@ def combine(date: dt.date, time: dt.time | None, unknown: dt.time = dt.time(12, 
     if time is not None:
         return dt.datetime.combine(date, time, tzinfo=local_tz())
     when = dt.datetime.combine(date, unknown, tzinfo=local_tz())
-    now = timezone.now().astimezone(local_tz()).replace(second=0, microsecond=0)
+    now = now_local().replace(second=0, microsecond=0)
     return min(when, now) if date == now.date() else when
 
 
@@ -53,7 +48,3 @@ def check_when(occurred_at: dt.datetime, ended_at: dt.datetime | None = None) ->
 
 def check_behaviours(codes: list[str]) -> list[str]:
     return [c for c in codes if not taxonomy.is_known(c)]
-
-
-def now_local() -> dt.datetime:
-    return timezone.now().astimezone(local_tz())

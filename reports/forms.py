@@ -9,7 +9,7 @@ from django import forms
 
 from cases.forms import area
 from diary import rules
-from diary.forms import DateInput
+from kernel.widgets import DateInput
 from reports.options import ReportOptions
 
 NUMBERS = re.compile(r"^\s*(\d{1,7})\s*(?:-\s*(\d{1,7})\s*)?$")
