@@ -36,11 +36,11 @@ from diary.models import Incident
 from evidence import names
 from evidence import selectors as evidence_selectors
 from evidence.models import CONTINUITY_ACTIONS, CUSTODY, Exhibit, ExhibitLink
-from evidence.services import human_size
 from insights import overview
 from insights import selectors as insight_selectors
 from insights import thresholds as T
 from kernel import localtime
+from kernel.sizes import human_size
 from kernel.words import day_text, weekday_day
 from reports import law
 from reports.impact import EXPLANATION as IMPACT_EXPLANATION
