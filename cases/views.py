@@ -8,20 +8,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from audit.actions import label as action_label
+from cases import selectors as case_selectors
 from cases import services
 from cases.forms import CaseForm, CrimeReferenceForm, OrderForm
 from cases.models import CrimeReference, Order
-from cases.policy import Action, case_for, cases_for, child_or_404
+from cases.policy import Action, case_for, child_or_404
 from diary import selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "cases/landing.html")
-    cases = list(cases_for(request.user))
-    summaries = [{"case": c, "total": selectors.total_incidents(c), "latest": selectors.latest_incident_date(c)} for c in cases]
-    return render(request, "cases/home.html", {"summaries": summaries})
+    return render(request, "cases/home.html", {"summaries": case_selectors.summaries(request.user)})
 
 
 @login_required
@@ -97,23 +95,9 @@ def order_form(request: HttpRequest, case_id: int, order_id: str | None = None) 
     return render(request, "cases/order_form.html", {"form": form, "case": case, "order": order})
 
 
-def _anonymous_actor(action: str) -> str:
-    return "Someone with your hand-over link" if action.startswith("report.handover") else "Unknown"
-
-
 @login_required
 def case_activity(request: HttpRequest, case_id: int) -> HttpResponse:
     """Everything done to this case and by whom: the person can see every access to their data."""
     case = case_for(request.user, case_id, Action.VIEW)
-    events = list(case.audit_events.select_related("actor")[:500])
-    rows = [
-        {
-            "at": e.at,
-            "what": action_label(e.action),
-            "target": e.target,
-            "who": "You" if e.by_owner else (e.actor.get_username() if e.actor else _anonymous_actor(e.action)),
-            "by_owner": e.by_owner,
-        }
-        for e in events
-    ]
+    rows = case_selectors.activity(case)
     return render(request, "cases/activity.html", {"case": case, "rows": rows, "others": sum(1 for r in rows if not r["by_owner"])})

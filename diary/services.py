@@ -17,7 +17,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.services import record
 from cases.models import Case, CrimeReference, Order
-from diary import chain, taxonomy
+from diary import chain, rules, taxonomy
 from diary.models import ChainEntry, Incident, IncidentBehaviour, IncidentVersion, SearchToken, WeekCount
 from kernel.canonical import day, sha256_hex, ts
 from kernel.localtime import week_of
@@ -212,6 +212,21 @@ def _write_version(incident: Incident, user: Any, action: str, changed: list[str
     return version
 
 
+class IncidentRefused(ValueError):
+    """The incident breaks a rule of diary.rules; ``errors`` maps each field to the person's words."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+def check(case: Case, data: IncidentData) -> None:
+    """Refuse what the forms would refuse (IncidentRefused), before anything is written."""
+    errors = rules.check_incident(data, case.pk)
+    if errors:
+        raise IncidentRefused(errors)
+
+
 def _lock(case: Case) -> Case:
     locked = Case.objects.select_for_update().get(pk=case.pk)
     locked.__dict__["_cipher"] = case.get_cipher()
@@ -219,6 +234,7 @@ def _lock(case: Case) -> Case:
 
 
 def create_incident(case: Case, user: Any, data: IncidentData, quick: bool = False) -> Incident:
+    check(case, data)
     with transaction.atomic():
         locked = _lock(case)
         number = locked.incident_seq + 1
@@ -250,6 +266,8 @@ def create_incidents(case: Case, user: Any, items: Sequence[IncidentData]) -> li
     items = list(items)
     if not items:
         return []
+    for item in items:
+        check(case, item)
     user_pk = getattr(user, "pk", None)
     actor = user if getattr(user, "is_authenticated", False) else None
     made: list[Incident] = []
@@ -344,6 +362,7 @@ def edit_incident(incident: Incident, user: Any, data: IncidentData) -> Incident
     """Record a new version with the person's changes. Returns None when nothing changed."""
     if incident.retracted:
         raise ValueError("A retracted incident cannot be edited.")
+    check(incident.case, data)
     with transaction.atomic():
         locked_case = _lock(incident.case)
         current = Incident.objects.select_for_update().get(pk=incident.pk)
