@@ -148,8 +148,3 @@ class Order(CaseChild):
         if self.starts_on:
             return f"{label} from {day_text(self.starts_on)}"
         return label
-
-    def in_force_on(self, day: object) -> bool:
-        if self.starts_on and day < self.starts_on:  # type: ignore[operator]
-            return False
-        return not (self.ends_on and day > self.ends_on)  # type: ignore[operator]

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -445,10 +445,6 @@ FIELD_LABELS = {
 
 def describe_change(name: str) -> str:
     return FIELD_LABELS.get(name, name)
-
-
-def asdict_safe(data: IncidentData) -> dict[str, Any]:
-    return asdict(data)
 
 
 __all__ = [

@@ -44,11 +44,6 @@ def local_dt(value: dt.datetime | str | None) -> str:
 
 
 @register.filter
-def behaviour_label(code: str) -> str:
-    return taxonomy.label(code)
-
-
-@register.filter
 def channel_label(code: str) -> str:
     return dict(taxonomy.CHANNELS).get(code, code)
 
