@@ -8,16 +8,14 @@ from typing import Any
 from django.utils import timezone
 
 from diary import taxonomy
+from kernel.limits import EARLIEST, MAX_SHORT, MAX_TEXT
 from kernel.localtime import local_tz, now_local
 
-# Stated limits (shown on the forms).
+# Stated limits (shown on the forms); the ones every app shares (MAX_TEXT, MAX_SHORT, EARLIEST) are in kernel.limits.
 MAX_DESCRIPTION = 10_000
-MAX_TEXT = 5_000
-MAX_SHORT = 300
 MAX_HOW_MANY = 100_000
 MAX_WITNESSES = 10
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
-EARLIEST = dt.date(1900, 1, 1)
 
 
 def combine(date: dt.date, time: dt.time | None, unknown: dt.time = dt.time(12, 0)) -> dt.datetime:
