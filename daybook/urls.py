@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("insights.urls")),
     path("", include("reports.urls")),
     path("", include("imports.urls")),
+    path("", include("ops.urls")),
     path("admin/", admin.site.urls),
 ]
