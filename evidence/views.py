@@ -35,6 +35,7 @@ from diary.models import Incident
 from evidence import forms, names, selectors, services, sniff, store, stream
 from evidence.models import Exhibit, UploadSession
 from evidence.uploading import SealingUploadHandler, request_chunks
+from kernel.sizes import human_size
 
 
 def _targets(case: Case, incident: Any, photo_of: Any, strict: bool = True) -> services.Details:
@@ -98,7 +99,7 @@ def _add_page(
             "incident": incident,
             "item": item,
             "limit": services.max_upload_bytes(),
-            "limit_text": services.human_size(services.max_upload_bytes()),
+            "limit_text": human_size(services.max_upload_bytes()),
             "uploads": list(selectors.open_uploads(case)),
             "errors": errors or [],
         },
