@@ -12,7 +12,7 @@ from cases.forms import area
 from diary import rules
 from diary.forms import DateInput, TimeInput
 from diary.models import Incident
-from evidence.services import REFERENCE_MAX
+from evidence.limits import REFERENCE_MAX
 
 SHORT = rules.MAX_SHORT
 TEXT = rules.MAX_TEXT

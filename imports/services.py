@@ -52,12 +52,13 @@ from audit.services import record as audit
 from cases.models import Case
 from diary import services as diary
 from diary.models import Incident
-from evidence import keys, names, store
+from evidence import names
 from evidence import services as evidence
 from evidence.models import Exhibit, ExhibitLink
 from imports import phrases
 from imports.models import ACTIVE, Import, ImportDay, ImportedItem, ImportedMedia
 from imports.records import ImportFormatError, ParseOptions, ParseWarning, Record
+from vault import keys, store
 
 log = logging.getLogger(__name__)
 

@@ -162,7 +162,7 @@ def build_manifest(case: Case, options: ReportOptions, *, pdf_name: str, pdf_sha
         for event in history:
             if event.action not in CONTINUITY_ACTIONS:
                 continue
-            from evidence.services import event_payload  # noqa: PLC0415
+            from evidence.snapshots import event_payload  # noqa: PLC0415
 
             moved = event_payload(event, case).get("continuity") or {}
             continuity.append(

@@ -35,8 +35,8 @@ from diary import rules, taxonomy
 from diary.models import Incident
 from evidence import names
 from evidence import selectors as evidence_selectors
+from evidence.limits import human_size
 from evidence.models import CONTINUITY_ACTIONS, CUSTODY, Exhibit, ExhibitLink
-from evidence.services import human_size
 from insights import overview
 from insights import selectors as insight_selectors
 from insights import thresholds as T
@@ -385,7 +385,7 @@ def build_context(case: Case, options: ReportOptions, *, generated_at: dt.dateti
         exhibit_rows.append(_exhibit_row(item, redact, in_report, numbers_of))
         report("Listing the exhibits", j, len(exhibits))
 
-    from diary.chain import verify  # noqa: PLC0415
+    from chain.verification import verify  # noqa: PLC0415
 
     check = verify(case, files=False)
     days = [_local(i.occurred_at).date() for i in incidents]

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from evidence import selectors, services
+from evidence import limits, selectors
 
 register = template.Library()
 
@@ -20,7 +20,7 @@ def incident_exhibits(incident: Any) -> list:
 @register.filter
 def filesize(value: Any) -> str:
     try:
-        return services.human_size(int(value))
+        return limits.human_size(int(value))
     except (TypeError, ValueError):
         return ""
 
