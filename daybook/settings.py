@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "support",
     "reports",
     "imports",
+    "ops",
 ]
 
 MIDDLEWARE = [

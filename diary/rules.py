@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -53,6 +54,46 @@ def check_when(occurred_at: dt.datetime, ended_at: dt.datetime | None = None) ->
 
 def check_behaviours(codes: list[str]) -> list[str]:
     return [c for c in codes if not taxonomy.is_known(c)]
+
+
+TEXT_LIMITS = {
+    "description": MAX_DESCRIPTION,
+    "feelings": MAX_TEXT,
+    "impact": MAX_TEXT,
+    "notes": MAX_TEXT,
+    "location": MAX_SHORT,
+    "report_how": MAX_SHORT,
+    "report_officer": MAX_SHORT,
+}
+
+
+def check_incident(data: Any, case_id: int) -> dict[str, str]:
+    """Everything the forms refuse, checked again on the way in, whoever writes: the forms, an import, an API.
+
+    ``data`` is a diary.services.IncidentData; returns {field: the person's words} for each problem."""
+    errors = check_when(data.occurred_at, data.ended_at)
+    if not (data.description or "").strip():
+        errors["description"] = "Say what happened"
+    for name, limit in TEXT_LIMITS.items():
+        if len(getattr(data, name) or "") > limit:
+            errors[name] = f"Keep this under {limit:,} characters"
+    choices = {"time_precision": taxonomy.TIME_PRECISIONS, "channel": taxonomy.CHANNELS, "location_kind": taxonomy.LOCATION_KINDS}
+    for name, options in choices.items():
+        value = getattr(data, name)
+        if value and value not in {code for code, _ in options}:
+            errors[name] = "Choose one of the options"
+    if data.how_many is not None and not 1 <= data.how_many <= MAX_HOW_MANY:
+        errors["how_many"] = f"Enter a whole number from 1 to {MAX_HOW_MANY:,}"
+    unknown = check_behaviours(list(data.behaviours))
+    if unknown:
+        errors["behaviours"] = "Choose behaviours from the list"
+    if len(data.witnesses or []) > MAX_WITNESSES:
+        errors["witnesses"] = f"Up to {MAX_WITNESSES} witnesses"
+    for name in ("crime_reference", "breached_order"):
+        linked = getattr(data, name)
+        if linked is not None and linked.case_id != case_id:
+            errors[name] = "Choose one from this case"
+    return errors
 
 
 def now_local() -> dt.datetime:

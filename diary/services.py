@@ -20,7 +20,7 @@ from audit.services import record
 from cases.models import Case, CrimeReference, Order
 from chain import refs
 from chain import services as chain
-from diary import taxonomy
+from diary import rules, taxonomy
 from diary.models import Incident, IncidentBehaviour, IncidentVersion, SearchToken, WeekCount
 from kernel.canonical import day, sha256_hex, ts
 
@@ -219,7 +219,23 @@ def _write_version(incident: Incident, user: Any, action: str, changed: list[str
     return version
 
 
+class IncidentRefused(ValueError):
+    """The incident breaks a rule of diary.rules; ``errors`` maps each field to the person's words."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+def check(case: Case, data: IncidentData) -> None:
+    """Refuse what the forms would refuse (IncidentRefused), before anything is written."""
+    errors = rules.check_incident(data, case.pk)
+    if errors:
+        raise IncidentRefused(errors)
+
+
 def create_incident(case: Case, user: Any, data: IncidentData, quick: bool = False) -> Incident:
+    check(case, data)
     with transaction.atomic():
         locked = chain.lock(case)
         number = locked.incident_seq + 1
@@ -251,6 +267,8 @@ def create_incidents(case: Case, user: Any, items: Sequence[IncidentData]) -> li
     items = list(items)
     if not items:
         return []
+    for item in items:
+        check(case, item)
     user_pk = getattr(user, "pk", None)
     made: list[Incident] = []
     with transaction.atomic():
@@ -326,6 +344,7 @@ def edit_incident(incident: Incident, user: Any, data: IncidentData) -> Incident
     """Record a new version with the person's changes. Returns None when nothing changed."""
     if incident.retracted:
         raise ValueError("A retracted incident cannot be edited.")
+    check(incident.case, data)
     with transaction.atomic():
         locked_case = chain.lock(incident.case)
         current = Incident.objects.select_for_update().get(pk=incident.pk)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from cases.models import Case
+from cases.policy import child_or_404
 from diary import rules
 from diary.models import Incident
 from insights import clear_columns, instruments
@@ -55,14 +55,9 @@ def screenings(case: Case, instrument: str | None = None) -> list[Screening]:
     return out
 
 
-def screening(case: Case, uuid: str) -> Screening | None:
-    try:
-        found = Screening.objects.filter(case=case, uuid=uuid).first()
-    except (ValueError, ValidationError):  # not a UUID
-        return None
-    if found is not None:
-        found.case = case
-    return found
+def screening(case: Case, uuid: str) -> Screening:
+    """The case's screening, or Http404."""
+    return child_or_404(Screening, case, uuid=uuid)
 
 
 def previous(screening: Screening) -> Screening | None:

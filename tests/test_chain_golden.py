@@ -81,24 +81,24 @@ EXPECTED = [
         "incident.version",
         "incident/3/v1",
         "2025-03-01T09:04:00.000000Z",
-        "29492eaa4aca56f0fde484eea5006593d3911ab73b5b15ad66cf4b2a604d41c2",
-        "130cf2297a25e994f6ff9380a8bc256917cba42edb7c4e79fe57da1b32061604",
+        "f40e5a68e428c1ba448f3fb51e45f3c7b22b3fb258771c38867b4236090d5588",
+        "58e31c177cd2953723b38bd46c7196154851f6854ebe624064a171567eb8a8b9",
     ),
     (
         6,
         "incident.version",
         "incident/4/v1",
         "2025-03-01T09:04:00.000000Z",
-        "f9e2073eb23913a937cc0e47761dd58da0da6ff12fc808b315ee8f500d0afd7e",
-        "5db2ff9325464a29c7b5d14482106cf777092e6c7dfe510dc87d09fcd419217f",
+        "b700e46715de5b58f2e9dccf81c4bfc6fa522fc1f39d3340eb4346c66aa5fc64",
+        "b73fc97756c4649da3811371f94a8fdc0ec6571688c9aa13e5cd010099470095",
     ),
     (
         7,
         "incident.version",
         "incident/5/v1",
         "2025-03-01T09:04:00.000000Z",
-        "fc7270b5afdeace3bc839e61e6d9a360909356118251767478ce66f46d3f0356",
-        "01dbceed5f9df799930c3fc164ac1ffb7353934df2105a950d66d23fe88ad6a5",
+        "7c752f254df1cd7b9d6c246711536637bb2bde521b9ae1ea788e0f9a7d134076",
+        "227339bb9c031348cb3ed7e6d1e2752ac8511f77ce82650afab03dad5fde85c5",
     ),
     (
         8,
@@ -106,7 +106,7 @@ EXPECTED = [
         "incident/6/v1",
         "2025-03-01T09:05:00.000000Z",
         "bf2d807d262a095ba68ec0dd078fd38649e41cfd58a3f4ebe2543731e7a3fb1c",
-        "fdb0ac2b5843ea5f50ed261e83c220edef4bae2312a56cf4aa45c9cbb4375ed6",
+        "a7899313c3461666b0ced5f2f8928fb8f6bf28d65c1fb0d7d6ff8775c962e8a1",
     ),
     (
         9,
@@ -114,7 +114,7 @@ EXPECTED = [
         "incident/6/v2",
         "2025-03-01T09:06:00.000000Z",
         "29eda35f803f5c65bbf5ebfe86184a7c036e26679936dcf52d7c2d3830816774",
-        "241f2fbd1790d5066bca9d4887d41ecb0921801fe50986db2646577b8093021d",
+        "5c28e080ef892c7399ab8ad330ebd29a214fe83b414da443c57ded39b06e33e7",
     ),
     (
         10,
@@ -122,7 +122,7 @@ EXPECTED = [
         "exhibit/1/e1",
         "2025-03-01T09:07:00.000000Z",
         "13a68cd8cc5507337a782805fd69a272f118fd9225e99ef7cf71559007c51290",
-        "c4dfaa1c501e473642e7b9bc9b896d2a8ca9ca7b49001319d1df8ba732b6e9ad",
+        "8abef774f49bbf9896da74cd2b6416ba332c571a4fb4191cc984c099e0f13bc8",
     ),
     (
         11,
@@ -130,7 +130,7 @@ EXPECTED = [
         "exhibit/2/e1",
         "2025-03-01T09:08:00.000000Z",
         "00061f486e5d598c5db2dee6d0d2812204eda78704129973fe295698d8adfc27",
-        "ce3168aad59b13af805991abf4a2cd8296c7ae9046a7445ff08638545f3aa034",
+        "d80aed07faca54d17d8ab904ada07a6fca4635f4128a0c1e7f92233691f0fa1e",
     ),
     (
         12,
@@ -138,7 +138,7 @@ EXPECTED = [
         "exhibit/3/e1",
         "2025-03-01T09:09:00.000000Z",
         "bbcd373a90713a5ae2f376c6e314b6f671f63fcaf0bf6ac174ad13f589f3fce7",
-        "10ce17cd933aa84d830da2bfec8ed6d969c9df9f8771f9b87a89f56c6700395e",
+        "9bc0de72fda6aca7d0d6a01e12c5e1016f38116830486896bf66290dbd06aed8",
     ),
     (
         13,
@@ -146,7 +146,7 @@ EXPECTED = [
         "exhibit/1/e2",
         "2025-03-01T09:10:00.000000Z",
         "90139b3d95ae2f2b85513779363cb6157bf1e827dcfa75df8ecf4cd20ef24ff8",
-        "f8b1288d533fc3c9c643101a02c2a94f31129f3c32f13b3c0ad0d9aba95a6395",
+        "9cec46c8505fa6236ca007106eeecc1e394537741197698d1a19be17f0567f26",
     ),
     (
         14,
@@ -154,7 +154,7 @@ EXPECTED = [
         "exhibit/2/e2",
         "2025-03-01T09:11:00.000000Z",
         "71b802f6fc1d9b0a0f8cd74efdc488fe6aecfbd38d734c4744a5ededaf1e9c79",
-        "70af4c3e52ea7e2ab96228aa951e9143879e142a38e0a6e466cfe4c4b5bc4e6d",
+        "62b8024017289629dbedd67c32cb3212375be506683945a68c1e65fe783661a5",
     ),
     (
         15,
@@ -162,7 +162,7 @@ EXPECTED = [
         "exhibit/3/e2",
         "2025-03-01T09:12:00.000000Z",
         "80a9829f7682f2296cc6dee7e6498b31dc98a944d5f4699389ed2221eb2cbb68",
-        "ba29f8cb0ccbab811cb8958343bb16d750fce81b7aef0a27c6235bce6453d94a",
+        "a6e4aa6c1a60cb17cc5b75a72c8a92f729861fbbaf52b8facf09d605f8d120df",
     ),
 ]
 
@@ -212,7 +212,7 @@ def build(clock: Clock) -> Case:
     data.description = "Forty texts between 11pm and 2am"
     edit_incident(second, user, data)
     clock.set(4)
-    create_incidents(case, user, [_data(2000 + i, description=f"Missed call {i}", channel="phone") for i in range(3)])
+    create_incidents(case, user, [_data(2000 + i, description=f"Missed call {i}", channel="phone_call") for i in range(3)])
     clock.set(5)
     wrong = create_incident(case, user, _data(100, description="Entered by mistake"))
     clock.set(6)

@@ -133,3 +133,13 @@ def test_someone_not_signed_in_sees_nothing(world) -> None:  # noqa: ANN001
                 assert response["Location"].startswith(reverse("account_login")), route
             assert b"Secret text" not in response.content
     assert _snapshot(world["case"]) == before
+
+
+def test_impossible_ids_are_missing_pages_not_errors(owner_client, world) -> None:  # noqa: ANN001
+    huge = 10**30
+    for route, _ in CASE_ROUTES:
+        args = set(p_args(route)) - {"case_id", "instrument_id", "what"}
+        for name in args:
+            value = huge if f"<int:{name}>" in route else "not-an-id"
+            response = owner_client.get(_url(route, world, **{name: value}))
+            assert response.status_code in (404, 405), (route, name, response.status_code)
