@@ -4,25 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import timezone
 
 from diary import taxonomy
+from kernel.limits import EARLIEST, MAX_SHORT, MAX_TEXT
+from kernel.localtime import local_tz, now_local
 
-# Stated limits (shown on the forms).
+# Stated limits (shown on the forms); the ones every app shares (MAX_TEXT, MAX_SHORT, EARLIEST) are in kernel.limits.
 MAX_DESCRIPTION = 10_000
-MAX_TEXT = 5_000
-MAX_SHORT = 300
 MAX_HOW_MANY = 100_000
 MAX_WITNESSES = 10
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
-EARLIEST = dt.date(1900, 1, 1)
-
-
-def local_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 def combine(date: dt.date, time: dt.time | None, unknown: dt.time = dt.time(12, 0)) -> dt.datetime:
@@ -33,7 +26,7 @@ def combine(date: dt.date, time: dt.time | None, unknown: dt.time = dt.time(12, 
     if time is not None:
         return dt.datetime.combine(date, time, tzinfo=local_tz())
     when = dt.datetime.combine(date, unknown, tzinfo=local_tz())
-    now = timezone.now().astimezone(local_tz()).replace(second=0, microsecond=0)
+    now = now_local().replace(second=0, microsecond=0)
     return min(when, now) if date == now.date() else when
 
 
@@ -94,7 +87,3 @@ def check_incident(data: Any, case_id: int) -> dict[str, str]:
         if linked is not None and linked.case_id != case_id:
             errors[name] = "Choose one from this case"
     return errors
-
-
-def now_local() -> dt.datetime:
-    return timezone.now().astimezone(local_tz())

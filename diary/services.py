@@ -7,11 +7,9 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -23,6 +21,7 @@ from chain import services as chain
 from diary import rules, taxonomy
 from diary.models import Incident, IncidentBehaviour, IncidentVersion, SearchToken, WeekCount
 from kernel.canonical import day, sha256_hex, ts
+from kernel.localtime import week_of
 
 SCHEMA = "daybook.incident.v1"
 
@@ -161,11 +160,6 @@ def snapshot_from_version(version: IncidentVersion) -> dict[str, Any]:
     cipher = version.incident.case.get_cipher()
     text = cipher.open(version.snapshot_enc, "incidentversion.snapshot")
     return json.loads(text)
-
-
-def week_of(moment: dt.datetime) -> dt.date:
-    local = moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
-    return local - dt.timedelta(days=local.weekday())
 
 
 def _bump_week(case: Case, moment: dt.datetime, delta: int) -> None:
@@ -427,10 +421,6 @@ FIELD_LABELS = {
 
 def describe_change(name: str) -> str:
     return FIELD_LABELS.get(name, name)
-
-
-def asdict_safe(data: IncidentData) -> dict[str, Any]:
-    return asdict(data)
 
 
 __all__ = [

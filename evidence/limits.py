@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from kernel.sizes import human_size
 from vault import stream
 
 MAX_CHUNK = 8 * stream.SEGMENT_SIZE  # the most one chunk request may carry
@@ -25,18 +26,6 @@ class UploadError(Exception):
 
 def max_upload_bytes() -> int:
     return int(getattr(settings, "EVIDENCE_MAX_UPLOAD_BYTES", 4 * 1024**3))
-
-
-def human_size(n: int) -> str:
-    """Sizes as phones and computers show them (1 KB = 1024 bytes)."""
-    value = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            if unit == "bytes":
-                return f"{int(value)} bytes"
-            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{n} bytes"
 
 
 def too_big_message() -> str:

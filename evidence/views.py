@@ -36,6 +36,7 @@ from evidence import forms, limits, names, selectors, services, sniff
 from evidence import uploads as resumable
 from evidence.models import Exhibit, UploadSession
 from evidence.uploading import SealingUploadHandler, request_chunks
+from kernel.sizes import human_size
 from vault import store, stream
 
 
@@ -100,7 +101,7 @@ def _add_page(
             "incident": incident,
             "item": item,
             "limit": limits.max_upload_bytes(),
-            "limit_text": limits.human_size(limits.max_upload_bytes()),
+            "limit_text": human_size(limits.max_upload_bytes()),
             "uploads": list(selectors.open_uploads(case)),
             "errors": errors or [],
         },

@@ -19,6 +19,7 @@ from imports.errors import ImportRefused
 from imports.forms import ChoicesForm
 from imports.models import Import
 from imports.services.reading import supported_labels
+from kernel.sizes import human_size
 
 
 def _import(case: Case, import_id: int) -> Import:
@@ -36,7 +37,7 @@ def _home(request: HttpRequest, case: Case, errors: list[str] | None = None, sta
         "case": case,
         "imports": imports,
         "errors": errors or [],
-        "limit_text": limits.human_size(limits.max_upload_bytes()),
+        "limit_text": human_size(limits.max_upload_bytes()),
         "formats": supported_labels(),
     }
     return render(request, "imports/home.html", context, status=status)

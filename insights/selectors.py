@@ -9,11 +9,11 @@ from django.db.models import QuerySet
 
 from cases.models import Case
 from cases.policy import child_or_404
-from diary import rules
 from diary.models import Incident
 from insights import clear_columns, instruments
 from insights.analysis import Analysis, OrderInfo, analyse
 from insights.models import Screening
+from kernel import localtime
 
 
 def orders_of(case: Case) -> list[OrderInfo]:
@@ -37,7 +37,7 @@ def case_analysis(case: Case, as_of: dt.date | None = None, *, incidents: QueryS
         imported = imported.only({f.number for f in loaded.facts})
     return analyse(
         loaded.facts,
-        as_of=as_of or rules.now_local().date(),
+        as_of=as_of or localtime.today(),
         relationship=case.relationship,
         retracted=loaded.retracted,
         orders=orders_of(case),

@@ -18,3 +18,8 @@ def day_text(d: dt.date) -> str:
 def short_day(d: dt.date) -> str:
     """ "3 Mar 2025"."""
     return f"{d.day} {d:%b %Y}"
+
+
+def weekday_day(d: dt.date) -> str:
+    """ "Mon 3 Mar 2025"."""
+    return f"{d:%a} {d.day} {d:%b %Y}"

@@ -21,7 +21,7 @@ PROBE_PREFIX = "health/"
 
 def queue_stuck_after() -> float:
     """Seconds a task may wait for a worker before the queue counts as failing (no worker is taking work)."""
-    return float(getattr(settings, "DAYBOOK_HEALTH_QUEUE_STUCK_AFTER", 300))
+    return float(settings.DAYBOOK_HEALTH_QUEUE_STUCK_AFTER)
 
 
 @dataclass

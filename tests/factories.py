@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 
 from cases.models import Case
 from cases.services import create_case, save_crime_reference, save_order
-from diary import rules
 from diary.services import IncidentData, create_incident
+from kernel import localtime
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -28,7 +28,7 @@ def make_case(owner: Any, **kwargs: Any) -> Case:
 
 
 def make_incident(case: Case, user: Any, days_ago: float = 1, **kwargs: Any) -> Any:
-    when = rules.now_local() - dt.timedelta(days=days_ago)
+    when = localtime.now_local() - dt.timedelta(days=days_ago)
     data = IncidentData(occurred_at=when, description=kwargs.pop("description", "He was outside my house"), **kwargs)
     return create_incident(case, user, data)
 

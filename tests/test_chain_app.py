@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = sorted(p.name for p in ROOT.iterdir() if (p / "__init__.py").exists() and p.name not in {"tests", "benchmarks", "scripts", "node_modules", "build"})
 BELOW_THE_APPS = {"chain", "vault"}
 APPS_ABOVE = {"diary", "evidence", "cases", "reports", "imports", "insights", "support", "accounts"}
-# Arrows that still point up from cases into the diary, kept until issue 10 item 3 (a kernel for form widgets and
-# dates) and the case page's move: each is one module. Nothing may be added here.
-KNOWN_UPWARD = {("cases/forms.py", "diary"), ("cases/views.py", "diary"), ("cases/selectors.py", "diary")}
+# Arrows that still point up from cases into the diary (the case page's incident summaries), kept until that page
+# moves: each is one module. Nothing may be added here.
+KNOWN_UPWARD = {("cases/views.py", "diary"), ("cases/selectors.py", "diary")}
 
 
 def _product_modules() -> list[Path]:

@@ -10,11 +10,12 @@ from cases.services import save_crime_reference
 from diary import rules
 from diary.models import Incident
 from diary.services import IncidentData, IncidentRefused, create_incident, create_incidents, edit_incident
+from kernel import localtime
 from tests.factories import make_case, make_incident
 
 
 def _data(**kwargs) -> IncidentData:  # noqa: ANN003
-    return IncidentData(occurred_at=rules.now_local() - dt.timedelta(days=1), description=kwargs.pop("description", "He followed me"), **kwargs)
+    return IncidentData(occurred_at=localtime.now_local() - dt.timedelta(days=1), description=kwargs.pop("description", "He followed me"), **kwargs)
 
 
 BAD = [
@@ -43,7 +44,7 @@ def test_create_refuses_what_the_form_refuses_and_writes_nothing(case, owner, ch
 
 def test_a_future_time_is_refused(case, owner) -> None:  # noqa: ANN001
     data = _data()
-    data.occurred_at = rules.now_local() + dt.timedelta(days=2)
+    data.occurred_at = localtime.now_local() + dt.timedelta(days=2)
     with pytest.raises(IncidentRefused) as refused:
         create_incident(case, owner, data)
     assert "date" in refused.value.errors
