@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chain.models import ChainEntry
+from kernel.canonical import sha256_hex
 
 
 class Checker:
@@ -40,6 +41,34 @@ class Checker:
     def check_files(self) -> list[Any]:
         """One result per stored file (with ``ok`` and ``problem``), for kinds that keep files."""
         return []
+
+
+class SnapshotChecker(Checker):
+    """A checker for kinds whose entries each point to one row holding a sealed canonical snapshot (an incident
+    version, an exhibit event; the kinds to come): ``rows`` maps each entry's ref to its row. It remembers which
+    rows the chain reached, so :meth:`unchained` finds rows added outside it."""
+
+    def __init__(self, case: Any, rows: dict[str, Any]) -> None:
+        super().__init__(case)
+        self.rows = rows
+        self.seen: set[str] = set()
+
+    def describe(self, ref: str) -> str:
+        """The ref in the person's words ("Incident 3, version 2,")."""
+        return ref
+
+    def compare(self, entry: ChainEntry, payload: dict[str, Any], recorded_sha256: str) -> str | None:
+        """The re-read ``payload`` and the hash recorded on its row must both equal the entry's payload hash."""
+        if sha256_hex(payload) != entry.payload_sha256 or recorded_sha256 != entry.payload_sha256:
+            return f"{self.describe(entry.ref)} has been altered since it was recorded."
+        self.seen.add(entry.ref)
+        return None
+
+    def unchained(self) -> str | None:
+        extra = set(self.rows) - self.seen
+        if extra:
+            return f"{self.describe(sorted(extra)[0])} is not in the chain: it was added outside Daybook."
+        return None
 
 
 @dataclass(frozen=True)

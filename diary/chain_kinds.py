@@ -18,35 +18,33 @@ from kernel.canonical import sha256_hex
 from kernel.crypto import DecryptionError
 
 
-class IncidentVersions(kinds.Checker):
+class IncidentVersions(kinds.SnapshotChecker):
     def __init__(self, case: Any) -> None:
-        super().__init__(case)
         rows = IncidentVersion.objects.filter(incident__case=case).select_related("incident")
-        self.versions = {refs.incident_ref(v.incident.number, v.version): v for v in rows}
-        for v in self.versions.values():
+        super().__init__(case, {refs.incident_ref(v.incident.number, v.version): v for v in rows})
+        for v in self.rows.values():
             v.incident.case = case  # one case object: no query and no key unwrap per version
-        self.seen: set[str] = set()
+
+    def describe(self, ref: str) -> str:
+        return human(ref)
 
     def check(self, entry: ChainEntry) -> str | None:
-        version = self.versions.get(entry.ref)
+        version = self.rows.get(entry.ref)
         if version is None:
             return f"Entry {entry.seq} points to {entry.ref}, which is missing."
         try:
             payload = snapshot_from_version(version)
         except (DecryptionError, ValueError) as exc:
             return f"{entry.ref} cannot be read: {exc}."
-        if sha256_hex(payload) != entry.payload_sha256 or version.payload_sha256 != entry.payload_sha256:
-            return f"{human(entry.ref)} has been altered since it was recorded."
-        self.seen.add(entry.ref)
-        return None
+        return self.compare(entry, payload, version.payload_sha256)
 
     def finish(self) -> str | None:
-        extra = set(self.versions) - self.seen
-        if extra:
-            return f"{human(sorted(extra)[0])} is not in the chain: it was added outside Daybook."
+        problem = self.unchained()
+        if problem:
+            return problem
         # The current state shown in lists must equal the latest chained version of each incident.
         latest: dict[int, IncidentVersion] = {}
-        for v in self.versions.values():
+        for v in self.rows.values():
             if v.incident_id not in latest or v.version > latest[v.incident_id].version:
                 latest[v.incident_id] = v
         for incident in Incident.objects.filter(case=self.case).select_related("case", "crime_reference", "breached_order"):

@@ -18,21 +18,20 @@ from chain.models import ChainEntry
 from evidence import filecheck
 from evidence.models import Blob, Exhibit, ExhibitEvent
 from evidence.snapshots import event_payload, exhibit_state
-from kernel.canonical import sha256_hex
 from kernel.crypto import DecryptionError
 
 
-class ExhibitEvents(kinds.Checker):
+class ExhibitEvents(kinds.SnapshotChecker):
     def __init__(self, case: Any) -> None:
-        super().__init__(case)
-        self.events: dict[str, ExhibitEvent] = {}
-        for event in ExhibitEvent.objects.filter(exhibit__case=case).select_related("exhibit"):
-            self.events[refs.exhibit_ref(event.exhibit.number, event.seq)] = event
+        rows = ExhibitEvent.objects.filter(exhibit__case=case).select_related("exhibit")
+        super().__init__(case, {refs.exhibit_ref(event.exhibit.number, event.seq): event for event in rows})
         self.latest: dict[int, dict[str, Any]] = {}  # exhibit number -> payload of its latest chained event
-        self.seen: set[str] = set()
+
+    def describe(self, ref: str) -> str:
+        return human(ref)
 
     def check(self, entry: ChainEntry) -> str | None:
-        event = self.events.get(entry.ref)
+        event = self.rows.get(entry.ref)
         if event is None:
             return f"Entry {entry.seq} points to {human(entry.ref)}, which is missing."
         if (entry.kind == "exhibit.sealed") != (event.seq == 1):
@@ -41,18 +40,18 @@ class ExhibitEvents(kinds.Checker):
             payload = event_payload(event, self.case)
         except (DecryptionError, ValueError) as exc:
             return f"{human(entry.ref)} cannot be read: {exc}."
-        if sha256_hex(payload) != entry.payload_sha256 or event.payload_sha256 != entry.payload_sha256:
-            return f"{human(entry.ref)} has been altered since it was recorded."
+        problem = self.compare(entry, payload, event.payload_sha256)
+        if problem:
+            return problem
         number = event.exhibit.number
         if number not in self.latest or self.latest[number]["event"] < payload["event"]:
             self.latest[number] = payload
-        self.seen.add(entry.ref)
         return None
 
     def finish(self) -> str | None:
-        extra = set(self.events) - self.seen
-        if extra:
-            return f"{human(sorted(extra)[0])} is not in the chain: it was added outside Daybook."
+        problem = self.unchained()
+        if problem:
+            return problem
         for exhibit in Exhibit.objects.filter(case=self.case).select_related("original", "photo_of"):
             exhibit.case = self.case
             payload = self.latest.get(exhibit.number)
