@@ -91,6 +91,47 @@ def test_no_import_cycle_between_apps():
     assert not cycles, f"import cycles between apps: {cycles[0]} ({[edges[(a, b)] for a, b in zip(cycles[0], cycles[0][1:], strict=False)]})"
 
 
+def _imported_modules(path: Path, known: set[str]) -> set[str]:
+    """The product modules ``path`` imports at run time (``from a import b`` counts a.b when it is a module)."""
+    tree = ast.parse(path.read_text())
+    skipped = {id(c) for n in ast.walk(tree) if isinstance(n, ast.If) and "TYPE_CHECKING" in ast.unparse(n.test) for s in n.body for c in ast.walk(s)}
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return found & known
+
+
+def test_no_module_import_cycle_in_the_chain_and_its_users():
+    """No cycle between modules either (lazy imports included): evidence's tasks, checks and writers, the diary's
+    services and chain kinds, the chain and the vault each import only downwards."""
+    paths = {}
+    for app in ("chain", "vault", "evidence", "diary", "cases", "audit", "kernel"):
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" not in path.parts:
+                name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+                paths[name] = path
+    graph = {name: _imported_modules(path, set(paths)) - {name} for name, path in paths.items()}
+    done: set[str] = set()
+
+    def visit(name: str, trail: list[str]) -> None:
+        for nxt in sorted(graph[name]):
+            assert nxt not in trail, "import cycle: " + " -> ".join([*trail[trail.index(nxt) :], nxt])
+            if nxt not in done:
+                visit(nxt, [*trail, nxt])
+        done.add(name)
+
+    for name in sorted(graph):
+        if name not in done:
+            visit(name, [name])
+    assert "evidence.services" not in graph["evidence.tasks"] and "evidence.uploads" not in graph["evidence.tasks"]
+    assert "evidence.services" in graph["evidence.uploads"] and "evidence.tasks" in graph["evidence.services"]
+
+
 def test_chain_and_vault_import_nothing_above_them():
     for path in _product_modules():
         app = path.relative_to(ROOT).parts[0]
