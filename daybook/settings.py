@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "kernel",
     "audit",
+    "chain",
     "accounts",
     "cases",
     "diary",

@@ -178,7 +178,7 @@ def generate(report: Report) -> Report:
 
 
 def _explain(exc: Exception) -> str:
-    from evidence import stream  # noqa: PLC0415
+    from vault import stream  # noqa: PLC0415
 
     if isinstance(exc, stream.BlobError) or "sha" in str(exc).lower() or "exhibit" in str(exc).lower():
         text = str(exc)
