@@ -153,6 +153,8 @@ class IntegrityCheck(models.Model):
     requested_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # stamped every few seconds while a worker checks
+    attempts = models.PositiveSmallIntegerField(default=0)  # runs started; one more is allowed after a dead worker
     status = models.CharField(max_length=10, choices=STATUSES, default="queued")
     ok = models.BooleanField(null=True)
     result = models.JSONField(default=dict)  # hashes, counts, exhibit references and problems: nothing personal
