@@ -148,6 +148,8 @@ def integrity(request: HttpRequest, case_id: int) -> HttpResponse:
         record(request.user, "case.verify_requested", case)
         return redirect("integrity", case_id=case.pk)
     latest = case.integrity_checks.first()
+    if latest is not None:
+        integrity_checks.revive_if_dead(latest)
     pending = latest is not None and latest.status in {"queued", "running"}
     large = integrity_checks.is_large(case)
     if not pending and not large:
