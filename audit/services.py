@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from audit.actions import check
@@ -18,3 +19,12 @@ def record(actor: object, action: str, case: Case | None = None, target: str = "
     if by_owner is None:
         by_owner = case is None or user is None or case.owner_id == user.pk
     return AuditEvent.objects.create(actor=user, case=case, action=action, target=target[:128], by_owner=by_owner)
+
+
+def record_many(actor: object, case: Case | None, rows: Iterable[tuple[str, str]]) -> list[AuditEvent]:
+    """Write many audit rows by one actor in one case with one insert, each (action, target) exactly as
+    :func:`record` would write it. Called inside the same transaction as the changes they record."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    by_owner = case is None or user is None or case.owner_id == user.pk
+    events = [AuditEvent(actor=user, case=case, action=check(action).value, target=target[:128], by_owner=by_owner) for action, target in rows]
+    return AuditEvent.objects.bulk_create(events)

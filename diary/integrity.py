@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from cases.models import Case
-from diary import chain
+from chain import verification
 from diary.models import IntegrityCheck
 from kernel import jobs
 
@@ -31,11 +31,7 @@ def inline_bytes_limit() -> int:
 
 def stored_bytes(case: Case) -> int:
     """Plaintext bytes of the case's stored evidence: what a full check has to read back and re-hash."""
-    from django.db.models import Sum  # noqa: PLC0415
-
-    from evidence.models import Blob  # noqa: PLC0415
-
-    return Blob.objects.filter(case=case).aggregate(n=Sum("size"))["n"] or 0
+    return verification.stored_bytes(case)
 
 
 def is_large(case: Case) -> bool:
@@ -43,7 +39,7 @@ def is_large(case: Case) -> bool:
     return case.chain_seq > inline_limit() or stored_bytes(case) > inline_bytes_limit()
 
 
-def result_to_json(result: chain.Verification) -> dict[str, Any]:
+def result_to_json(result: verification.Verification) -> dict[str, Any]:
     return {
         "ok": result.ok,
         "entries": result.entries,
@@ -103,7 +99,7 @@ def _execute(check: IntegrityCheck, case: Case) -> None:
     # Only this run may write the result: a run given up for dead that finishes anyway changes nothing.
     mine = IntegrityCheck.objects.filter(pk=check.pk, status="running", attempts=check.attempts)
     try:
-        result = chain.verify(case)
+        result = verification.verify(case)
     except Exception as exc:  # the check itself failed (e.g. storage unreachable): say so, never pretend
         mine.update(status="failed", finished_at=timezone.now(), result={"problem": f"The check could not finish: {type(exc).__name__}."})
         raise

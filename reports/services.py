@@ -243,7 +243,7 @@ def _make_files(report: Report, case: Case, options: ReportOptions, generated_at
 
 
 def _explain(exc: Exception) -> str:
-    from evidence import stream  # noqa: PLC0415
+    from vault import stream  # noqa: PLC0415
 
     if isinstance(exc, stream.BlobError) or "sha" in str(exc).lower() or "exhibit" in str(exc).lower():
         text = str(exc)

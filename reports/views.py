@@ -20,11 +20,11 @@ from django.views.decorators.http import require_POST
 from audit.services import record
 from cases.models import Case
 from cases.policy import Action, case_for, child_or_404
-from evidence import stream
 from reports import forms, services
 from reports.impact import gather_impact
 from reports.models import Handover, Report
 from reports.options import ReportOptions
+from vault import stream
 
 
 def _report(case: Case, report_id: Any) -> Report:

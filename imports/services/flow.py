@@ -13,13 +13,13 @@ from django.utils import timezone
 
 from audit.services import record as audit
 from cases.models import Case
-from evidence import store
 from evidence.models import Exhibit
 from imports.errors import ImportRefused
 from imports.models import Import
 from imports.records import ImportFormatError, ParseWarning, Record
 from imports.services.clock import default_zone, zone
 from imports.services.reading import HEAD_BYTES, MAX_WARNINGS, PROGRESS_EVERY, detect, open_export, records, summarise, warning_text
+from vault import store
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('diary', '0003_integrity_check'),
+        ('diary', '0004_chainentry_moves_to_chain'),
     ]
 
     operations = [
