@@ -423,8 +423,8 @@ def stream_bundle(report: Report) -> tuple[int, Iterator[bytes]]:
     While sending, every file is re-hashed; a difference stops the stream before the ZIP's central directory, and
     the last piece is held back until the whole bundle's SHA-256 is the one fixed when the report was made, so a
     wrong bundle is never complete (the browser sees fewer bytes than announced and keeps nothing usable)."""
-    from evidence import stream  # noqa: PLC0415
     from reports import bundle as bundle_mod  # noqa: PLC0415
+    from vault import stream  # noqa: PLC0415
 
     case = report.case
     try:

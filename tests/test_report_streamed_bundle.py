@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from django.test import Client, override_settings
 
-from evidence import store
 from evidence.models import Exhibit
 from evidence.services import ingest
 from reports import manifest as mf
@@ -22,6 +21,7 @@ from reports.options import ReportOptions
 from reports.verify import verify_bundle
 from tests.factories import make_incident
 from tests.tsa import LocalTSA
+from vault import store
 
 pytestmark = pytest.mark.django_db
 
