@@ -199,6 +199,8 @@ def suggest(question: Question, analysis: Analysis) -> Suggestion:
             elif rel in rule.get("no", []) and answer is None:
                 answer = "no"
                 points.append(Point(f"Your case says they are: {label}."))
+            elif not rel:
+                points.append(Point("Not said: your case does not say who they are to you, so the diary suggests nothing."))
         elif kind == "behaviours":
             codes = rule_codes(rule)
             hits = [f for f in facts if f.codes and not codes.isdisjoint(f.codes)]

@@ -166,6 +166,10 @@ def moment_text(moment: dt.datetime | None) -> str:
     return f"{local.day} {local:%B %Y} at {local:%H:%M} ({local:%Z})"
 
 
+# The chronology's words for diary.taxonomy.TIME_PRECISIONS: a note's moment of writing is never called exact.
+PRECISION_WORDS = {"exact": "Exact time", "approx": "Approximate time", "recorded": "Time of writing (time it happened not given)"}
+
+
 def time_text(incident: Incident) -> tuple[str, str]:
     """(time, precision in words)."""
     local = _local(incident.occurred_at)
@@ -175,7 +179,7 @@ def time_text(incident: Incident) -> tuple[str, str]:
     if incident.ended_at:
         end = _local(incident.ended_at)
         start += f" to {end:%H:%M}" if end.date() == local.date() else f" to {date_text(end.date())} {end:%H:%M}"
-    return start, ("Exact time" if incident.time_precision == "exact" else "Approximate time")
+    return start, PRECISION_WORDS.get(incident.time_precision, "Approximate time")
 
 
 def case_reference(case: Case, refs: list[dict[str, str]]) -> str:
@@ -395,7 +399,7 @@ def build_context(case: Case, options: ReportOptions, *, generated_at: dt.dateti
     suspect = {
         "name": redact(case.suspect_name or ""),
         "aliases": redact(case.suspect_aliases or ""),
-        "relationship": case.get_relationship_display(),
+        "relationship": case.relationship_text,
         "description": redact(case.suspect_description or ""),
         "addresses": redact(case.suspect_addresses or ""),
         "vehicles": redact(case.suspect_vehicles or ""),
