@@ -252,7 +252,8 @@ def test_migrating_forward_from_the_old_state_keeps_old_rows_verifying(case, own
         # A row written in the old state (as main's code wrote it) is read by the new model after the move.
         head = old_rows[-1][3]
         OldEntry.objects.create(case_id=case.pk, seq=4, kind="case.opened", ref="case", at="x", payload_sha256="0" * 64, prev_hash=head, entry_hash="f" * 64)
-        plan = executor.migration_plan(latest)
+        move = [("diary", "0004_chainentry_moves_to_chain"), *[n for n in latest if n[0] == "chain"]]
+        plan = executor.migration_plan(move)  # the move itself (later migrations may add columns of their own)
         assert {m.app_label for m, _backwards in plan} == {"diary", "chain"}
         sql = [line for line in executor.loader.collect_sql(plan) if line.strip() and not line.lstrip().startswith("--")]
         assert sql == [], sql
