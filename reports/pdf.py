@@ -40,8 +40,8 @@ from insights import overview
 from insights import selectors as insight_selectors
 from insights import thresholds as T
 from kernel import localtime
-from kernel.sizes import human_size
-from kernel.words import day_text, weekday_day
+from kernel.sizes import size_with_bytes
+from kernel.words import day_text, times, weekday_day
 from reports import law
 from reports.impact import EXPLANATION as IMPACT_EXPLANATION
 from reports.impact import TITLE as IMPACT_TITLE
@@ -274,7 +274,7 @@ def _exhibit_row(item: Exhibit, redact: Callable[[str], str], in_report: set[int
         "description": redact(item.description or ""),
         "is_file": item.is_file,
         "name": redact(names.display_name(item.original_name, fallback=f"exhibit-{item.number}")) if item.is_file else "",
-        "size": f"{human_size(item.size)} ({item.size:,} bytes)" if item.is_file and item.size is not None else "",
+        "size": size_with_bytes(item.size) if item.is_file and item.size is not None else "",
         "type": item.type_label if item.is_file else "Physical item",
         "sha256": item.sha256 if item.is_file else "",
         "obtained": obtained,
@@ -337,7 +337,7 @@ def build_context(case: Case, options: ReportOptions, *, generated_at: dt.dateti
             place.append(redact(incident.location))
         how = CHANNEL_LABELS.get(incident.channel, "") if incident.channel else ""
         if incident.how_many and incident.how_many > 1:
-            how = f"{how}, {incident.how_many} times" if how else f"{incident.how_many} times"
+            how = f"{how}, {times(incident.how_many)}" if how else times(incident.how_many).capitalize()
         reported = []
         if incident.reported:
             line = "Reported"

@@ -18,7 +18,7 @@ from insights.analysis.inputs import Fact, Imported, OrderInfo
 from insights.analysis.results import MAX_REFS, Buckets, Finding, Point, Ref, point
 from insights.analysis.timing import bursts_finding, imported_bursts_finding, imported_night_finding, night_finding
 from kernel.localtime import week_start
-from kernel.words import day_text, plural
+from kernel.words import day_text, figure, plural, times
 
 
 def find_all(facts: Sequence[Fact], bk: Buckets, *, as_of: dt.date, relationship: str, orders: list[OrderInfo], imported: Imported | None) -> list[Finding]:
@@ -108,10 +108,10 @@ def _escalation_frequency(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) ->
     if before == 0:
         compare = f"In the {T.BEFORE_DAYS.value} days before ({day_text(before_from)} to {day_text(before_to)}) there were none."
     else:
-        times = r / usual
+        were = "was" if before == 1 else "were"
         compare = (
-            f"In the {T.BEFORE_DAYS.value} days before ({day_text(before_from)} to {day_text(before_to)}) there were {before}, "
-            f"about {usual_text} in an average 14 days: the last 14 days had {times:.1f} times as many."
+            f"In the {T.BEFORE_DAYS.value} days before ({day_text(before_from)} to {day_text(before_to)}) there {were} {plural(before, 'incident')}, "
+            f"about {usual_text} in an average 14 days: the last 14 days had {figure(r / usual)} times as many."
         )
     return Finding(
         "escalation_frequency",
@@ -206,7 +206,7 @@ def _frequent_visits(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Find
     weeks = visit_weeks(bk.turning_up)
     if not weeks:
         return None
-    points = [point(f"Turned up {len(fs)} times in the week of {day_text(w)}.", fs) for w, fs in weeks[-MAX_REFS:]]
+    points = [point(f"Turned up {times(len(fs))} in the week of {day_text(w)}.", fs) for w, fs in weeks[-MAX_REFS:]]
     more = len(weeks) - len(points)
     if more:
         points.insert(0, Point(f"{plural(more, 'earlier week')} like this are not listed here."))
