@@ -40,8 +40,8 @@ from insights import overview
 from insights import selectors as insight_selectors
 from insights import thresholds as T
 from kernel import localtime
-from kernel.sizes import human_size
-from kernel.words import day_text, weekday_day
+from kernel.sizes import size_with_bytes
+from kernel.words import day_text, times, weekday_day
 from reports import law
 from reports.impact import EXPLANATION as IMPACT_EXPLANATION
 from reports.impact import TITLE as IMPACT_TITLE
@@ -162,6 +162,10 @@ def moment_text(moment: dt.datetime | None) -> str:
     return f"{local.day} {local:%B %Y} at {local:%H:%M} ({local:%Z})"
 
 
+# The chronology's words for diary.taxonomy.TIME_PRECISIONS: a note's moment of writing is never called exact.
+PRECISION_WORDS = {"exact": "Exact time", "approx": "Approximate time", "recorded": "Time of writing (time it happened not given)"}
+
+
 def time_text(incident: Incident) -> tuple[str, str]:
     """(time, precision in words)."""
     local = localtime.local(incident.occurred_at)
@@ -171,7 +175,7 @@ def time_text(incident: Incident) -> tuple[str, str]:
     if incident.ended_at:
         end = localtime.local(incident.ended_at)
         start += f" to {end:%H:%M}" if end.date() == local.date() else f" to {date_text(end.date())} {end:%H:%M}"
-    return start, ("Exact time" if incident.time_precision == "exact" else "Approximate time")
+    return start, PRECISION_WORDS.get(incident.time_precision, "Approximate time")
 
 
 def case_reference(case: Case, refs: list[dict[str, str]]) -> str:
@@ -266,7 +270,7 @@ def _exhibit_row(item: Exhibit, redact: Callable[[str], str], in_report: set[int
         "description": redact(item.description or ""),
         "is_file": item.is_file,
         "name": redact(names.display_name(item.original_name, fallback=f"exhibit-{item.number}")) if item.is_file else "",
-        "size": f"{human_size(item.size)} ({item.size:,} bytes)" if item.is_file and item.size is not None else "",
+        "size": size_with_bytes(item.size) if item.is_file and item.size is not None else "",
         "type": item.type_label if item.is_file else "Physical item",
         "sha256": item.sha256 if item.is_file else "",
         "obtained": obtained,
@@ -329,7 +333,7 @@ def build_context(case: Case, options: ReportOptions, *, generated_at: dt.dateti
             place.append(redact(incident.location))
         how = CHANNEL_LABELS.get(incident.channel, "") if incident.channel else ""
         if incident.how_many and incident.how_many > 1:
-            how = f"{how}, {incident.how_many} times" if how else f"{incident.how_many} times"
+            how = f"{how}, {times(incident.how_many)}" if how else times(incident.how_many).capitalize()
         reported = []
         if incident.reported:
             line = "Reported"
@@ -391,7 +395,7 @@ def build_context(case: Case, options: ReportOptions, *, generated_at: dt.dateti
     suspect = {
         "name": redact(case.suspect_name or ""),
         "aliases": redact(case.suspect_aliases or ""),
-        "relationship": case.get_relationship_display(),
+        "relationship": case.relationship_text,
         "description": redact(case.suspect_description or ""),
         "addresses": redact(case.suspect_addresses or ""),
         "vehicles": redact(case.suspect_vehicles or ""),

@@ -26,6 +26,8 @@ def when(incident: Any) -> str:
         text += local.strftime(", %H:%M")
     elif incident.time_precision == "approx":
         text += local.strftime(", about %H:%M")
+    elif incident.time_precision == "recorded":
+        text += local.strftime(", written at %H:%M (time of writing, not said when it happened)")
     else:
         text += ", time not known"
     if incident.ended_at:
