@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "support",
     "reports",
     "imports",
+    "organisations",
+    "casework",
 ]
 
 MIDDLEWARE = [

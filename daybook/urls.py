@@ -35,5 +35,6 @@ urlpatterns = [
     path("", include("insights.urls")),
     path("", include("reports.urls")),
     path("", include("imports.urls")),
+    path("staff/", include("organisations.urls")),
     path("admin/", admin.site.urls),
 ]
