@@ -36,5 +36,6 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("imports.urls")),
     path("staff/", include("organisations.urls")),
+    path("staff/", include("casework.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,82 @@
+"""Reads of the service side: the triage queue, a client's access log, the auditor's search."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from casework.models import Client, Referral, ReferralStatus, Risk
+from organisations.models import Membership, Organisation
+
+# Queue order (design 3.2): high, then medium, then unscreened or not known, then standard.
+RANK_HIGH, RANK_MEDIUM, RANK_UNKNOWN, RANK_STANDARD = 0, 1, 2, 3
+
+
+def _rank() -> Case:
+    return Case(
+        When(screened_risk=Risk.HIGH, then=Value(RANK_HIGH)),
+        When(screened_risk=Risk.MEDIUM, then=Value(RANK_MEDIUM)),
+        When(screened_risk=Risk.STANDARD, then=Value(RANK_STANDARD)),
+        When(screened_risk=Risk.UNKNOWN, then=Value(RANK_UNKNOWN)),
+        When(police_risk=Risk.HIGH, then=Value(RANK_HIGH)),
+        When(police_risk=Risk.MEDIUM, then=Value(RANK_MEDIUM)),
+        default=Value(RANK_UNKNOWN),
+        output_field=IntegerField(),
+    )
+
+
+def queue(org: Organisation, limit: int = 100) -> QuerySet[Referral]:
+    """Referrals waiting for triage, most urgent first: by risk rank, then the first-contact deadline."""
+    return (
+        Referral.objects.filter(organisation=org, status=ReferralStatus.NEW)
+        .annotate(rank=_rank())
+        .select_related("client", "client__organisation")
+        .order_by("rank", "due_at", "received_at", "pk")[:limit]
+    )
+
+
+def awaiting_allocation(org: Organisation, limit: int = 100) -> QuerySet[Referral]:
+    return (
+        Referral.objects.filter(organisation=org, status=ReferralStatus.ACCEPTED, client__allocated_to__isnull=True)
+        .annotate(rank=_rank())
+        .select_related("client", "client__organisation")
+        .order_by("rank", "due_at", "pk")[:limit]
+    )
+
+
+def is_overdue(referral: Referral, now: dt.datetime | None = None) -> bool:
+    return referral.first_contact_at is None and referral.due_at is not None and referral.due_at < (now or timezone.now())
+
+
+@dataclass(frozen=True)
+class Look:
+    at: dt.datetime
+    who: str
+    what: str
+
+
+def who_looked(client: Client, limit: int = 200) -> list[Look]:
+    """Every staff read and change of this client, newest first, with the staff member's name."""
+    from audit.actions import label  # noqa: PLC0415
+
+    events = list(AuditEvent.objects.filter(client=client).select_related("actor").order_by("-at", "-id")[:limit])
+    names = dict(
+        Membership.objects.filter(organisation=client.organisation, user__in=[e.actor_id for e in events if e.actor_id]).values_list("user_id", "display_name")
+    )
+    return [Look(e.at, names.get(e.actor_id, "Someone no longer on the staff list"), label(e.action)) for e in events]
+
+
+def access_log(org: Organisation, *, member: Membership | None, date_from: dt.date | None, date_to: dt.date | None, limit: int = 500) -> QuerySet[AuditEvent]:
+    qs = AuditEvent.objects.filter(organisation=org).select_related("client")
+    if member is not None:
+        qs = qs.filter(actor=member.user)
+    tz = timezone.get_current_timezone()
+    if date_from:
+        qs = qs.filter(at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
+    if date_to:
+        qs = qs.filter(at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    return qs.order_by("-at", "-id")[:limit]
