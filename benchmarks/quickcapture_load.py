@@ -235,7 +235,6 @@ def _stop_server(server: subprocess.Popen) -> None:
 
 def _run(path: Path, duration: float, n_clients: int, shared: bool) -> int:
     common.setup_django(path)
-    from django.conf import settings  # noqa: PLC0415
     from django.contrib.auth import get_user_model  # noqa: PLC0415
     from django.db import connections  # noqa: PLC0415
 
@@ -243,6 +242,7 @@ def _run(path: Path, duration: float, n_clients: int, shared: bool) -> int:
     from cases.services import create_case  # noqa: PLC0415
     from diary import chain  # noqa: PLC0415
     from diary.models import Incident  # noqa: PLC0415
+    from kernel import localtime  # noqa: PLC0415
 
     User = get_user_model()  # noqa: N806
     accounts = []
@@ -272,7 +272,7 @@ def _run(path: Path, duration: float, n_clients: int, shared: bool) -> int:
             # At most 4 sign-ins in flight: allauth counts each attempt against "login_failed" (10/m per IP,
             # 5/15m per account) until the passphrase is checked, so 20 at once from 127.0.0.1 can be refused.
             sign_in_lock = threading.BoundedSemaphore(4)
-            tz = ZoneInfo(settings.TIME_ZONE)
+            tz = localtime.local_tz()
             threads = [
                 threading.Thread(target=client, args=(i, port, *accounts[i % len(accounts)], tz, barrier, deadline, stats, lock, sign_in_lock))
                 for i in range(n_clients)

@@ -5,11 +5,11 @@ from typing import Any
 from django import forms
 
 from cases.models import ORDER_TYPES, RELATIONSHIPS
-from diary import rules
-from diary.forms import DateInput
+from kernel import limits, localtime
+from kernel.widgets import DateInput
 
-SHORT = rules.MAX_SHORT
-TEXT = rules.MAX_TEXT
+SHORT = limits.MAX_SHORT
+TEXT = limits.MAX_TEXT
 
 
 def area(rows: int = 3) -> forms.Textarea:
@@ -38,9 +38,9 @@ class CaseForm(forms.Form):
 
     def clean_started_on(self) -> Any:
         value = self.cleaned_data.get("started_on")
-        if value and value > rules.now_local().date():
+        if value and value > localtime.today():
             raise forms.ValidationError("The start date cannot be in the future")
-        if value and value < rules.EARLIEST:
+        if value and value < limits.EARLIEST:
             raise forms.ValidationError("The date must be after 1900")
         return value
 
@@ -54,7 +54,7 @@ class CrimeReferenceForm(forms.Form):
 
     def clean_given_on(self) -> Any:
         value = self.cleaned_data.get("given_on")
-        if value and value > rules.now_local().date():
+        if value and value > localtime.today():
             raise forms.ValidationError("The date cannot be in the future")
         return value
 

@@ -10,6 +10,7 @@ from django.db import models
 
 from kernel import crypto
 from kernel.sealed import Sealed
+from kernel.words import day_text
 
 RELATIONSHIPS = [
     ("ex_partner", "Ex-partner"),
@@ -145,10 +146,5 @@ class Order(CaseChild):
     def __str__(self) -> str:
         label = self.get_order_type_display()
         if self.starts_on:
-            return f"{label} from {self.starts_on:%-d %B %Y}"
+            return f"{label} from {day_text(self.starts_on)}"
         return label
-
-    def in_force_on(self, day: object) -> bool:
-        if self.starts_on and day < self.starts_on:  # type: ignore[operator]
-            return False
-        return not (self.ends_on and day > self.ends_on)  # type: ignore[operator]

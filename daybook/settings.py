@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "support",
     "reports",
     "imports",
+    "ops",
     "organisations",
     "casework",
 ]
@@ -267,6 +268,9 @@ DAYBOOK_TSA_CA_FILE = env_str("DAYBOOK_TSA_CA_FILE", "")
 IMPORT_MAX_MEDIA_BYTES = env_int("DAYBOOK_IMPORT_MAX_MEDIA_BYTES", 512 * 1024**2)
 IMPORT_MAX_MEDIA_TOTAL_BYTES = env_int("DAYBOOK_IMPORT_MAX_MEDIA_TOTAL_BYTES", 4 * 1024**3)
 IMPORT_MAX_MEDIA_FILES = env_int("DAYBOOK_IMPORT_MAX_MEDIA_FILES", 5000)
+
+# /healthz reports the queue as failing when a task has waited this many seconds for a worker.
+DAYBOOK_HEALTH_QUEUE_STUCK_AFTER = env_int("DAYBOOK_HEALTH_QUEUE_STUCK_AFTER", 300)
 
 # Limits on what a person can type, stated on the forms.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

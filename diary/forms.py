@@ -10,20 +10,8 @@ from django import forms
 from cases.models import Case
 from diary import rules, taxonomy
 from diary.services import IncidentData
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%H:%M")
+from kernel import localtime
+from kernel.widgets import DateInput, TimeInput
 
 
 def text_area(limit: int, rows: int = 4) -> forms.Textarea:
@@ -54,7 +42,7 @@ class QuickCaptureForm(forms.Form):
             + [(code, label) for code, label in ((b.code, b.label) for b in taxonomy.behaviours().values()) if not taxonomy.behaviours()[code].quick]
         )
         if not self.is_bound:
-            now = rules.now_local()
+            now = localtime.now_local()
             self.initial.setdefault("date", now.date())
             self.initial.setdefault("time", now.time().replace(second=0, microsecond=0))
 
@@ -157,7 +145,7 @@ class IncidentForm(forms.Form):
                 label="What they saw or heard", required=False, max_length=rules.MAX_TEXT, widget=text_area(rules.MAX_TEXT, rows=2)
             )
         if not self.is_bound and "date" not in self.initial:
-            now = rules.now_local()
+            now = localtime.now_local()
             self.initial["date"] = now.date()
             self.initial["time"] = now.time().replace(second=0, microsecond=0)
 
@@ -193,7 +181,7 @@ class IncidentForm(forms.Form):
         data["reported_bool"] = reported
         if reported and data.get("reported_on") and data.get("date") and data["reported_on"] < data["date"]:
             self.add_error("reported_on", "The date reported cannot be before the incident")
-        if data.get("reported_on") and data["reported_on"] > rules.now_local().date():
+        if data.get("reported_on") and data["reported_on"] > localtime.today():
             self.add_error("reported_on", "The date reported cannot be in the future")
         refs = {str(r.uuid): r for r in self.refs}
         orders = {str(o.uuid): o for o in self.orders}
@@ -232,7 +220,7 @@ class IncidentForm(forms.Form):
 
     @staticmethod
     def initial_from(data: IncidentData) -> dict[str, Any]:
-        local = data.occurred_at.astimezone(rules.local_tz())
+        local = data.occurred_at.astimezone(localtime.local_tz())
         initial: dict[str, Any] = {
             "date": local.date(),
             "time": local.time().replace(second=0, microsecond=0) if data.time_precision != "date" else None,
@@ -255,7 +243,7 @@ class IncidentForm(forms.Form):
             "notes": data.notes,
         }
         if data.ended_at:
-            end = data.ended_at.astimezone(rules.local_tz())
+            end = data.ended_at.astimezone(localtime.local_tz())
             initial["end_date"], initial["end_time"] = end.date(), end.time().replace(second=0, microsecond=0)
         for i, w in enumerate(data.witnesses):
             initial[f"witness_{i}_name"] = w.get("name", "")

@@ -7,11 +7,9 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -19,9 +17,10 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.services import record
 from cases.models import Case, CrimeReference, Order
-from diary import chain, taxonomy
+from diary import chain, rules, taxonomy
 from diary.models import ChainEntry, Incident, IncidentBehaviour, IncidentVersion, SearchToken, WeekCount
 from kernel.canonical import day, sha256_hex, ts
+from kernel.localtime import week_of
 
 SCHEMA = "daybook.incident.v1"
 
@@ -162,11 +161,6 @@ def snapshot_from_version(version: IncidentVersion) -> dict[str, Any]:
     return json.loads(text)
 
 
-def week_of(moment: dt.datetime) -> dt.date:
-    local = moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
-    return local - dt.timedelta(days=local.weekday())
-
-
 def _bump_week(case: Case, moment: dt.datetime, delta: int) -> None:
     week = week_of(moment)
     updated = WeekCount.objects.filter(case=case, week=week).update(count=F("count") + delta)
@@ -218,6 +212,21 @@ def _write_version(incident: Incident, user: Any, action: str, changed: list[str
     return version
 
 
+class IncidentRefused(ValueError):
+    """The incident breaks a rule of diary.rules; ``errors`` maps each field to the person's words."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+def check(case: Case, data: IncidentData) -> None:
+    """Refuse what the forms would refuse (IncidentRefused), before anything is written."""
+    errors = rules.check_incident(data, case.pk)
+    if errors:
+        raise IncidentRefused(errors)
+
+
 def _lock(case: Case) -> Case:
     locked = Case.objects.select_for_update().get(pk=case.pk)
     locked.__dict__["_cipher"] = case.get_cipher()
@@ -225,6 +234,7 @@ def _lock(case: Case) -> Case:
 
 
 def create_incident(case: Case, user: Any, data: IncidentData, quick: bool = False) -> Incident:
+    check(case, data)
     with transaction.atomic():
         locked = _lock(case)
         number = locked.incident_seq + 1
@@ -256,6 +266,8 @@ def create_incidents(case: Case, user: Any, items: Sequence[IncidentData]) -> li
     items = list(items)
     if not items:
         return []
+    for item in items:
+        check(case, item)
     user_pk = getattr(user, "pk", None)
     actor = user if getattr(user, "is_authenticated", False) else None
     made: list[Incident] = []
@@ -350,6 +362,7 @@ def edit_incident(incident: Incident, user: Any, data: IncidentData) -> Incident
     """Record a new version with the person's changes. Returns None when nothing changed."""
     if incident.retracted:
         raise ValueError("A retracted incident cannot be edited.")
+    check(incident.case, data)
     with transaction.atomic():
         locked_case = _lock(incident.case)
         current = Incident.objects.select_for_update().get(pk=incident.pk)
@@ -432,10 +445,6 @@ FIELD_LABELS = {
 
 def describe_change(name: str) -> str:
     return FIELD_LABELS.get(name, name)
-
-
-def asdict_safe(data: IncidentData) -> dict[str, Any]:
-    return asdict(data)
 
 
 __all__ = [

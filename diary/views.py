@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.services import record
 from cases.models import Case
-from cases.policy import Action, case_for, cases_for
+from cases.policy import Action, case_for, cases_for, child_or_404
 from diary import integrity as integrity_checks
 from diary import selectors, services, taxonomy
 from diary.demo import load_sample_case
@@ -20,11 +20,7 @@ from diary.models import Incident
 
 
 def _incident(case: Case, number: int) -> Incident:
-    incident = Incident.objects.filter(case=case, number=number).select_related("crime_reference", "breached_order").first()
-    if incident is None:
-        raise Http404("No such incident")
-    incident.case = case
-    return incident
+    return child_or_404(Incident.objects.select_related("crime_reference", "breached_order"), case, number=number)
 
 
 @login_required

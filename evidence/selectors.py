@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, QuerySet
-from django.http import Http404
 
 from cases.models import Case
+from cases.policy import child_or_404
 from diary.models import Incident
 from evidence import facts, names, services
 from evidence.models import EVENT_ACTIONS, Exhibit, ExhibitEvent, UploadSession
@@ -21,15 +21,7 @@ def exhibits(case: Case) -> list[Exhibit]:
 
 
 def exhibit(case: Case, number: Any) -> Exhibit:
-    try:
-        n = int(number)
-    except (TypeError, ValueError) as exc:
-        raise Http404("No such exhibit") from exc
-    row = Exhibit.objects.filter(case=case, number=n).select_related("original", "preview", "photo_of").first()
-    if row is None:
-        raise Http404("No such exhibit")
-    row.case = case
-    return row
+    return child_or_404(Exhibit.objects.select_related("original", "preview", "photo_of"), case, number=number)
 
 
 def for_incident(incident: Incident) -> list[Exhibit]:

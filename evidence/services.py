@@ -38,6 +38,7 @@ from evidence import facts as facts_mod
 from evidence import keys, names, sniff, store, stream
 from evidence.models import Blob, Exhibit, ExhibitEvent, ExhibitLink, UploadPart, UploadSession
 from kernel.canonical import day, sha256_hex, ts
+from kernel.sizes import human_size
 
 log = logging.getLogger(__name__)
 
@@ -67,18 +68,6 @@ class Ingested:
 
 def max_upload_bytes() -> int:
     return int(getattr(settings, "EVIDENCE_MAX_UPLOAD_BYTES", 4 * 1024**3))
-
-
-def human_size(n: int) -> str:
-    """Sizes as phones and computers show them (1 KB = 1024 bytes)."""
-    value = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            if unit == "bytes":
-                return f"{int(value)} bytes"
-            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{n} bytes"
 
 
 def _too_big_message() -> str:

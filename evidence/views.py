@@ -30,11 +30,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.services import record
 from cases.models import Case
-from cases.policy import Action, case_for
+from cases.policy import Action, case_for, child_or_404
 from diary.models import Incident
 from evidence import forms, names, selectors, services, sniff, store, stream
 from evidence.models import Exhibit, UploadSession
 from evidence.uploading import SealingUploadHandler, request_chunks
+from kernel.sizes import human_size
 
 
 def _targets(case: Case, incident: Any, photo_of: Any, strict: bool = True) -> services.Details:
@@ -98,7 +99,7 @@ def _add_page(
             "incident": incident,
             "item": item,
             "limit": services.max_upload_bytes(),
-            "limit_text": services.human_size(services.max_upload_bytes()),
+            "limit_text": human_size(services.max_upload_bytes()),
             "uploads": list(selectors.open_uploads(case)),
             "errors": errors or [],
         },
@@ -186,15 +187,7 @@ def _upload_json(case: Case, upload: UploadSession) -> dict[str, Any]:
 
 
 def _upload(case: Case, upload_id: str) -> UploadSession:
-    upload = UploadSession.objects.filter(case=case, uuid=upload_id).first() if _is_uuid(upload_id) else None
-    if upload is None:
-        raise Http404("No such upload")
-    upload.case = case
-    return upload
-
-
-def _is_uuid(value: str) -> bool:
-    return bool(re.fullmatch(r"[0-9a-fA-F-]{32,36}", value or ""))
+    return child_or_404(UploadSession, case, uuid=upload_id)
 
 
 @login_required

@@ -29,8 +29,9 @@ from typing import Any
 
 from cases.models import RELATIONSHIPS
 from insights import thresholds as T
-from insights.analysis import Analysis, Point, day_text, plural, point, visit_weeks
+from insights.analysis import Analysis, Point, point, visit_weeks
 from insights.analysis.codes import code_group, code_groups
+from kernel.words import day_text, plural
 
 DATA = Path(__file__).parent / "data" / "instruments"
 RULE_KINDS = {"relationship", "behaviours", "visits_per_week", "danger", "finding", "context"}

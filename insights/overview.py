@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from diary import taxonomy
 from insights import charts
-from insights.analysis import DAY_NAMES, Analysis, day_text
+from insights.analysis import DAY_NAMES, Analysis
+from kernel.words import day_text
 
 CHANNEL_LABELS = dict(taxonomy.CHANNELS)
 PLACE_LABELS = dict(taxonomy.LOCATION_KINDS)

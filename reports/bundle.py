@@ -28,8 +28,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from django.conf import settings
-
 from cases.models import Case
 from evidence import store, stream
 from evidence.models import Exhibit
@@ -268,8 +266,3 @@ def write_bundle(
     writer.flush()
     tell("done")
     return BundleInfo(manifest_sha256=manifest_sha, files=files, bytes_written=writer.count)
-
-
-def tsa_settings() -> tuple[str, str]:
-    """(DAYBOOK_TSA_URL, DAYBOOK_TSA_CA_FILE) as configured, empty when not set."""
-    return (getattr(settings, "DAYBOOK_TSA_URL", "") or "", str(getattr(settings, "DAYBOOK_TSA_CA_FILE", "") or ""))

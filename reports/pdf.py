@@ -31,15 +31,17 @@ from urllib.parse import unquote, urlparse
 from django.template.loader import render_to_string
 
 from cases.models import Case
-from diary import rules, taxonomy
+from diary import taxonomy
 from diary.models import Incident
 from evidence import names
 from evidence import selectors as evidence_selectors
 from evidence.models import CONTINUITY_ACTIONS, CUSTODY, Exhibit, ExhibitLink
-from evidence.services import human_size
 from insights import overview
 from insights import selectors as insight_selectors
 from insights import thresholds as T
+from kernel import localtime
+from kernel.sizes import human_size
+from kernel.words import day_text, weekday_day
 from reports import law
 from reports.impact import EXPLANATION as IMPACT_EXPLANATION
 from reports.impact import TITLE as IMPACT_TITLE
@@ -146,15 +148,15 @@ class _PageProgress(logging.Handler):
 
 
 def _local(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(rules.local_tz())
+    return moment.astimezone(localtime.local_tz())
 
 
 def date_text(day: dt.date | None) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}" if day else ""
+    return weekday_day(day) if day else ""
 
 
 def long_date(day: dt.date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else ""
+    return day_text(day) if day else ""
 
 
 def moment_text(moment: dt.datetime | None) -> str:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from audit.services import record
 from cases.models import Case
-from cases.policy import Action, case_for
+from cases.policy import Action, case_for, child_or_404
 from evidence import stream
 from reports import forms, services
 from reports.impact import gather_impact
@@ -28,20 +28,7 @@ from reports.options import ReportOptions
 
 
 def _report(case: Case, report_id: Any) -> Report:
-    report = Report.objects.filter(case=case, uuid=_uuid(report_id)).first() if _uuid(report_id) else None
-    if report is None:
-        raise Http404("No such report")
-    report.case = case
-    return report
-
-
-def _uuid(value: Any) -> str | None:
-    import uuid  # noqa: PLC0415
-
-    try:
-        return str(uuid.UUID(str(value)))
-    except (ValueError, TypeError):
-        return None
+    return child_or_404(Report, case, uuid=report_id)
 
 
 @login_required

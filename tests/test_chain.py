@@ -13,7 +13,7 @@ from diary import chain
 from diary.models import ChainEntry, Incident, IncidentVersion
 from diary.services import IncidentData, edit_incident, retract_incident, snapshot_from_version
 from kernel.canonical import canonical_bytes, sha256_hex
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 
 @pytest.fixture

@@ -9,12 +9,13 @@ from django.utils import timezone
 
 from diary import rules
 from diary.models import Incident
+from kernel import localtime
 
 
 @pytest.fixture
 def eight_am(monkeypatch):  # noqa: ANN001, ANN201
     """Now is 08:07 local time today (the morning, before the midday that stands for an unknown time)."""
-    now = dt.datetime.combine(dt.date(2026, 12, 5), dt.time(8, 7), tzinfo=rules.local_tz())
+    now = dt.datetime.combine(dt.date(2026, 12, 5), dt.time(8, 7), tzinfo=localtime.local_tz())
     monkeypatch.setattr(timezone, "now", lambda: now.astimezone(dt.UTC))
     return now
 

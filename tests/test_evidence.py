@@ -25,7 +25,7 @@ from diary.models import ChainEntry
 from evidence import names, services, sniff, store, stream
 from evidence.models import Blob, Exhibit, ExhibitEvent, UploadPart, UploadSession
 from evidence.testing import MIB, eml, jpeg_with_exif, mp4_with_mvhd, pdf, png, upload_with_client, video_mp4
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 KEY = bytes(range(32))
 

@@ -15,7 +15,7 @@ from cases.services import create_case
 from evidence import services
 from evidence.models import Exhibit, UploadSession
 from evidence.testing import png
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 
 @pytest.fixture

@@ -10,11 +10,13 @@ import zipfile
 import pytest
 
 from diary import chain
+from diary import services as diary_services
 from diary.models import Incident
 from evidence import services as evidence
 from evidence.models import Exhibit, ExhibitLink
 from imports import phrases, services
 from imports.models import Import, ImportDay, ImportedItem, ImportedMedia
+from imports.services.clock import Clock, zone
 from imports.synthetic import WhatsAppStyle, whatsapp
 
 HIM = "Alex Smith"
@@ -152,7 +154,7 @@ def test_date_range_and_time_zone(case, owner):
 
 
 def test_clock_changes_are_resolved_deterministically():
-    clock = services.Clock(services.zone("Europe/London"))
+    clock = Clock(zone("Europe/London"))
     # Clocks go back on 27 October 2024: 01:30 happens twice; the first (BST, UTC+1) is taken.
     assert clock.utc(dt.datetime(2024, 10, 27, 1, 30)) == dt.datetime(2024, 10, 27, 0, 30, tzinfo=dt.UTC)
     # Clocks go forward on 31 March 2024: 01:30 never happens; read with the offset before the change (GMT).
@@ -222,15 +224,15 @@ def test_a_failure_leaves_nothing_behind(case, owner, monkeypatch):
         real(*args, **kwargs)  # the day incidents are written, then something fails
         raise RuntimeError("disk on fire")
 
-    real = services.diary.create_incidents
-    monkeypatch.setattr(services.diary, "create_incidents", broken)
+    real = diary_services.create_incidents
+    monkeypatch.setattr(diary_services, "create_incidents", broken)
     job = services.run(job, owner)
     assert job.status == "failed" and "Nothing from this file was imported" in job.error
     assert not ImportedItem.objects.exists() and not Incident.objects.exists() and not ImportDay.objects.exists()
     case.refresh_from_db()
     assert case.chain_seq == seq and chain.verify(case).ok
     assert Exhibit.objects.filter(pk=exhibit.pk).exists()
-    monkeypatch.setattr(services.diary, "create_incidents", real)
+    monkeypatch.setattr(diary_services, "create_incidents", real)
     # It can be tried again.
     retry = do_import(case, owner, chat(BASIC))
     assert retry.status == "done" and retry.stats["incidents_created"] == 2

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import override_settings
 
 from diary.models import IntegrityCheck
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 
 @pytest.fixture

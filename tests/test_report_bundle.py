@@ -28,7 +28,7 @@ from reports.bundle import BundleError, write_bundle
 from reports.options import ReportOptions
 from reports.timestamp import request_timestamp
 from reports.verify import verify_bundle
-from tests.conftest import make_incident
+from tests.factories import make_incident
 from tests.tsa import LocalTSA
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,7 +22,7 @@ from reports import law
 from reports.impact import gather_impact
 from reports.options import REDACTED, ReportOptions
 from reports.pdf import EmptyReport, LocalOnlyFetcher, render_pdf, write_html_pdf
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 GENERATED = dt.datetime(2026, 3, 1, 12, 30, tzinfo=dt.UTC)
 

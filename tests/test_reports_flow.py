@@ -17,7 +17,7 @@ from evidence.services import ingest
 from reports import services
 from reports.models import Handover, HandoverDownload, Report
 from reports.options import ReportOptions
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 pytestmark = pytest.mark.django_db
 

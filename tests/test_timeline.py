@@ -8,7 +8,7 @@ import re
 from diary import selectors
 from diary.models import WeekCount
 from diary.services import IncidentData, edit_incident, retract_incident
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 
 def numbers(page: str) -> list[int]:

@@ -5,7 +5,9 @@ from typing import Any
 
 from django import template
 
-from diary import rules, taxonomy
+from diary import taxonomy
+from kernel import localtime
+from kernel.words import weekday_day
 
 register = template.Library()
 
@@ -18,8 +20,8 @@ def is_group(value: Any) -> bool:
 @register.filter
 def when(incident: Any) -> str:
     """The incident's date and time as the person gave it (approximate times marked)."""
-    local = incident.occurred_at.astimezone(rules.local_tz())
-    text = local.strftime("%a %-d %b %Y")
+    local = incident.occurred_at.astimezone(localtime.local_tz())
+    text = weekday_day(local)
     if incident.time_precision == "exact":
         text += local.strftime(", %H:%M")
     elif incident.time_precision == "approx":
@@ -27,7 +29,7 @@ def when(incident: Any) -> str:
     else:
         text += ", time not known"
     if incident.ended_at:
-        end = incident.ended_at.astimezone(rules.local_tz())
+        end = incident.ended_at.astimezone(localtime.local_tz())
         text += " to " + (end.strftime("%H:%M") if end.date() == local.date() else end.strftime("%-d %b %Y %H:%M"))
     return text
 
@@ -38,12 +40,7 @@ def local_dt(value: dt.datetime | str | None) -> str:
         return ""
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return value.astimezone(rules.local_tz()).strftime("%-d %b %Y, %H:%M")
-
-
-@register.filter
-def behaviour_label(code: str) -> str:
-    return taxonomy.label(code)
+    return value.astimezone(localtime.local_tz()).strftime("%-d %b %Y, %H:%M")
 
 
 @register.filter

@@ -15,10 +15,10 @@ from insights import thresholds as T
 from insights.analysis.checks import TITLES
 from insights.analysis.codes import DOMESTIC
 from insights.analysis.inputs import Fact, Imported, OrderInfo
-from insights.analysis.periods import week_start
 from insights.analysis.results import MAX_REFS, Buckets, Finding, Point, Ref, point
 from insights.analysis.timing import bursts_finding, imported_bursts_finding, imported_night_finding, night_finding
-from insights.analysis.words import day_text, plural
+from kernel.localtime import week_start
+from kernel.words import day_text, plural
 
 
 def find_all(

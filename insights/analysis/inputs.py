@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from diary.rules import local_tz
+from kernel.localtime import local_tz
 
 
 class Fact(NamedTuple):

@@ -15,7 +15,7 @@ from insights import thresholds as T
 from insights.analysis.checks import TITLES
 from insights.analysis.inputs import Fact, Imported
 from insights.analysis.results import MAX_REFS, Buckets, Finding, Point, Ref, point
-from insights.analysis.words import day_text, plural
+from kernel.words import day_text, plural
 
 
 def night_finding(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:

@@ -19,7 +19,7 @@ from cases.services import create_case  # noqa: E402
 from evidence import services  # noqa: E402
 from evidence.models import Exhibit  # noqa: E402
 from evidence.testing import MIB, jpeg_with_exif, pdf  # noqa: E402
-from tests.conftest import make_incident  # noqa: E402
+from tests.factories import make_incident  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
