@@ -53,6 +53,8 @@ class ReferralForm(forms.Form):
     force = forms.CharField(label="Police force (optional)", max_length=100, required=False)
     officer = forms.CharField(label="Officer in charge (optional)", max_length=120, required=False)
     date_reported = forms.DateField(label="Date reported to the police (optional)", widget=DATE, required=False)
+    home_office_code = forms.CharField(label="Home Office crime code (optional)", max_length=10, required=False)
+    enhanced_rights = forms.BooleanField(label="Entitled to enhanced rights under the Victims' Code", required=False)
     offences = forms.MultipleChoiceField(label="Offences", choices=Offence.choices, widget=forms.CheckboxSelectMultiple, required=False)
     domestic_abuse = forms.BooleanField(label="Domestic abuse", required=False)
     police_risk = forms.ChoiceField(label="Police risk grading", choices=Risk.choices, initial=Risk.UNKNOWN)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from casework.models import Client, Referral, ReferralStatus, Risk
+from casework.models import Client, ClientStatus, Referral, ReferralStatus, Risk
+from organisations.access import Can, Staff
+from organisations.home import Notice
 from organisations.models import Membership, Organisation
 
 # Queue order (design 3.2): high, then medium, then unscreened or not known, then standard.
@@ -80,3 +83,28 @@ def access_log(org: Organisation, *, member: Membership | None, date_from: dt.da
     if date_to:
         qs = qs.filter(at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
     return qs.order_by("-at", "-id")[:limit]
+
+
+def home_notices(staff: Staff) -> list[Notice]:
+    """Counts for the staff home page: the queue and what is overdue, open alerts, one's own clients."""
+    org = staff.organisation
+    now = timezone.now()
+    out: list[Notice] = []
+    slug = org.slug
+    overdue = Q(first_contact_at__isnull=True, due_at__lt=now)
+    if staff.can(Can.SEE_QUEUE):
+        waiting = Referral.objects.filter(organisation=org, status=ReferralStatus.NEW)
+        late = waiting.filter(overdue).count()
+        out.append(
+            Notice(f"{waiting.count()} referral(s) waiting for triage, {late} overdue for first contact", reverse("staff_queue", args=[slug]), urgent=late > 0)
+        )
+    if staff.can(Can.SEE_ALERTS):
+        alerts = org.alerts.filter(closed_at__isnull=True).count()
+        out.append(Notice(f"{alerts} open alert(s)", reverse("staff_alerts", args=[slug]), urgent=alerts > 0))
+    if staff.can(Can.SEE_CLIENTS):
+        mine = Client.objects.filter(allocated_to=staff.membership, status__in=[ClientStatus.REFERRED, ClientStatus.OPEN])
+        late = Referral.objects.filter(client__in=mine).filter(overdue).count()
+        out.append(
+            Notice(f"{mine.count()} client(s) allocated to you, {late} overdue for first contact", reverse("staff_clients", args=[slug]), urgent=late > 0)
+        )
+    return out

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from organisations import services
 from organisations.access import Can, staff_view
 from organisations.forms import AgreementForm, ConnectionForm, InvitationForm, SettingsForm
+from organisations.home import notices
 from organisations.models import Membership
 
 
@@ -31,7 +32,7 @@ def staff_index(request: HttpRequest) -> HttpResponse:
 
 @staff_view()
 def staff_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "staff/home.html", {"staff": request.staff})
+    return render(request, "staff/home.html", {"staff": request.staff, "notices": notices(request.staff)})
 
 
 @staff_view(Can.MANAGE_PEOPLE)

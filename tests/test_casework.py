@@ -354,3 +354,59 @@ def test_search_through_the_blind_index(world):
         html = c.get("/staff/kent/clients/" + query).content.decode()
         assert "Nina Newref" in html and "Harriet" not in html, query
     assert "Nina Newref" not in c.get("/staff/kent/clients/?name=Nina").content.decode()  # whole names only
+
+
+def test_home_page_counts_what_needs_attention(world):
+    lead = world["staff"][T]
+    make_referral(lead, full_name="Late One", received_at=timezone.now() - dt.timedelta(days=14))
+    html = signed_in(lead.user).get("/staff/kent/").content.decode()
+    assert "2 referral(s) waiting for triage, 1 overdue for first contact" in html
+    assert "1 open alert(s)" in html and "Needs attention" in html
+    html = signed_in(world["staff"][C].user).get("/staff/kent/").content.decode()
+    assert "1 client(s) allocated to you" in html and "waiting for triage" not in html
+    html = signed_in(world["staff"][Role.ORG_ADMIN].user).get("/staff/kent/").content.decode()
+    assert "referral" not in html and "client(s)" not in html and "alert" not in html
+
+
+def test_staff_index_lists_only_my_organisations(world):
+    html = signed_in(world["staff"][T].user).get("/staff/").content.decode()
+    assert "Kent Victim Hub" in html and "Fife Support" not in html
+    html = signed_in(world["diary_user"]).get("/staff/").content.decode()
+    assert "not a member of any organisation" in html and "Kent" not in html
+    response = HttpClient().get("/staff/")
+    assert response.status_code == 302 and response["Location"].startswith("/account/login/")
+    response = HttpClient().get("/staff/join/anything/")
+    assert response.status_code == 302 and response["Location"].startswith("/account/login/")
+    assert signed_in(world["diary_user"]).get("/staff/join/anything/").status_code == 404
+
+
+def test_call_form_records_the_police_details(world):
+    intake = signed_in(world["staff"][IN].user)
+    data = {
+        "source": "staff_call",
+        "consent": "self",
+        "lawful_basis": "consent",
+        "full_name": "Carla Caller",
+        "phones": "07700 900222, +44 7700 900333",
+        "crime_reference": "KT/99/26",
+        "force": "Kent Police",
+        "home_office_code": "8Q",
+        "enhanced_rights": "on",
+        "date_reported": "2026-11-01",
+        "offences": ["stalking", "criminal_damage"],
+        "police_risk": "medium",
+        "suspect_name": "Dan Doe",
+        "suspect_relationship": "neighbour",
+        "voicemail_ok": "on",
+        "code_word": "kestrel",
+        "interpreter": "Polish, female interpreter",
+        "account": "Waits outside the house",
+    }
+    response = intake.post("/staff/kent/referrals/new/", data)
+    assert response.status_code == 302
+    r = Referral.objects.get(force="Kent Police")
+    assert (r.home_office_code, r.enhanced_rights, r.police_risk, r.offences) == ("8Q", True, "medium", ["criminal_damage", "stalking"])
+    assert r.crime_reference == "KT/99/26" and r.client.phones == ["07700 900222", "+44 7700 900333"]
+    assert r.client.safe_contact["voicemail_ok"] is True and r.client.safe_contact["code_word"] == "kestrel"
+    page = intake.get(response["Location"]).content.decode()
+    assert "Polish, female interpreter" in page and "May be left" in page and "kestrel" not in page
