@@ -266,6 +266,7 @@ class AlertKind(models.TextChoices):
     CLIENT_NAMED_AS_SUSPECT = "client_suspect", "A current client is named as the suspect"
     BREAK_GLASS = "break_glass", "A restricted record was opened with break-glass"
     UNSAFE_NUMBER = "unsafe_number", "Someone other than the person answered a contact number"
+    UNUSUAL_ACCESS = "unusual_access", "Unusual access: many records opened in a short time"
 
 
 class Alert(models.Model):

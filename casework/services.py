@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.actions import AuditAction
+from audit.models import AuditEvent
 from audit.services import record_staff
 from casework import deadlines, index, rules
 from casework.allocation import RISK_WEIGHT, caseload, conflicts
@@ -36,6 +37,12 @@ from organisations.normalise import normal_phone
 
 BREAK_GLASS_MINUTES = 60
 MIN_REASON = 10
+# Unusual access (design 3.8): a member who opens more than this many different clients within the window raises
+# an alert to the team leads (once per window). A duty shift or a morning's triage stays well under it; a trawl
+# through records does not. An organisation-level setting can replace it when a service asks.
+UNUSUAL_READS = 30
+UNUSUAL_WINDOW = dt.timedelta(hours=1)
+READ_ACTIONS = (AuditAction.CLIENT_VIEWED, AuditAction.REFERRAL_VIEWED)
 
 
 class ReferralRefused(Exception):
@@ -234,6 +241,23 @@ def _counter_referral_alerts(staff: Staff, referral: Referral) -> None:
             client=referral.client,
             referral=referral,
         )
+
+
+@transaction.atomic
+def client_read(*, staff: Staff, client: Client, action: str, target: str) -> None:
+    """Write down a staff member's read of a client (or one of its referrals), and alert the team leads when
+    the member has opened an unusual number of different clients within the window."""
+    record_staff(staff.user, action, organisation=staff.organisation, client=client, target=target)
+    since = timezone.now() - UNUSUAL_WINDOW
+    reads = AuditEvent.objects.filter(organisation=staff.organisation, actor=staff.user, action__in=READ_ACTIONS, at__gte=since)
+    if reads.values("client").distinct().count() <= UNUSUAL_READS:
+        return
+    mark = f"member {staff.membership.pk}"
+    if Alert.objects.filter(organisation=staff.organisation, kind=AlertKind.UNUSUAL_ACCESS, message__startswith=mark, created_at__gte=since).exists():
+        return
+    message = f"{mark} ({staff.membership.display_name}) opened more than {UNUSUAL_READS} different client records within an hour."
+    alert = Alert.objects.create(organisation=staff.organisation, kind=AlertKind.UNUSUAL_ACCESS, raised_by=None, message=message[:300])
+    record_staff(None, AuditAction.ALERT_RAISED, organisation=staff.organisation, target=f"alert {alert.pk} (unusual_access)")
 
 
 def _open(referral: Referral) -> None:

@@ -93,8 +93,7 @@ def _referral_page(request: HttpRequest, staff: Staff, referral_id: object, form
     client = referral.client
     if (stop := _gate(request, staff, client)) is not None:
         return stop
-    with transaction.atomic():
-        record_staff(staff.user, AuditAction.REFERRAL_VIEWED, organisation=staff.organisation, client=client, target=f"referral {referral.pk}")
+    services.client_read(staff=staff, client=client, action=AuditAction.REFERRAL_VIEWED, target=f"referral {referral.pk}")
     hints = [{"hint": h, "hidden": hides_name(staff, h.client), "linkable": sight(staff, h.client) is not Sight.NONE} for h in duplicate_hints(client)]
     forms = forms or {}
     context = {
@@ -208,8 +207,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     client = client_in_org(staff, client_id)
     if (stop := _gate(request, staff, client)) is not None:
         return stop
-    with transaction.atomic():
-        record_staff(staff.user, AuditAction.CLIENT_VIEWED, organisation=staff.organisation, client=client, target=f"client {client.pk}")
+    services.client_read(staff=staff, client=client, action=AuditAction.CLIENT_VIEWED, target=f"client {client.pk}")
     context = {
         "staff": staff,
         "client": client,

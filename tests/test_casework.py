@@ -410,3 +410,19 @@ def test_call_form_records_the_police_details(world):
     assert r.client.safe_contact["voicemail_ok"] is True and r.client.safe_contact["code_word"] == "kestrel"
     page = intake.get(response["Location"]).content.decode()
     assert "Polish, female interpreter" in page and "May be left" in page and "kestrel" not in page
+
+
+def test_many_records_in_a_short_time_raise_one_alert(world, monkeypatch):
+    monkeypatch.setattr(services, "UNUSUAL_READS", 3)
+    lead = world["staff"][T]
+    extra = [make_referral(lead, full_name=f"Person {n}") for n in range(4)]
+    duty = signed_in(world["staff"][D].user)
+    for r in [world["new"], *extra[:2]]:
+        duty.get(f"/staff/kent/clients/{r.client.pk}/")
+    duty.get(f"/staff/kent/referrals/{world['new'].pk}/")  # the same client again: not a new one
+    assert not Alert.objects.filter(kind=AlertKind.UNUSUAL_ACCESS).exists()
+    duty.get(f"/staff/kent/referrals/{extra[2].pk}/")
+    duty.get(f"/staff/kent/clients/{extra[3].client.pk}/")
+    alert = Alert.objects.get(kind=AlertKind.UNUSUAL_ACCESS)
+    assert "Kent duty worker" in alert.message and "Person" not in alert.message
+    assert "Unusual access" in signed_in(lead.user).get("/staff/kent/alerts/").content.decode()
