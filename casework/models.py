@@ -196,6 +196,9 @@ class Referral(models.Model):
     screened_risk = models.CharField(max_length=10, choices=Risk.choices, blank=True)
     screened_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)  # first-contact deadline (casework/deadlines.py)
+    # Place in the triage queue by risk (0 high, 1 medium, 2 not screened or not known, 3 standard), kept with the
+    # deadline so the queue is read in index order whatever its length (casework/services.py ``queue_rank``).
+    queue_rank = models.PositiveSmallIntegerField(default=2)
     first_attempt_at = models.DateTimeField(null=True, blank=True)
     first_contact_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.NEW)
@@ -221,7 +224,10 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["organisation", "status"])]
+        indexes = [
+            models.Index(fields=["organisation", "status"]),
+            models.Index(fields=["organisation", "status", "queue_rank", "due_at", "received_at", "id"], name="casework_referral_queue"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

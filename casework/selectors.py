@@ -5,49 +5,31 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from casework.models import Client, ClientStatus, Referral, ReferralStatus, Risk
+from casework.models import Client, ClientStatus, Referral, ReferralStatus
 from organisations.access import Can, Staff
 from organisations.home import Notice
 from organisations.models import Membership, Organisation
-
-# Queue order (design 3.2): high, then medium, then unscreened or not known, then standard.
-RANK_HIGH, RANK_MEDIUM, RANK_UNKNOWN, RANK_STANDARD = 0, 1, 2, 3
-
-
-def _rank() -> Case:
-    return Case(
-        When(screened_risk=Risk.HIGH, then=Value(RANK_HIGH)),
-        When(screened_risk=Risk.MEDIUM, then=Value(RANK_MEDIUM)),
-        When(screened_risk=Risk.STANDARD, then=Value(RANK_STANDARD)),
-        When(screened_risk=Risk.UNKNOWN, then=Value(RANK_UNKNOWN)),
-        When(police_risk=Risk.HIGH, then=Value(RANK_HIGH)),
-        When(police_risk=Risk.MEDIUM, then=Value(RANK_MEDIUM)),
-        default=Value(RANK_UNKNOWN),
-        output_field=IntegerField(),
-    )
 
 
 def queue(org: Organisation, limit: int = 100) -> QuerySet[Referral]:
     """Referrals waiting for triage, most urgent first: by risk rank, then the first-contact deadline."""
     return (
         Referral.objects.filter(organisation=org, status=ReferralStatus.NEW)
-        .annotate(rank=_rank())
         .select_related("client", "client__organisation")
-        .order_by("rank", "due_at", "received_at", "pk")[:limit]
+        .order_by("queue_rank", "due_at", "received_at", "pk")[:limit]
     )
 
 
 def awaiting_allocation(org: Organisation, limit: int = 100) -> QuerySet[Referral]:
     return (
         Referral.objects.filter(organisation=org, status=ReferralStatus.ACCEPTED, client__allocated_to__isnull=True)
-        .annotate(rank=_rank())
         .select_related("client", "client__organisation")
-        .order_by("rank", "due_at", "pk")[:limit]
+        .order_by("queue_rank", "due_at", "pk")[:limit]
     )
 
 

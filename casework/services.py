@@ -126,7 +126,8 @@ def _validate(staff: Staff, data: ReferralInput, now: dt.datetime) -> None:
     bad = [p for p in data.phones if not normal_phone(p)]
     if bad:
         errors["phones"] = f"These do not look like phone numbers: {', '.join(bad)}."
-    if data.agreement is not None and (data.agreement.organisation_id != staff.organisation.pk or not data.agreement.active):
+    in_force = data.agreement is not None and data.agreement.active and not (data.agreement.ends_on and data.agreement.ends_on < now.date())
+    if data.agreement is not None and (data.agreement.organisation_id != staff.organisation.pk or not in_force):
         errors["agreement"] = "Choose one of your organisation's agreements in force."
     if data.source in (Source.POLICE_API, Source.POLICE_FILE) and data.agreement is None:
         errors["agreement"] = "A police referral comes under a data-sharing agreement: choose it."
@@ -191,6 +192,7 @@ def referral_record(*, staff: Staff, data: ReferralInput) -> Referral:
         referral.household = data.household.strip()
         referral.referrer = data.referrer.strip()
         referral.due_at = deadline_for(referral, org)
+        referral.queue_rank = queue_rank(referral)
         referral.save()
         index.index_client(client)
         index.index_suspect(referral)
@@ -206,6 +208,14 @@ def effective_risk(referral: Referral) -> str:
     if referral.police_risk in (Risk.HIGH, Risk.MEDIUM):
         return referral.police_risk
     return Risk.UNKNOWN
+
+
+# Queue order (design 3.2): high, then medium, then not screened or not known, then standard.
+QUEUE_RANK: dict[str, int] = {Risk.HIGH: 0, Risk.MEDIUM: 1, Risk.UNKNOWN: 2, Risk.STANDARD: 3}
+
+
+def queue_rank(referral: Referral) -> int:
+    return QUEUE_RANK[effective_risk(referral)]
 
 
 def deadline_for(referral: Referral, org: object) -> dt.datetime:
@@ -272,7 +282,8 @@ def referral_screen(*, staff: Staff, referral: Referral, risk: str) -> Referral:
     referral.screened_risk = risk
     referral.screened_at = timezone.now()
     referral.due_at = deadline_for(referral, staff.organisation)
-    referral.save(update_fields=["screened_risk", "screened_at", "due_at"])
+    referral.queue_rank = queue_rank(referral)
+    referral.save(update_fields=["screened_risk", "screened_at", "due_at", "queue_rank"])
     Client.objects.filter(pk=referral.client_id).update(risk=risk)
     record_staff(staff.user, AuditAction.REFERRAL_SCREENED, organisation=staff.organisation, client=referral.client, target=f"referral {referral.pk}: {risk}")
     return referral

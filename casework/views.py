@@ -211,7 +211,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     context = {
         "staff": staff,
         "client": client,
-        "referrals": client.referrals.all(),
+        "referrals": [{"referral": r, "overdue": selectors.is_overdue(r)} for r in client.referrals.all()],
         "looks": selectors.who_looked(client),
         "can_allocate": staff.can(Can.ALLOCATE),
         "restrict_form": RestrictForm(organisation=staff.organisation, initial={"restricted": client.restricted, "members": list(client.restricted_to.all())}),

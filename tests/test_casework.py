@@ -167,6 +167,8 @@ def test_queue_order_risk_then_deadline_and_overdue_stands_out(world):
     names = [n for n in ("Police Said High", "Screened Medium", "Older Unknown", "Police Said Standard", "Standard Screened") if n in html]
     assert sorted(names, key=html.index) == names
     assert html.count(">Overdue<") == 2  # the two received long ago
+    client_page = signed_in(lead.user).get(f"/staff/kent/clients/{older_unknown.client.pk}/").content.decode()
+    assert ">Overdue<" in client_page
     assert "Not screened (police: standard)" in html
 
 

@@ -199,3 +199,18 @@ def test_the_client_key_is_wrapped_by_the_organisation_key(kent):
 
     with pytest.raises(DecryptionError):
         _ = client.full_name
+
+
+def test_an_agreement_no_longer_in_force_is_refused(kent):
+    from django.core.exceptions import ValidationError
+
+    org = kent["org"]
+    ended = DataSharingAgreement.objects.create(
+        organisation=org, name="Old DSA", partner="Kent Police", lawful_basis="public_task", starts_on="2020-01-01", ends_on="2021-01-01"
+    )
+    ended.refresh_from_db()
+    with pytest.raises(ValidationError, match="agreements in force"):
+        make_referral(kent["intake"], source=Source.POLICE_FILE, consent=Consent.OPT_OUT_NOTICE, lawful_basis="public_task", agreement=ended)
+    with pytest.raises(ValidationError, match="data-sharing agreement"):
+        make_referral(kent["intake"], source=Source.POLICE_FILE, consent=Consent.OPT_OUT_NOTICE, lawful_basis="public_task")
+    assert not Referral.objects.exists()
