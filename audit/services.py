@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from audit.actions import check
@@ -29,3 +30,12 @@ def record_staff(actor: object, action: str, *, organisation: Organisation, clie
     action = check(action).value
     user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(actor=user, organisation=organisation, client=client, action=action, target=target[:128], by_owner=False)
+
+
+def record_many(actor: object, case: Case | None, rows: Iterable[tuple[str, str]]) -> list[AuditEvent]:
+    """Write many audit rows by one actor in one case with one insert, each (action, target) exactly as
+    :func:`record` would write it. Called inside the same transaction as the changes they record."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    by_owner = case is None or user is None or case.owner_id == user.pk
+    events = [AuditEvent(actor=user, case=case, action=check(action).value, target=target[:128], by_owner=by_owner) for action, target in rows]
+    return AuditEvent.objects.bulk_create(events)

@@ -8,7 +8,7 @@
 * ``IncidentBehaviour`` and ``SearchToken`` rows (the blind index, computed as ``services._reindex`` does);
 * ``WeekCount`` per Monday (``kernel.localtime.week_of``);
 * ``IncidentVersion`` 1 ("created") whose snapshot is ``services.head_snapshot`` sealed, with its SHA-256;
-* one ``ChainEntry`` per version, chained exactly as ``diary.chain.append`` does, and the case's
+* one ``ChainEntry`` per version, chained exactly as ``chain.services.append`` does, and the case's
   ``chain_seq``, ``chain_head`` and ``incident_seq`` updated at the end;
 * one ``AuditEvent`` per incident, as ``audit.services.record`` writes.
 
@@ -37,8 +37,11 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from cases import services as case_services
 from cases.models import Case, CrimeReference, Order
-from diary import chain, rules, services
-from diary.models import ChainEntry, Incident, IncidentBehaviour, IncidentVersion, SearchToken, WeekCount
+from chain.models import ChainEntry
+from chain.refs import incident_ref
+from chain.services import entry_hash as chain_entry_hash
+from diary import rules, services
+from diary.models import Incident, IncidentBehaviour, IncidentVersion, SearchToken, WeekCount
 from diary.services import IncidentData
 from kernel import localtime
 from kernel.canonical import sha256_hex, ts
@@ -432,8 +435,8 @@ def generate_case(
                         )
                     )
                     seq += 1
-                    ref_s, at_s = f"incident/{incident.number}/v1", ts(at)
-                    entry_hash = sha256_hex(chain.entry_dict(case_uuid, seq, "incident.version", ref_s, at_s, digest, head))
+                    ref_s, at_s = incident_ref(incident.number, 1), ts(at)
+                    entry_hash = chain_entry_hash(case_uuid, seq, "incident.version", ref_s, at_s, digest, head)
                     entries.append(
                         ChainEntry(
                             case_id=case.pk,
@@ -477,7 +480,7 @@ class _Rollback(Exception):
 def self_check(case: Case, sample: int = 25) -> list[str]:
     """Compare generated rows with what the services compute; return the problems found (none = fine).
 
-    The chain is checked by ``diary.chain.verify`` separately. Here: for a sample of incidents the
+    The chain is checked by ``chain.verification.verify`` separately. Here: for a sample of incidents the
     behaviour rows and search tokens equal what ``services._reindex`` writes (run in a transaction
     that is rolled back), and the week counts equal the incidents per ``kernel.localtime.week_of``.
     """

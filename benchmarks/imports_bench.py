@@ -61,7 +61,7 @@ def _chunks(file: Path) -> Any:
 
 def _one(kind: str, n: int, folder: Path, owner: Any) -> dict[str, Any]:
     from cases.services import create_case  # noqa: PLC0415
-    from diary import chain  # noqa: PLC0415
+    from chain import verification  # noqa: PLC0415
     from evidence import services as evidence  # noqa: PLC0415
     from imports import services, synthetic  # noqa: PLC0415
     from imports.models import ImportedItem  # noqa: PLC0415
@@ -91,7 +91,7 @@ def _one(kind: str, n: int, folder: Path, owner: Any) -> dict[str, Any]:
     file.unlink()
     # Not timed: the case's hash chain (every day incident's version) verifies after the bulk-written incidents.
     t4 = time.perf_counter()
-    verified = chain.verify(case, files=False)
+    verified = verification.verify(case, files=False)
     t5 = time.perf_counter()
     if not verified.ok:
         raise SystemExit(f"chain broken after the import: {verified.problem}")

@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from chain.refs import GENESIS
 from kernel import crypto
 from kernel.sealed import Sealed
 from kernel.words import day_text
@@ -46,9 +47,9 @@ class Case(models.Model):
     # The case's data key, wrapped by the master key (see daybook/crypto.py).
     wrapped_key = models.BinaryField()
     key_id = models.CharField(max_length=16)
-    # The head of the case's hash chain (see diary/chain.py); kept here to detect truncation.
+    # The head of the case's hash chain (see chain/services.py); kept here to detect truncation.
     chain_seq = models.PositiveIntegerField(default=0)
-    chain_head = models.CharField(max_length=64, default="0" * 64)
+    chain_head = models.CharField(max_length=64, default=GENESIS)
     incident_seq = models.PositiveIntegerField(default=0)
 
     label_enc = models.TextField(blank=True)

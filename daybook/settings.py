@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "kernel",
     "audit",
+    "chain",
     "accounts",
     "cases",
     "diary",
@@ -123,7 +124,15 @@ else:
         }
     }
 
-TASKS = {"default": {"BACKEND": env_str("DAYBOOK_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Background tasks: the database backend by default (no other server needed); "rq" puts them on Redis (REDIS_URL, or
+# DAYBOOK_RQ_URL for a separate Redis) so that workers on any number of machines share one queue.
+TASKS_BACKENDS = {"database": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
+_tasks_backend = env_str("DAYBOOK_TASKS_BACKEND", "database")
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS.get(_tasks_backend, _tasks_backend)}}
+if TASKS["default"]["BACKEND"] == TASKS_BACKENDS["rq"]:
+    INSTALLED_APPS.append("django_rq")
+RQ_URL = env_str("DAYBOOK_RQ_URL", REDIS_URL or "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": RQ_URL, "DEFAULT_TIMEOUT": 3600}}
 
 # Passwords: Argon2 first; passphrases judged on length and an offline common-password list.
 PASSWORD_HASHERS = [

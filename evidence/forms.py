@@ -10,7 +10,7 @@ from django import forms
 
 from cases.forms import area
 from diary.models import Incident
-from evidence.services import REFERENCE_MAX
+from evidence.limits import REFERENCE_MAX
 from kernel import limits, localtime
 from kernel.widgets import DateInput, TimeInput
 

@@ -9,7 +9,7 @@ from django.db.models import Count, QuerySet
 from cases.models import Case
 from cases.policy import child_or_404
 from diary.models import Incident
-from evidence import facts, names, services
+from evidence import facts, names, snapshots
 from evidence.models import EVENT_ACTIONS, Exhibit, ExhibitEvent, UploadSession
 
 
@@ -52,7 +52,7 @@ ACTION_LABELS = dict(EVENT_ACTIONS)
 def history(item: Exhibit) -> list[dict[str, Any]]:
     rows = []
     for event in ExhibitEvent.objects.filter(exhibit=item).order_by("seq"):
-        payload = services.event_payload(event, item.case)
+        payload = snapshots.event_payload(event, item.case)
         label = ACTION_LABELS.get(event.action, event.action)
         if event.action == "handed_over" and (payload.get("state") or {}).get("custody") == "police":
             label = "Given to the police"

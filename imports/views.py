@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.models import Case
 from cases.policy import Action, case_for, child_or_404
-from evidence import names
+from evidence import limits, names, uploads
 from evidence import services as evidence
 from evidence.uploading import SealingUploadHandler
 from imports import flags, services, tasks
@@ -37,7 +37,7 @@ def _home(request: HttpRequest, case: Case, errors: list[str] | None = None, sta
         "case": case,
         "imports": imports,
         "errors": errors or [],
-        "limit_text": human_size(evidence.max_upload_bytes()),
+        "limit_text": human_size(limits.max_upload_bytes()),
         "formats": supported_labels(),
     }
     return render(request, "imports/home.html", context, status=status)
@@ -80,9 +80,9 @@ def _upload(request: HttpRequest, case: Case, handler: SealingUploadHandler) -> 
     session = sessions[0]
     session.refresh_from_db()
     try:
-        result = evidence.finish_upload(session, request.user)
-    except evidence.UploadError as exc:
-        evidence.discard_upload(session, request.user)
+        result = uploads.finish_upload(session, request.user)
+    except limits.UploadError as exc:
+        uploads.discard_upload(session, request.user)
         return _home(request, case, errors=[exc.message], status=400)
     job = services.start(case, request.user, result.exhibit)
     if job.status == "scanning":

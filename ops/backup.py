@@ -243,7 +243,7 @@ def _reset_sequences(models: set[type]) -> None:
 
 def _verify_all(rows: int, files: int, verify_files: bool) -> Restored:
     from cases.models import Case  # noqa: PLC0415
-    from diary.chain import verify  # noqa: PLC0415
+    from chain.verification import verify  # noqa: PLC0415
 
     result = Restored(rows=rows, files=files, cases=0, chains_intact=0)
     for case in Case.objects.order_by("pk"):

@@ -5,6 +5,7 @@ error texts): each check is only "ok" or "failing", with the queue's depth and t
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -58,8 +59,10 @@ def _storage() -> bool:
 def _queue() -> tuple[bool, dict[str, Any]]:
     """Tasks waiting for a worker: how many and how long the oldest has waited (database task backend only)."""
     backend = settings.TASKS["default"]["BACKEND"]
-    if not backend.startswith("django_tasks_db"):
-        return True, {"backend": backend.rsplit(".", 1)[-1]}
+    if backend == settings.TASKS_BACKENDS["rq"]:
+        return _rq_queue()
+    if backend != settings.TASKS_BACKENDS["database"]:
+        return True, {"backend": "immediate"}
     from django_tasks_db.models import DBTaskResult  # noqa: PLC0415
 
     waiting = DBTaskResult.objects.ready()
@@ -70,6 +73,23 @@ def _queue() -> tuple[bool, dict[str, Any]]:
         since = run_after if run_after.year < 9999 else enqueued  # a task held back until run_after waits from then
         wait = (timezone.now() - since).total_seconds()
     return wait <= queue_stuck_after(), {"waiting": waiting.count(), "oldest_wait_seconds": round(max(wait, 0.0), 1)}
+
+
+def _rq_queue() -> tuple[bool, dict[str, Any]]:
+    """The RQ queue on Redis: jobs waiting, the oldest one's wait, and how many workers are listening."""
+    import django_rq  # noqa: PLC0415
+    from rq import Worker  # noqa: PLC0415
+
+    queue = django_rq.get_queue("default")
+    waiting = queue.count
+    wait = 0.0
+    first = queue.get_jobs(0, 1)
+    if first and first[0].enqueued_at:
+        enqueued = first[0].enqueued_at
+        enqueued = enqueued if enqueued.tzinfo else enqueued.replace(tzinfo=dt.UTC)
+        wait = (timezone.now() - enqueued).total_seconds()
+    workers = Worker.count(queue=queue)
+    return wait <= queue_stuck_after(), {"waiting": waiting, "oldest_wait_seconds": round(max(wait, 0.0), 1), "workers": workers}
 
 
 def check() -> Health:

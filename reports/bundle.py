@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from cases.models import Case
-from evidence import store, stream
 from evidence.models import Exhibit
 from reports import manifest as mf
 from reports.options import ReportOptions
+from vault import store, stream
 
 Progress = Callable[[str, int, int], None]
 PROGRESS_EVERY = 64 << 20  # report progress at least every 64 MiB within a large exhibit

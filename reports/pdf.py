@@ -387,7 +387,7 @@ def build_context(case: Case, options: ReportOptions, *, generated_at: dt.dateti
         exhibit_rows.append(_exhibit_row(item, redact, in_report, numbers_of))
         report("Listing the exhibits", j, len(exhibits))
 
-    from diary.chain import verify  # noqa: PLC0415
+    from chain.verification import verify  # noqa: PLC0415
 
     check = verify(case, files=False)
     days = [_local(i.occurred_at).date() for i in incidents]

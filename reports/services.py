@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from audit.services import record
 from cases.models import Case
+from kernel import jobs
 from reports import files
 from reports.models import Handover, HandoverDownload, Report
 from reports.options import ReportOptions, select_incidents
@@ -75,110 +76,167 @@ def request_report(case: Case, user: Any, options: ReportOptions, *, with_bundle
     return report
 
 
-class _Progress:
-    """Writes progress to the report row at most a few times a second (the page reads it)."""
+# The stages reports.pdf and reports.bundle call, in order, with their share of the work (each counts from 0).
+PDF_PHASES = [
+    ("Writing the report", 1),
+    ("Reading the diary", 2),
+    ("Writing the chronology", 14),
+    ("Working out the pattern", 5),
+    ("Listing the exhibits", 3),
+    ("Laying out the pages", 55),
+    ("Writing the PDF file", 20),
+]
+BUNDLE_PHASES = [("Asking the time-stamping authority", 3), ("report", 2), ("exhibits", 90), ("manifest", 5)]
+BUNDLE_STAGES = {"report": "Checking the report for the bundle", "exhibits": "Checking the evidence files", "manifest": "Finishing the bundle"}
+MAX_ATTEMPTS = 2  # a run whose worker died is started once more, then the report fails with a sentence
+RETRY_STAGE = "Starting again: the first try stopped part-way"
+DEAD_PROBLEM = (
+    "The report stopped part-way twice because the computer making it stopped responding. Nothing in your record was changed. "
+    "Make it again; if it stops again, try a shorter period or leave out the evidence bundle."
+)
 
-    def __init__(self, report: Report, interval: float = 0.5) -> None:
+
+def phases_for(with_bundle: bool) -> list[tuple[str, float]]:
+    if not with_bundle:
+        return list(PDF_PHASES)
+    return [(s, w * 0.4) for s, w in PDF_PHASES] + [(s, w * 0.6) for s, w in BUNDLE_PHASES]
+
+
+class _Progress:
+    """Writes progress to the report row at most a few times a second (the page reads it). Every phase counts
+    from zero; :class:`kernel.jobs.Phases` turns them into one percentage that only moves forwards, and a retry
+    starts from where the bar already was."""
+
+    def __init__(self, report: Report, attempt: int, interval: float = 0.5, start: int = 0) -> None:
         self.report = report
+        self.attempt = attempt
         self.interval = interval
         self.last = 0.0
         self.stage = ""
-        # The PDF is most of the work for a report without a bundle; with a bundle the originals are.
-        self.weights = {"pdf": (0, 100)} if not report.with_bundle else {"pdf": (0, 40), "bundle": (40, 100)}
-        self.part = "pdf"
+        self.phases = jobs.Phases(phases_for(report.with_bundle), start=start)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        percent = self.phases.update(stage, done, total)
         now = time.monotonic()
         if stage == self.stage and now - self.last < self.interval and done < total:
             return
         self.stage, self.last = stage, now
-        low, high = self.weights.get(self.part, (0, 100))
-        fraction = (done / total) if total else 0
-        Report.objects.filter(pk=self.report.pk).update(stage=stage[:80], done=int(low + (high - low) * fraction), total=100)
+        label = BUNDLE_STAGES.get(stage, stage)
+        self.write(label, percent)
+
+    def write(self, label: str, percent: int) -> None:
+        Report.objects.filter(pk=self.report.pk, attempts=self.attempt, status="running").update(
+            stage=label[:80], done=percent, total=100, heartbeat_at=timezone.now()
+        )
 
 
 def generate(report: Report) -> Report:
-    """Makes the files of one report. Any failure leaves no file behind and a clear sentence on the report."""
-    from reports.pdf import EmptyReport, render_pdf  # noqa: PLC0415
+    """Makes the files of one report. Any failure leaves no file behind and a clear sentence on the report.
+
+    The run claims the row (one more attempt); while it works a heartbeat thread stamps the row, so a worker that
+    crashes is noticed within a minute (:func:`revive_if_dead`)."""
+    from reports.pdf import EmptyReport  # noqa: PLC0415
 
     case = report.case
     options = ReportOptions.from_dict(report.options or {})
     generated_at = timezone.now().replace(microsecond=0)
-    Report.objects.filter(pk=report.pk).update(status="running", started_at=timezone.now(), generated_at=generated_at, stage="Starting", done=0, total=100)
+    now = timezone.now()
+    attempt = report.attempts + 1
+    claimed = Report.objects.filter(pk=report.pk, status__in=["queued", "running"], attempts=report.attempts).update(
+        status="running",
+        attempts=attempt,
+        started_at=now,
+        heartbeat_at=now,
+        generated_at=generated_at,
+        stage="Starting" if attempt == 1 else RETRY_STAGE,
+        total=100,
+    )
+    if not claimed:  # another run has it, or it was given up
+        report.refresh_from_db()
+        return report
     report.generated_at = generated_at
-    progress = _Progress(report)
+    report.attempts = attempt
+    progress = _Progress(report, attempt, start=report.done if report.total == 100 else 0)
     written: list[str] = []
     try:
-        case.refresh_from_db(fields=["chain_head", "chain_seq"])
-        progress("Writing the report", 0, 1)
-        buffer = io.BytesIO()
-        info = render_pdf(case, options, buffer, generated_at=generated_at, progress=progress)
-        pdf_bytes = buffer.getvalue()
-        del buffer
-        pdf = files.seal_bytes(case, report.uuid, "pdf", pdf_bytes)
-        written.append(pdf.name)
-        updates: dict[str, Any] = {
-            "pdf_name": pdf.name,
-            "pdf_size": pdf.size,
-            "pdf_sha256": pdf.sha256,
-            "pages": info.pages,
-            "incidents": info.incidents,
-            "exhibits": info.exhibits,
-            "chain_head": case.chain_head,
-            "chain_seq": case.chain_seq,
-        }
-        if report.with_bundle:
-            from reports import bundle as bundle_mod  # noqa: PLC0415
-            from reports import manifest as manifest_mod  # noqa: PLC0415
-
-            progress.part = "bundle"
-            pdf_name = report.file_name("pdf")
-            manifest = manifest_mod.build_manifest(
-                case, options, pdf_name=pdf_name, pdf_sha256=pdf.sha256, pdf_size=pdf.size, generated_at=generated_at
-            )
-            manifest_raw = manifest_mod.manifest_bytes(manifest)
-            updates["manifest_sha256"] = hashlib.sha256(manifest_raw).hexdigest()
-            token = None
-            if report.with_timestamp:
-                progress("Asking the time-stamping authority", 0, 1)
-                token, stamp = _timestamp(hashlib.sha256(manifest_raw).digest())
-                updates.update(stamp)
-
-            def produce(out: Any) -> Any:
-                return bundle_mod.write_bundle(
-                    case,
-                    options,
-                    out,
-                    pdf_name=pdf_name,
-                    pdf_chunks=[pdf_bytes],
-                    pdf_sha256=pdf.sha256,
-                    pdf_size=pdf.size,
-                    generated_at=generated_at,
-                    timestamp_token=token,
-                    manifest=manifest,
-                    progress=progress,
-                )
-
-            sealed, bundle_info = files.seal_from_writer(case, report.uuid, "bundle", produce)
-            written.append(sealed.name)
-            if bundle_info.manifest_sha256 != updates["manifest_sha256"]:
-                raise RuntimeError("the bundle's manifest differs from the one time-stamped")
-            updates.update(bundle_name=sealed.name, bundle_size=sealed.size, bundle_sha256=sealed.sha256)
+        with jobs.Heartbeat(Report, report.pk, match={"attempts": attempt, "status": "running"}):
+            updates = _make_files(report, case, options, generated_at, progress, written)
         finished = timezone.now()
         updates.update(status="done", finished_at=finished, expires_at=finished + ttl(), stage="Ready", done=100, total=100)
-        Report.objects.filter(pk=report.pk).update(**updates)
-        record(report.requested_by, "report.generated", case, f"report {report.short_id}")
+        if not Report.objects.filter(pk=report.pk, attempts=attempt, status="running").update(**updates):
+            _forget(report, written)  # given up for dead meanwhile: a newer run owns the report
+        else:
+            record(report.requested_by, "report.generated", case, f"report {report.short_id}")
     except EmptyReport as exc:
-        _fail(report, written, str(exc))
+        _fail(report, written, str(exc), attempt=attempt)
     except Exception as exc:
         log.exception("report %s failed", report.pk)
-        _fail(report, written, _explain(exc))
+        _fail(report, written, _explain(exc), attempt=attempt)
     report.refresh_from_db()
     return report
 
 
+def _make_files(report: Report, case: Case, options: ReportOptions, generated_at: dt.datetime, progress: _Progress, written: list[str]) -> dict[str, Any]:
+    from reports.pdf import render_pdf  # noqa: PLC0415
+
+    case.refresh_from_db(fields=["chain_head", "chain_seq"])
+    progress("Writing the report", 0, 1)
+    buffer = io.BytesIO()
+    info = render_pdf(case, options, buffer, generated_at=generated_at, progress=progress)
+    pdf_bytes = buffer.getvalue()
+    del buffer
+    pdf = files.seal_bytes(case, report.uuid, "pdf", pdf_bytes)
+    written.append(pdf.name)
+    updates: dict[str, Any] = {
+        "pdf_name": pdf.name,
+        "pdf_size": pdf.size,
+        "pdf_sha256": pdf.sha256,
+        "pages": info.pages,
+        "incidents": info.incidents,
+        "exhibits": info.exhibits,
+        "chain_head": case.chain_head,
+        "chain_seq": case.chain_seq,
+    }
+    if report.with_bundle:
+        from reports import bundle as bundle_mod  # noqa: PLC0415
+        from reports import manifest as manifest_mod  # noqa: PLC0415
+
+        pdf_name = report.file_name("pdf")
+        manifest = manifest_mod.build_manifest(case, options, pdf_name=pdf_name, pdf_sha256=pdf.sha256, pdf_size=pdf.size, generated_at=generated_at)
+        manifest_raw = manifest_mod.manifest_bytes(manifest)
+        updates["manifest_sha256"] = hashlib.sha256(manifest_raw).hexdigest()
+        token = None
+        if report.with_timestamp:
+            progress("Asking the time-stamping authority", 0, 1)
+            token, stamp = _timestamp(hashlib.sha256(manifest_raw).digest())
+            updates.update(stamp)
+            progress("Asking the time-stamping authority", 1, 1)
+
+        def produce(out: Any) -> Any:
+            return bundle_mod.write_bundle(
+                case,
+                options,
+                out,
+                pdf_name=pdf_name,
+                pdf_chunks=[pdf_bytes],
+                pdf_sha256=pdf.sha256,
+                pdf_size=pdf.size,
+                generated_at=generated_at,
+                timestamp_token=token,
+                manifest=manifest,
+                progress=progress,
+            )
+
+        sealed, bundle_info = files.seal_from_writer(case, report.uuid, "bundle", produce)
+        written.append(sealed.name)
+        if bundle_info.manifest_sha256 != updates["manifest_sha256"]:
+            raise RuntimeError("the bundle's manifest differs from the one time-stamped")
+        updates.update(bundle_name=sealed.name, bundle_size=sealed.size, bundle_sha256=sealed.sha256)
+    return updates
+
+
 def _explain(exc: Exception) -> str:
-    from evidence import stream  # noqa: PLC0415
+    from vault import stream  # noqa: PLC0415
 
     if isinstance(exc, stream.BlobError) or "sha" in str(exc).lower() or "exhibit" in str(exc).lower():
         text = str(exc)
@@ -188,12 +246,43 @@ def _explain(exc: Exception) -> str:
     return f"The report could not be made ({type(exc).__name__}). Nothing in your record was changed. Try again."
 
 
-def _fail(report: Report, written: list[str], problem: str) -> None:
+def _fail(report: Report, written: list[str], problem: str, attempt: int | None = None) -> None:
+    rows = Report.objects.filter(pk=report.pk) if attempt is None else Report.objects.filter(pk=report.pk, attempts=attempt, status="running")
+    if not rows.update(status="failed", finished_at=timezone.now(), problem=problem[:400], pdf_name="", bundle_name="", manifest_name="", stage="Stopped"):
+        _forget(report, written)
+        return
     for name in written:
         files.delete(name)
-    Report.objects.filter(pk=report.pk).update(
-        status="failed", finished_at=timezone.now(), problem=problem[:400], pdf_name="", bundle_name="", stage="Stopped"
-    )
+
+
+def _forget(report: Report, written: list[str]) -> None:
+    """A run given up for dead finished anyway: delete what it wrote, unless the newer run now holds that name."""
+    current = Report.objects.filter(pk=report.pk).values("pdf_name", "bundle_name", "manifest_name").first() or {}
+    for name in written:
+        if name not in current.values():
+            files.delete(name)
+
+
+def revive_if_dead(report: Report, now: dt.datetime | None = None) -> bool:
+    """A running report whose worker stopped (no heartbeat for a minute) is started once more, or failed with a
+    sentence after its last attempt. True when it was found dead."""
+    if report.status != "running" or not jobs.is_dead(report.heartbeat_at, report.started_at, now):
+        return False
+    seen = Report.objects.filter(pk=report.pk, status="running", attempts=report.attempts, heartbeat_at=report.heartbeat_at)
+    leftovers = [files.storage_name(report.case, report.uuid, what) for what in ("pdf", "bundle", "manifest")]
+    if report.attempts < MAX_ATTEMPTS:
+        if seen.update(status="queued", stage=RETRY_STAGE, heartbeat_at=None, started_at=None):
+            for name in leftovers:
+                files.delete(name)
+            from reports.tasks import generate_report  # noqa: PLC0415
+
+            pk = report.pk
+            transaction.on_commit(lambda: generate_report.enqueue(pk))
+    elif seen.update(status="failed", finished_at=timezone.now(), problem=DEAD_PROBLEM, pdf_name="", bundle_name="", manifest_name="", stage="Stopped"):
+        for name in leftovers:
+            files.delete(name)
+    report.refresh_from_db()
+    return True
 
 
 def _timestamp(digest: bytes) -> tuple[bytes | None, dict[str, Any]]:
@@ -227,23 +316,23 @@ def delete_files(report: Report, status: str) -> None:
 
 
 def delete_report(report: Report, user: Any) -> None:
+    """The report is marked deleted, its links stopped and the deletion audited together; then its files go."""
+    with transaction.atomic():
+        Report.objects.filter(pk=report.pk).update(status="deleted")
+        Handover.objects.filter(report=report, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        record(user, "report.deleted", report.case, f"report {report.short_id}")
     delete_files(report, "deleted")
-    Handover.objects.filter(report=report, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    record(user, "report.deleted", report.case, f"report {report.short_id}")
-
-
-STUCK_AFTER = dt.timedelta(hours=6)
 
 
 def sweep_expired(now: dt.datetime | None = None, case: Case | None = None) -> int:
-    """Deletes the files of every finished report past its expiry (and of reports stuck failing). Returns how many."""
+    """Deletes the files of every finished report past its expiry, and retries or fails every report whose worker
+    died (:func:`revive_if_dead`). Returns how many expired."""
     now = now or timezone.now()
-    stuck = Report.objects.filter(status="running", started_at__lte=now - STUCK_AFTER)
+    running = Report.objects.filter(status="running")
     if case is not None:
-        stuck = stuck.filter(case=case)
-    for report in stuck.select_related("case"):
-        written = [files.storage_name(report.case, report.uuid, what) for what in ("pdf", "bundle")]
-        _fail(report, written, "The report stopped part-way (the server was restarted). Nothing in your record was changed. Make it again.")
+        running = running.filter(case=case)
+    for report in running.select_related("case"):
+        revive_if_dead(report, now)
     qs = Report.objects.filter(status="done", expires_at__lte=now)
     if case is not None:
         qs = qs.filter(case=case)

@@ -20,11 +20,11 @@ from django.views.decorators.http import require_POST
 from audit.services import record
 from cases.models import Case
 from cases.policy import Action, case_for, child_or_404
-from evidence import stream
 from reports import forms, services
 from reports.impact import gather_impact
 from reports.models import Handover, Report
 from reports.options import ReportOptions
+from vault import stream
 
 
 def _report(case: Case, report_id: Any) -> Report:
@@ -74,6 +74,7 @@ def report_new(request: HttpRequest, case_id: int) -> HttpResponse:
 def report_detail(request: HttpRequest, case_id: int, report_id: str) -> HttpResponse:
     case = case_for(request.user, case_id, Action.VIEW)
     report = _report(case, report_id)
+    services.revive_if_dead(report)
     if report.status == "done" and not report.is_available:
         services.sweep_expired(case=case)
         report.refresh_from_db()
@@ -105,6 +106,7 @@ def report_detail(request: HttpRequest, case_id: int, report_id: str) -> HttpRes
 def report_status(request: HttpRequest, case_id: int, report_id: str) -> JsonResponse:
     case = case_for(request.user, case_id, Action.VIEW)
     report = _report(case, report_id)
+    services.revive_if_dead(report)
     return JsonResponse({"status": report.status, "stage": report.stage, "percent": report.percent, "problem": report.problem})
 
 
@@ -177,8 +179,15 @@ def handover_new(request: HttpRequest, case_id: int, report_id: str) -> HttpResp
         return render(
             request,
             "reports/detail.html",
-            {"case": case, "report": report, "options": ReportOptions.from_dict(report.options or {}), "handovers": handovers,
-             "form": form, "max_days": services.handover_max_days(), "pending": False},
+            {
+                "case": case,
+                "report": report,
+                "options": ReportOptions.from_dict(report.options or {}),
+                "handovers": handovers,
+                "form": form,
+                "max_days": services.handover_max_days(),
+                "pending": False,
+            },
             status=400,
         )
     made = services.create_handover(

@@ -52,9 +52,9 @@ def make_physical(case: Case, user: Any) -> Any:
 
 
 def make_upload(case: Case, user: Any) -> Any:
-    from evidence import services as evidence
+    from evidence import uploads
 
-    return evidence.start_upload(case, user, name="video.mp4", size=10)
+    return uploads.start_upload(case, user, name="video.mp4", size=10)
 
 
 def make_screening(case: Case, user: Any) -> Any:

@@ -27,11 +27,10 @@ from django.utils import timezone
 
 from cases.models import Case
 from cases.services import create_case
-from diary import chain as verification
-from diary.models import ChainEntry
+from chain import verification
+from chain.models import ChainEntry
 from diary.services import IncidentData, create_incident, create_incidents, edit_incident, retract_incident
-from evidence import services
-from evidence import services as uploads
+from evidence import services, uploads
 from evidence.models import Blob, UploadSession
 from reports.bundle import write_bundle
 from reports.options import ReportOptions

@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from diary import chain
+from chain.verification import verify
 from diary import services as diary_services
 from diary.models import Incident
 from evidence import services as evidence
@@ -82,7 +82,7 @@ def test_whatsapp_import_makes_one_incident_per_day_with_counts_flags_and_excerp
     assert first.ended_at == dt.datetime(2024, 1, 5, 23, 45, tzinfo=dt.UTC)
     # Linked to the export exhibit, which keeps its hash; chain intact.
     assert set(ExhibitLink.objects.filter(exhibit=job.exhibit).values_list("incident__number", flat=True)) == {first.number, second.number}
-    assert chain.verify(case).ok
+    assert verify(case).ok
     # Items: stored sealed, with their position; flags per message.
     threat = ImportedItem.objects.get(case=case, threats__contains="knowledge")
     threat.case = case
@@ -110,7 +110,7 @@ def test_overlapping_export_adds_new_messages_as_a_new_version_of_the_day(case, 
     day.case = case
     assert day.how_many == 3 and day.version == 2 and "03:10 to 23:45" in day.description
     assert Incident.objects.filter(case=case).count() == 2
-    assert chain.verify(case).ok
+    assert verify(case).ok
 
 
 def test_identical_messages_in_the_same_minute_are_both_kept(case, owner):
@@ -134,7 +134,7 @@ def test_undo_retracts_the_incidents_keeps_the_export_and_reimport_works(case, o
     again = do_import(case, owner, chat(BASIC))
     assert again.status == "done" and again.stats["incidents_created"] == 2 and again.stats["already"] == 0
     assert Incident.objects.filter(case=case, retracted=False).count() == 2
-    assert chain.verify(case).ok
+    assert verify(case).ok
 
 
 def test_undo_of_a_later_import_puts_the_day_back(case, owner):
@@ -210,7 +210,7 @@ def test_zip_media_become_exhibits_linked_to_messages_and_the_day(case, owner):
     assert media.count() == sum(len(r.attachments) for r in attached)
     one = media.first()
     assert one.exhibit.sha256 and ExhibitLink.objects.filter(exhibit=one.exhibit).exists()
-    assert chain.verify(case).ok
+    assert verify(case).ok
 
 
 def test_a_failure_leaves_nothing_behind(case, owner, monkeypatch):
@@ -230,7 +230,7 @@ def test_a_failure_leaves_nothing_behind(case, owner, monkeypatch):
     assert job.status == "failed" and "Nothing from this file was imported" in job.error
     assert not ImportedItem.objects.exists() and not Incident.objects.exists() and not ImportDay.objects.exists()
     case.refresh_from_db()
-    assert case.chain_seq == seq and chain.verify(case).ok
+    assert case.chain_seq == seq and verify(case).ok
     assert Exhibit.objects.filter(pk=exhibit.pk).exists()
     monkeypatch.setattr(diary_services, "create_incidents", real)
     # It can be tried again.

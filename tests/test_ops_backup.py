@@ -62,7 +62,7 @@ def test_backup_destroy_restore_and_every_chain_verifies(owner, stranger, storag
     assert sorted(stored_names()) == before["files"]
     case = Case.objects.get(pk=world["case"].pk)
     make_incident(case, case.owner, description="Written after the restore")  # numbering and the chain carry on
-    from diary.chain import verify
+    from chain.verification import verify
 
     assert verify(case).ok
 

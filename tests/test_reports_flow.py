@@ -12,12 +12,12 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from evidence import store
 from evidence.services import ingest
 from reports import services
 from reports.models import Handover, HandoverDownload, Report
 from reports.options import ReportOptions
 from tests.factories import make_incident
+from vault import store
 
 pytestmark = pytest.mark.django_db
 

@@ -107,7 +107,7 @@ def test_sample_case_loads_and_is_labelled(owner_client, owner):
     page = owner_client.get(response["Location"]).content.decode()
     assert "Sample data" in page
     from cases.models import Case
-    from diary.chain import verify
+    from chain.verification import verify
 
     case = Case.objects.get(owner=owner)
     assert case.is_sample

@@ -8,8 +8,8 @@ import hmac
 from collections import Counter
 
 from cases.models import Case
-from evidence import keys
 from imports.records import Record
+from vault import keys
 
 
 def identity_key(case: Case) -> bytes:

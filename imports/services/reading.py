@@ -7,9 +7,9 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from evidence import store
 from imports.models import Import
 from imports.records import ImportFormatError, ParseOptions, ParseWarning, Record
+from vault import store
 
 HEAD_BYTES = 64 * 1024
 PROGRESS_EVERY = 5000  # records read between two saves of the progress

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record as audit
-from evidence import store
 from imports.errors import ImportRefused
 from imports.models import Import
 from imports.records import ImportFormatError
@@ -25,6 +24,7 @@ from imports.services.media import import_media
 from imports.services.reading import MAX_WARNINGS
 from imports.services.stats import Stats
 from imports.services.store import delete_items, store_items
+from vault import store
 
 log = logging.getLogger(__name__)
 

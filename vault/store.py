@@ -1,9 +1,12 @@
 """Sealed blobs in Django's storage (a local folder by default, any storage backend works).
 
-A blob is written under a name no exhibit points to yet, with its ``Blob`` row saying "writing"; only
+A blob is written under a name no exhibit points to yet, with its blob row saying "writing"; only
 after the whole blob is written (and, on a local disk, flushed with fsync) does the caller mark it
 complete and create the exhibit in one transaction. A crash in between leaves a "writing" row and a
-partial file that :func:`evidence.services.cleanup` removes; never an exhibit pointing at half a file.
+partial file that :func:`evidence.sweep.cleanup` removes; never an exhibit pointing at half a file.
+
+The blob row (evidence.models.Blob) is made by the caller and passed in; it needs ``uuid``, ``name``, ``size``,
+``stored_size`` and ``segment_size`` fields.
 """
 
 from __future__ import annotations
@@ -13,15 +16,15 @@ import hashlib
 import os
 import shutil
 from collections.abc import Iterable, Iterator
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.storage import Storage, storages
 
-from cases.models import Case
-from evidence import stream
-from evidence.keys import data_key
-from evidence.models import Blob
+from vault import stream
+from vault.keys import SealedCase, data_key
+
+BlobRow = Any  # a blob row (evidence.models.Blob): passed in, never imported
 
 
 def storage() -> Storage:
@@ -36,12 +39,8 @@ def is_out_of_space(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
-def blob_name(case: Case, blob: Blob) -> str:
+def blob_name(case: SealedCase, blob: BlobRow) -> str:
     return f"evidence/{case.uuid}/{blob.uuid}.dbe"
-
-
-def part_dir(upload_uuid: object) -> str:
-    return f"evidence/uploads/{upload_uuid}"
 
 
 def fsync(name: str) -> None:
@@ -104,34 +103,36 @@ def save_sealed(name: str, sealing: stream.SealingStream, durable: bool = True) 
         raise
 
 
-def write_blob(case: Case, purpose: str, source: Iterable[bytes], *, max_size: int | None = None) -> tuple[Blob, str]:
-    """Seal ``source`` into a new blob. Returns the blob (still "writing") and the plaintext's SHA-256.
+def write_blob(case: SealedCase, blob: BlobRow, source: Iterable[bytes], *, max_size: int | None = None) -> tuple[BlobRow, str]:
+    """Seal ``source`` into ``blob``, a new unsaved blob row of ``case``. Returns the blob (saved, still
+    "writing") and the plaintext's SHA-256.
 
     The caller marks it complete in the transaction that makes it reachable, or deletes it."""
     # The row (with the storage name) exists before a byte is written, so clean-up can find a blob that a crash
     # left half-written.
-    blob = Blob(case=case, purpose=purpose, segment_size=stream.SEGMENT_SIZE)
+    blob.segment_size = stream.SEGMENT_SIZE
     blob.name = name = blob_name(case, blob)
     blob.save()
+    rows = type(blob).objects.filter(pk=blob.pk)
     sealing = stream.SealingStream(data_key(case), stream.blob_context(blob.uuid), source, name=name, max_size=max_size)
     try:
         saved = save_sealed(name, sealing)
     except BaseException:
-        Blob.objects.filter(pk=blob.pk).delete()
+        rows.delete()
         raise
     blob.name = saved
     blob.size = sealing.size
     blob.stored_size = sealing.stored_size
-    Blob.objects.filter(pk=blob.pk).update(name=saved, size=sealing.size, stored_size=sealing.stored_size)
+    rows.update(name=saved, size=sealing.size, stored_size=sealing.stored_size)
     return blob, sealing.sha256
 
 
-def discard_blob(blob: Blob) -> None:
+def discard_blob(blob: BlobRow) -> None:
     delete_quietly(blob.name)
-    Blob.objects.filter(pk=blob.pk).delete()
+    type(blob).objects.filter(pk=blob.pk).delete()
 
 
-def open_reader(case: Case, blob: Blob) -> stream.SealedReader:
+def open_reader(case: SealedCase, blob: BlobRow) -> stream.SealedReader:
     store = storage()
     handle = store.open(blob.name, "rb")
     try:
@@ -156,7 +157,7 @@ class _Hashing:
         return data
 
 
-def read_back(case: Case, blob: Blob) -> tuple[str, int, str]:
+def read_back(case: SealedCase, blob: BlobRow) -> tuple[str, int, str]:
     """Read the whole stored blob: decrypt every segment (checking every tag) and hash both the plaintext and
     the stored bytes. Returns (plaintext SHA-256, plaintext size, stored SHA-256). Raises BlobError/OSError."""
     store = storage()
@@ -173,6 +174,6 @@ def read_back(case: Case, blob: Blob) -> tuple[str, int, str]:
     return plain.hexdigest(), size, hashing.hash.hexdigest()
 
 
-def iter_plaintext(case: Case, blob: Blob) -> Iterator[bytes]:
+def iter_plaintext(case: SealedCase, blob: BlobRow) -> Iterator[bytes]:
     with storage().open(blob.name, "rb") as handle:
         yield from stream.decrypt_stream(data_key(case), stream.blob_context(blob.uuid), handle)
