@@ -72,6 +72,8 @@ def conflicts(client: Client, member: Membership | None = None) -> list[Conflict
                 Conflict(f"{who} has the same name as someone {m.display_name} declared a connection to.", blocks=member is not None and m.pk == member.pk)
             )
     for referral, _token in suspects:
+        if referral.person_is_police:
+            found.append(Conflict(f"The person in {referral.reference} is recorded as a police officer: consider restricting this record."))
         if referral.suspect_is_police:
             found.append(Conflict(f"The suspect in {referral.reference} is recorded as a police officer: consider restricting this record."))
         for other in clients_named_as_suspect(referral):

@@ -61,6 +61,7 @@ class ReferralForm(forms.Form):
     suspect_name = forms.CharField(label="Suspect's name (optional)", **SHORT)
     suspect_relationship = forms.ChoiceField(label="Suspect's relationship to the person", choices=Relationship.choices, initial=Relationship.UNKNOWN)
     suspect_is_police = forms.BooleanField(label="The suspect is a police officer", required=False)
+    person_is_police = forms.BooleanField(label="The person is a police officer", required=False)
     household = forms.CharField(label="Children and adults at risk in the household (optional)", widget=_area(2), max_length=2000, required=False)
     account = forms.CharField(label="Brief account", widget=_area(4), max_length=5000, required=False)
     restricted = forms.BooleanField(label="Restrict this record (only you, until a team lead names others)", required=False)

@@ -192,6 +192,7 @@ class Referral(models.Model):
     police_risk = models.CharField(max_length=10, choices=Risk.choices, default=Risk.UNKNOWN)
     suspect_relationship = models.CharField(max_length=15, choices=Relationship.choices, default=Relationship.UNKNOWN)
     suspect_is_police = models.BooleanField(default=False)
+    person_is_police = models.BooleanField(default=False)
     # The service's own screening; until then the referral is "unscreened" (see casework/triage.py).
     screened_risk = models.CharField(max_length=10, choices=Risk.choices, blank=True)
     screened_at = models.DateTimeField(null=True, blank=True)

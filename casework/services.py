@@ -96,6 +96,7 @@ class ReferralInput:
     suspect_name: str = ""
     suspect_relationship: str = Relationship.UNKNOWN
     suspect_is_police: bool = False
+    person_is_police: bool = False
     household: str = ""
     account: str = ""
     restricted: bool = False
@@ -184,6 +185,7 @@ def referral_record(*, staff: Staff, data: ReferralInput) -> Referral:
             police_risk=data.police_risk,
             suspect_relationship=data.suspect_relationship,
             suspect_is_police=data.suspect_is_police,
+            person_is_police=data.person_is_police,
         )
         referral.crime_reference = data.crime_reference.strip()
         referral.officer = data.officer.strip()

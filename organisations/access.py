@@ -28,7 +28,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from organisations.models import Membership, Organisation, Role
 
@@ -132,7 +132,7 @@ def staff_view(*needs: Can) -> Callable[[Callable[..., HttpResponse]], Callable[
                 minutes = membership.organisation.settings.idle_timeout_minutes
                 logout(request)
                 messages.info(request, f"You were signed out after {minutes} minutes without activity. Sign in again to carry on.")
-                return redirect(f"/account/login/?next={request.path}")
+                return redirect_to_login(request.get_full_path())
             request.staff = Staff(organisation=membership.organisation, membership=membership)  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
 

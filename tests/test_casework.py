@@ -269,9 +269,10 @@ def test_conflict_check_at_allocation(world):
     assert client.post(url, {"member": duty.pk}).status_code == 400
     assert client.post(url, {"member": duty.pk, "conflict_reason": "Different team, no contact with the worker"}).status_code == 302
     # The person has a staff member's name; the suspect is a police officer.
-    r2 = make_referral(lead, full_name="Kent duty worker", suspect_is_police=True)
+    r2 = make_referral(lead, full_name="Kent duty worker", suspect_is_police=True, person_is_police=True)
     page = client.get(f"/staff/kent/clients/{r2.client.pk}/allocate/").content.decode()
-    assert "same name as staff member Kent duty worker" in page and "police officer" in page
+    assert "same name as staff member Kent duty worker" in page
+    assert f"The suspect in {r2.reference} is recorded as a police officer" in page and f"The person in {r2.reference} is recorded as a police officer" in page
     response = client.post(f"/staff/kent/clients/{r2.client.pk}/allocate/", {"member": duty.pk, "conflict_reason": "allocating anyway"})
     assert response.status_code == 400 and "cannot be given this case" in response.content.decode()
 
