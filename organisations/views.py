@@ -11,17 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from organisations import services
 from organisations.access import Can, staff_view
-from organisations.forms import AgreementForm, ConnectionForm, InvitationForm, SettingsForm
+from organisations.forms import AgreementForm, ConnectionForm, InvitationForm, SettingsForm, add_errors
 from organisations.home import notices
 from organisations.models import Membership
-
-
-def _errors(form, exc: ValidationError) -> None:  # noqa: ANN001
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -45,7 +37,7 @@ def people(request: HttpRequest) -> HttpResponse:
         try:
             _inv, token = services.invitation_create(staff=staff.membership, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             new_link = request.build_absolute_uri(f"/staff/join/{token}/")
             form = InvitationForm()
@@ -114,7 +106,7 @@ def agreements(request: HttpRequest) -> HttpResponse:
         try:
             services.agreement_add(staff=staff.membership, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Agreement added.")
             return redirect("staff_agreements", slug=staff.organisation.slug)
@@ -142,7 +134,7 @@ def my_connections(request: HttpRequest) -> HttpResponse:
         try:
             services.connection_declare(staff=staff.membership, name=form.cleaned_data["name"])
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Connection recorded. You will not be given that person's case without a warning.")
             return redirect("staff_connections", slug=staff.organisation.slug)
