@@ -20,6 +20,8 @@ def broken_rules(safe_contact: dict[str, Any] | None, *, channel: str, outcome: 
         broken.append("E-mail is not safe for this person.")
     if outcome == ContactOutcome.VOICEMAIL and not rules.get("voicemail_ok"):
         broken.append("A voicemail must not be left for this person.")
+    if channel in ("phone", "text") and rules.get("phone_unsafe"):
+        broken.append(f"The number on record is unsafe ({rules['phone_unsafe']}).")
     if channel in ("phone", "text") and rules.get("suspect_has_access"):
         broken.append("The suspect lives with them or has access to their phone.")
     return broken

@@ -354,6 +354,12 @@ def contact_attempt_record(*, staff: Staff, referral: Referral, at: dt.datetime,
     note = f"referral {referral.pk}: {outcome}" + (f"; {len(broken)} safe-contact rule(s) overridden" if broken else "")
     record_staff(staff.user, AuditAction.CONTACT_ATTEMPTED, organisation=staff.organisation, client=referral.client, target=note)
     if outcome in (ContactOutcome.SUSPECT_ANSWERED, ContactOutcome.SOMEONE_ELSE):
+        # The number is no longer safe: recorded on the client's rules until someone confirms a new safe number.
+        client = referral.client
+        rules = dict(client.safe_contact or {})
+        rules["phone_unsafe"] = f"{ContactOutcome(outcome).label} on {timezone.localtime(at):%d %b %Y %H:%M}"
+        client.safe_contact = rules
+        client.save(update_fields=["safe_contact_enc"])
         _alert(
             staff,
             AlertKind.UNSAFE_NUMBER,

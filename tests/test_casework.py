@@ -204,6 +204,14 @@ def test_first_attempt_and_first_contact_are_kept_apart(world):
 def test_suspect_answering_marks_the_number_and_tells_a_lead(world):
     alert = world["alert"]
     assert alert.kind == AlertKind.UNSAFE_NUMBER and world["held"].reference in alert.message
+    held = Client.objects.get(pk=world["held"].client.pk)
+    assert held.safe_contact["phone_unsafe"].startswith("Someone else answered on")
+    worker = signed_in(world["staff"][C].user)
+    assert "The number on record is unsafe" in worker.get(f"/staff/kent/clients/{held.pk}/").content.decode()
+    # The next call needs an override.
+    when = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    response = worker.post(f"/staff/kent/referrals/{world['held'].pk}/attempts/", {"at": when, "channel": "phone", "outcome": "no_answer"})
+    assert response.status_code == 400 and "say why the rule was overridden" in response.content.decode()
     html = signed_in(world["staff"][T].user).get("/staff/kent/alerts/").content.decode()
     assert "Treat the number as unsafe" in html and "Harriet" not in html
 
