@@ -45,7 +45,7 @@ def test_activity_page_shows_import_actions_in_words(owner_client, owner, case) 
     assert "import.done" not in html
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_no_change_is_kept_without_its_audit_row(owner, case, monkeypatch) -> None:  # noqa: ANN001
     from django.core.files.storage import default_storage
 
