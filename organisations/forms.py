@@ -21,6 +21,11 @@ class InvitationForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=Role.choices, widget=forms.RadioSelect)
 
 
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=Role.choices)
+    intake_allowed = forms.BooleanField(label="May also work the intake queue (caseworkers)", required=False)
+
+
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = OrganisationSettings

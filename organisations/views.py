@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from organisations import services
 from organisations.access import Can, staff_view
-from organisations.forms import AgreementForm, ConnectionForm, InvitationForm, SettingsForm, add_errors
+from organisations.forms import AgreementForm, ConnectionForm, InvitationForm, RoleForm, SettingsForm, add_errors
 from organisations.home import notices
 from organisations.models import Membership
 
@@ -50,6 +50,7 @@ def people(request: HttpRequest) -> HttpResponse:
             "form": form,
             "new_link": new_link,
             "members": org.memberships.filter(active=True).select_related("user"),
+            "roles": RoleForm.base_fields["role"].choices,
             "invitations": org.invitations.all()[:50],
         },
     )
@@ -67,6 +68,25 @@ def member_remove(request: HttpRequest, member_id: int) -> HttpResponse:
         messages.success(request, f"{member.display_name} no longer has access.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    return redirect("staff_people", slug=staff.organisation.slug)
+
+
+@staff_view(Can.MANAGE_PEOPLE)
+@require_POST
+def member_role(request: HttpRequest, member_id: int) -> HttpResponse:
+    staff = request.staff
+    member = staff.organisation.memberships.filter(pk=member_id, active=True).first()
+    if member is None:
+        raise Http404("No such page")
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a role from the list.")
+    else:
+        try:
+            services.membership_change(staff=staff.membership, membership=member, **form.cleaned_data)
+            messages.success(request, f"{member.display_name} is now {member.get_role_display().lower()}.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
     return redirect("staff_people", slug=staff.organisation.slug)
 
 
