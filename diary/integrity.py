@@ -18,6 +18,7 @@ from django_tasks import task
 
 from cases.models import Case
 from chain import verification
+from chain.models import ChainEntry
 from diary.models import IntegrityCheck
 from kernel import jobs
 
@@ -73,7 +74,7 @@ class PageState:
     large: bool
     covered: int
     unchecked: int  # chain entries added since the verdict
-    unchecked_exhibits: list[Any] = field(default_factory=list)  # exhibits the verdict's file list does not hold
+    unchecked_exhibits: list[dict[str, int]] = field(default_factory=list)  # files sealed since: {seq, number}
     started: str = ""  # "inline" or "background" when this page load started a check
 
 
@@ -99,8 +100,6 @@ def page_state(case: Case, user: Any) -> PageState:
 
 
 def _read(case: Case, large: bool) -> PageState:
-    from evidence.models import Exhibit  # noqa: PLC0415
-
     case.refresh_from_db(fields=["chain_seq", "chain_head"])
     latest = case.integrity_checks.first()
     pending = latest is not None and latest.status in {"queued", "running"}
@@ -109,12 +108,11 @@ def _read(case: Case, large: bool) -> PageState:
     result = result_from_json(verdict.result) if verdict is not None else None
     covered = int(result.get("entries") or 0) if result else 0
     unchecked = max(0, case.chain_seq - covered)
-    listed = {f["exhibit"]["number"] for f in result.get("files", [])} if result and result.get("files_checked") else set()
     new_exhibits = []
-    if result and result.get("files_checked"):
-        new_exhibits = list(Exhibit.objects.filter(case=case, original__isnull=False).exclude(number__in=listed).order_by("number"))
-        for exhibit in new_exhibits:
-            exhibit.case = case  # one case object: its key is unwrapped once for the sealed references
+    if result and result.get("files_checked") and unchecked:
+        # Files sealed after the verdict, from the chain itself (its exhibit.sealed entries past what was covered).
+        added = ChainEntry.objects.filter(case=case, seq__gt=covered, kind="exhibit.sealed").order_by("seq").values_list("seq", "ref")
+        new_exhibits = [{"seq": seq, "number": int(ref.split("/")[1])} for seq, ref in added]
     return PageState(
         result=result,
         check=done,
