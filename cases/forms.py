@@ -23,7 +23,8 @@ class CaseForm(forms.Form):
         help_text="Only you see this. Use initials or a word that means nothing to anyone else if you prefer.",
         error_messages={"required": "Give this case a name, for example their initials"},
     )
-    relationship = forms.ChoiceField(label="Who are they to you?", choices=RELATIONSHIPS, widget=forms.RadioSelect, initial="unknown")
+    # Nothing chosen for the person: left unanswered it stays "not said" on pages, in the report and in screening.
+    relationship = forms.ChoiceField(label="Who are they to you? (optional)", choices=RELATIONSHIPS, widget=forms.RadioSelect, required=False)
     suspect_name = forms.CharField(label="Their name, or a description if you do not know it", required=False, max_length=SHORT)
     suspect_aliases = forms.CharField(label="Other names they use", required=False, max_length=SHORT)
     suspect_description = forms.CharField(label="What they look like", required=False, max_length=TEXT, widget=area())

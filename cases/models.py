@@ -40,7 +40,8 @@ class Case(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cases")
     is_sample = models.BooleanField(default=False)
-    relationship = models.CharField(max_length=20, choices=RELATIONSHIPS, default="unknown")
+    # Blank until the person answers: "I do not know who it is" is an answer, never a default.
+    relationship = models.CharField(max_length=20, choices=RELATIONSHIPS, blank=True, default="")
     started_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -94,6 +95,11 @@ class Case(models.Model):
     @property
     def display_label(self) -> str:
         return self.label or f"Case {self.pk}"
+
+    @property
+    def relationship_text(self) -> str:
+        """Who they are to the person, in their words, or "Not said" when the question was left unanswered."""
+        return self.get_relationship_display() or "Not said"
 
 
 class CaseChild(models.Model):

@@ -11,6 +11,7 @@ from cases.policy import child_or_404
 from diary.models import Incident
 from evidence import facts, names, snapshots
 from evidence.models import EVENT_ACTIONS, Exhibit, ExhibitEvent, UploadSession
+from kernel.words import moment_words
 
 
 def exhibits(case: Case) -> list[Exhibit]:
@@ -64,7 +65,7 @@ def fact_rows(item: Exhibit) -> list[tuple[str, Any]]:
     data = item.facts or {}
     if not isinstance(data, dict):
         return []
-    return [(facts.FACT_LABELS.get(k, k), v) for k, v in data.items()]
+    return [(facts.FACT_LABELS.get(k, k), moment_words(v, seconds=True) if isinstance(v, str) else v) for k, v in data.items()]
 
 
 def shown_name(item: Exhibit) -> str:

@@ -149,7 +149,7 @@ IMPORT_NIGHT_HOURS = Threshold(
     flags.NIGHT_TO_HOUR,
     f"An imported message or call is at night when it came between midnight and {flags.NIGHT_TO_HOUR}am "
     f"(00:00 to 0{flags.NIGHT_TO_HOUR - 1}:59) on the phone's clock.",
-    "Daybook's choice, made when the messages are imported (imports.flags NIGHT_FROM_HOUR and NIGHT_TO_HOUR).",
+    "Daybook's choice, made when the messages are imported.",
     own_choice=True,
 )
 """Imported contact before this hour (from midnight) is flagged as night-time when it is imported (Daybook's choice)."""
@@ -159,8 +159,7 @@ IMPORT_BURST_MESSAGES = Threshold(
     flags.BURST_MESSAGES,
     f"An imported burst: {flags.BURST_MESSAGES} or more messages within {flags.BURST_MESSAGE_MINUTES} minutes, "
     f"or {flags.BURST_CALLS} or more calls within {flags.BURST_CALL_MINUTES} minutes.",
-    "Daybook's choice, made when the messages are imported (imports.flags BURST_MESSAGES, BURST_MESSAGE_MINUTES, "
-    "BURST_CALLS and BURST_CALL_MINUTES). Bursts less than one window apart are counted as one.",
+    "Daybook's choice, made when the messages are imported. Bursts less than one window apart are counted as one.",
     own_choice=True,
 )
 """Messages within IMPORT_BURST_MESSAGE_MINUTES that are flagged as a burst when imported (Daybook's choice)."""

@@ -324,9 +324,12 @@ def delete_files(report: Report, status: str) -> None:
 
 
 def delete_report(report: Report, user: Any) -> None:
+    """The report is marked deleted, its links stopped and the deletion audited together; then its files go."""
+    with transaction.atomic():
+        Report.objects.filter(pk=report.pk).update(status="deleted")
+        Handover.objects.filter(report=report, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        record(user, "report.deleted", report.case, f"report {report.short_id}")
     delete_files(report, "deleted")
-    Handover.objects.filter(report=report, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    record(user, "report.deleted", report.case, f"report {report.short_id}")
 
 
 def sweep_expired(now: dt.datetime | None = None, case: Case | None = None) -> int:

@@ -33,6 +33,11 @@ class Fact(NamedTuple):
     quick: bool  # a quick note not yet completed
 
 
+# Time precisions whose hour does not say when the incident happened: the day only, or the moment of writing
+# (diary.taxonomy.TIME_PRECISIONS). Hour findings (night, time of day) leave them out.
+UNTIMED = frozenset({"date", "recorded"})
+
+
 def make_fact(
     number: int,
     occurred_at: dt.datetime,
@@ -56,7 +61,7 @@ def make_fact(
         occurred_at.timestamp(),
         ended_at.timestamp() if ended_at else None,
         local.date(),
-        None if precision == "date" else local.hour,
+        None if precision in UNTIMED else local.hour,
         tuple(codes),
         channel or "",
         place or "",

@@ -100,6 +100,7 @@ def test_full_form_edit_and_retract(browsing, person, case):  # noqa: ANN001
     page.goto(f"/cases/{case.pk}/incidents/new/")
     page.fill("#id_date", yesterday.isoformat())
     page.fill("#id_time", "21:15")
+    page.get_by_label("Exact time").check()  # nothing is chosen for the person
     page.get_by_label("What happened").fill("He followed me home from the station and rang all night")
     page.get_by_label("Followed me (on foot or by car)").check()
     page.get_by_label("Phone calls, silent or withheld calls, voicemails").check()
