@@ -262,7 +262,7 @@ def plan(
     r = random.Random(seed)
     now = timezone.now()
     end = end or (now - dt.timedelta(days=1))
-    end_local = end.astimezone(localtime.local_tz())
+    end_local = localtime.local(end)
     span_days = int(years * 365.25)
     start_date = end_local.date() - dt.timedelta(days=span_days)
     weights = [s.weight for s in SCENARIOS]
@@ -280,7 +280,7 @@ def plan(
         if quick:
             exact = r.random() < 0.8
             if not exact:
-                when = rules.combine(when.astimezone(localtime.local_tz()).date(), None)
+                when = rules.combine(localtime.local_day(when), None)
             data = IncidentData(
                 occurred_at=when,
                 time_precision="exact" if exact else "date",
@@ -292,7 +292,7 @@ def plan(
         else:
             precision = r.choices(["exact", "approx", "date"], [80, 15, 5])[0]
             if precision == "date":
-                when = rules.combine(when.astimezone(localtime.local_tz()).date(), None)
+                when = rules.combine(localtime.local_day(when), None)
             ended = when + dt.timedelta(minutes=r.randint(10, 120)) if s.location_kind != "online" and r.random() < 0.3 else None
             reported = ref is not None and r.random() < 0.08
             witnesses = [{"name": "Sam (neighbour)", "contact": "", "saw": "Saw him at the gate"}] if r.random() < 0.05 else []
@@ -311,7 +311,7 @@ def plan(
                 impact=r.choice(IMPACTS),
                 notes=r.choice(NOTES),
                 reported=reported,
-                reported_on=when.astimezone(localtime.local_tz()).date() if reported else None,
+                reported_on=localtime.local_day(when) if reported else None,
                 report_how=r.choice(["101", "online", "999"]) if reported else "",
                 report_officer="PC 4471" if reported else "",
                 crime_reference=ref if reported else None,

@@ -249,7 +249,7 @@ class IncidentForm(forms.Form):
 
     @staticmethod
     def initial_from(data: IncidentData) -> dict[str, Any]:
-        local = data.occurred_at.astimezone(localtime.local_tz())
+        local = localtime.local(data.occurred_at)
         initial: dict[str, Any] = {
             "date": local.date(),
             "time": local.time().replace(second=0, microsecond=0) if data.time_precision != "date" else None,
@@ -272,7 +272,7 @@ class IncidentForm(forms.Form):
             "notes": data.notes,
         }
         if data.ended_at:
-            end = data.ended_at.astimezone(localtime.local_tz())
+            end = localtime.local(data.ended_at)
             initial["end_date"], initial["end_time"] = end.date(), end.time().replace(second=0, microsecond=0)
         for i, w in enumerate(data.witnesses):
             initial[f"witness_{i}_name"] = w.get("name", "")

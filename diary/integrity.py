@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from audit.services import record
 from cases.models import Case
 from chain import verification
 from diary.models import IntegrityCheck
@@ -61,8 +62,11 @@ def result_from_json(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_now(case: Case, user: Any) -> IntegrityCheck:
-    check = IntegrityCheck.objects.create(case=case, requested_by=user, status="running", started_at=timezone.now(), attempts=1)
-    _execute(check, case)
+    """Check a small case while the page loads; the check and its audit row are written together."""
+    with transaction.atomic():
+        check = IntegrityCheck.objects.create(case=case, requested_by=user, status="running", started_at=timezone.now(), attempts=1)
+        _execute(check, case)
+        record(user, "case.verified", case, "intact" if check.ok else "broken")
     return check
 
 
@@ -90,8 +94,10 @@ def request_check(case: Case, user: Any) -> IntegrityCheck:
     pending = IntegrityCheck.objects.filter(case=case, status__in=["queued", "running"]).first()
     if pending:
         return pending
-    check = IntegrityCheck.objects.create(case=case, requested_by=user)
-    run_integrity_check.enqueue(check.pk)
+    with transaction.atomic():
+        check = IntegrityCheck.objects.create(case=case, requested_by=user)
+        record(user, "case.verify_requested", case)
+    run_integrity_check.enqueue(check.pk)  # after the commit, so that a worker elsewhere finds the row
     return check
 
 

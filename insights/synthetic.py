@@ -308,7 +308,7 @@ def bulk_facts(n: int, seed: int = 0, years: float = 4.0, as_of: dt.date | None 
     The facts are made in time order, as ``insights.clear_columns.load`` makes them from its ordered query, so they lie
     in memory in the order the analysis reads them."""
     r = random.Random(seed)
-    as_of = as_of or dt.date.today()
+    as_of = as_of or localtime.today()
     tz = local_tz()
     span = int(years * 365.25)
     weights = [k[0] for k in _KINDS]

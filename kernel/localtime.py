@@ -27,9 +27,14 @@ def today() -> dt.date:
     return now_local().date()
 
 
+def local(moment: dt.datetime) -> dt.datetime:
+    """An aware instant as the local wall clock shows it (aware, in the local zone)."""
+    return moment.astimezone(local_tz())
+
+
 def local_day(moment: dt.datetime) -> dt.date:
     """The local date of an aware instant."""
-    return moment.astimezone(local_tz()).date()
+    return local(moment).date()
 
 
 def day_start(day: dt.date) -> dt.datetime:

@@ -147,10 +147,6 @@ class _PageProgress(logging.Handler):
 # ---------------------------------------------------------------- formatting
 
 
-def _local(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(localtime.local_tz())
-
-
 def date_text(day: dt.date | None) -> str:
     return weekday_day(day) if day else ""
 
@@ -162,7 +158,7 @@ def long_date(day: dt.date | None) -> str:
 def moment_text(moment: dt.datetime | None) -> str:
     if moment is None:
         return ""
-    local = _local(moment)
+    local = localtime.local(moment)
     return f"{local.day} {local:%B %Y} at {local:%H:%M} ({local:%Z})"
 
 
@@ -172,12 +168,12 @@ PRECISION_WORDS = {"exact": "Exact time", "approx": "Approximate time", "recorde
 
 def time_text(incident: Incident) -> tuple[str, str]:
     """(time, precision in words)."""
-    local = _local(incident.occurred_at)
+    local = localtime.local(incident.occurred_at)
     if incident.time_precision == "date":
         return "", "Time not known"
     start = f"{local:%H:%M}"
     if incident.ended_at:
-        end = _local(incident.ended_at)
+        end = localtime.local(incident.ended_at)
         start += f" to {end:%H:%M}" if end.date() == local.date() else f" to {date_text(end.date())} {end:%H:%M}"
     return start, PRECISION_WORDS.get(incident.time_precision, "Approximate time")
 
@@ -331,7 +327,7 @@ def build_context(case: Case, options: ReportOptions, *, generated_at: dt.dateti
     step = max(1, total // 20)
     for i, incident in enumerate(incidents, 1):
         when, precision = time_text(incident)
-        local_day = _local(incident.occurred_at).date()
+        local_day = localtime.local_day(incident.occurred_at)
         place = [PLACE_LABELS.get(incident.location_kind, "")] if incident.location_kind else []
         if incident.location:
             place.append(redact(incident.location))
@@ -379,7 +375,7 @@ def build_context(case: Case, options: ReportOptions, *, generated_at: dt.dateti
             report("Writing the chronology", i, total)
 
     report("Working out the pattern", 0, 1)
-    as_of = _local(generated_at).date()
+    as_of = localtime.local_day(generated_at)
     analysis = insight_selectors.case_analysis(case, as_of, incidents=select_incidents(case, options))
     charts = overview.charts_for(analysis).all() if options.include_charts and analysis.total else []
     live = [(i.number, i.behaviour_codes) for i in incidents if not i.retracted]
@@ -394,7 +390,7 @@ def build_context(case: Case, options: ReportOptions, *, generated_at: dt.dateti
     from chain.verification import verify  # noqa: PLC0415
 
     check = verify(case, files=False)
-    days = [_local(i.occurred_at).date() for i in incidents]
+    days = [localtime.local_day(i.occurred_at) for i in incidents]
     first_day, last_day = min(days), max(days)
     suspect = {
         "name": redact(case.suspect_name or ""),

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -212,26 +213,32 @@ def _make_files(report: Report, case: Case, options: ReportOptions, generated_at
             updates.update(stamp)
             progress("Asking the time-stamping authority", 1, 1)
 
-        def produce(out: Any) -> Any:
-            return bundle_mod.write_bundle(
-                case,
-                options,
-                out,
-                pdf_name=pdf_name,
-                pdf_chunks=[pdf_bytes],
-                pdf_sha256=pdf.sha256,
-                pdf_size=pdf.size,
-                generated_at=generated_at,
-                timestamp_token=token,
-                manifest=manifest,
-                progress=progress,
-            )
-
-        sealed, bundle_info = files.seal_from_writer(case, report.uuid, "bundle", produce)
-        written.append(sealed.name)
-        if bundle_info.manifest_sha256 != updates["manifest_sha256"]:
+        sealed_manifest = files.seal_bytes(case, report.uuid, "manifest", manifest_raw)
+        written.append(sealed_manifest.name)
+        # The bundle is not stored: it is made once here to fix its SHA-256 and size (and to check every exhibit
+        # reads back as sealed), then made again, byte for byte, at each download (stream_bundle).
+        digest = hashlib.sha256()
+        size = 0
+        info = bundle_mod.BundleInfo(manifest_sha256="")
+        for piece in bundle_mod.iter_bundle(
+            case,
+            options,
+            pdf_name=pdf_name,
+            pdf_chunks=[pdf_bytes],
+            pdf_sha256=pdf.sha256,
+            pdf_size=pdf.size,
+            generated_at=generated_at,
+            timestamp_token=token,
+            manifest=manifest,
+            manifest_raw=manifest_raw,
+            progress=progress,
+            info=info,
+        ):
+            digest.update(piece)
+            size += len(piece)
+        if info.manifest_sha256 != updates["manifest_sha256"]:
             raise RuntimeError("the bundle's manifest differs from the one time-stamped")
-        updates.update(bundle_name=sealed.name, bundle_size=sealed.size, bundle_sha256=sealed.sha256)
+        updates.update(bundle_name="", manifest_name=sealed_manifest.name, bundle_size=size, bundle_sha256=digest.hexdigest())
     return updates
 
 
@@ -311,14 +318,18 @@ def _ca_path() -> Any:
 def delete_files(report: Report, status: str) -> None:
     files.delete(report.pdf_name)
     files.delete(report.bundle_name)
+    files.delete(report.manifest_name)
     token = None if status == "deleted" else report.timestamp_token
-    Report.objects.filter(pk=report.pk).update(status=status, pdf_name="", bundle_name="", timestamp_token=token)
+    Report.objects.filter(pk=report.pk).update(status=status, pdf_name="", bundle_name="", manifest_name="", timestamp_token=token)
 
 
 def delete_report(report: Report, user: Any) -> None:
+    """The report is marked deleted, its links stopped and the deletion audited together; then its files go."""
+    with transaction.atomic():
+        Report.objects.filter(pk=report.pk).update(status="deleted")
+        Handover.objects.filter(report=report, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        record(user, "report.deleted", report.case, f"report {report.short_id}")
     delete_files(report, "deleted")
-    Handover.objects.filter(report=report, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    record(user, "report.deleted", report.case, f"report {report.short_id}")
 
 
 def sweep_expired(now: dt.datetime | None = None, case: Case | None = None) -> int:
@@ -396,7 +407,71 @@ def mark_completed(download_id: int) -> None:
 
 
 def reader_for(report: Report, what: str) -> Callable[[], Any]:
+    """The stored PDF (or a bundle stored by a report made before bundles were streamed)."""
     name = report.pdf_name if what == "pdf" else report.bundle_name
     if not name:
         raise FileNotFoundError(what)
     return lambda: files.open_reader(report.case, report.uuid, what, name)
+
+
+class BundleUnavailable(Exception):
+    """The bundle cannot be made again truthfully. ``str()`` is the sentence for the person."""
+
+
+def stream_bundle(report: Report) -> tuple[int, Iterator[bytes]]:
+    """(size, pieces) of the report's bundle, made from the sealed originals as it is sent.
+
+    Before anything is sent, the manifest fixed when the report was made is read back and checked against its
+    SHA-256, and every exhibit it lists is checked to be present and sealed as listed (else BundleUnavailable).
+    While sending, every file is re-hashed; a difference stops the stream before the ZIP's central directory, and
+    the last piece is held back until the whole bundle's SHA-256 is the one fixed when the report was made, so a
+    wrong bundle is never complete (the browser sees fewer bytes than announced and keeps nothing usable)."""
+    from reports import bundle as bundle_mod  # noqa: PLC0415
+    from vault import stream  # noqa: PLC0415
+
+    case = report.case
+    try:
+        manifest_raw = b"".join(files.iter_plaintext(case, report.uuid, "manifest", report.manifest_name))
+    except (OSError, stream.BlobError) as exc:
+        raise BundleUnavailable("The bundle's manifest could not be read back from the storage. Make a new report.") from exc
+    if hashlib.sha256(manifest_raw).hexdigest() != report.manifest_sha256:
+        raise BundleUnavailable("The bundle's manifest is not the one fixed when the report was made. Make a new report.")
+    manifest = json.loads(manifest_raw)
+    try:
+        bundle_mod.check_sources(case, manifest)
+    except bundle_mod.BundleError as exc:
+        raise BundleUnavailable(str(exc)) from exc
+    token = bytes(report.timestamp_token) if report.timestamp_token else None
+    pieces = bundle_mod.iter_bundle(
+        case,
+        ReportOptions.from_dict(report.options or {}),
+        pdf_name=manifest["report"]["file"],
+        pdf_chunks=files.iter_plaintext(case, report.uuid, "pdf", report.pdf_name),
+        pdf_sha256=report.pdf_sha256,
+        pdf_size=report.pdf_size,
+        generated_at=report.generated_at or report.requested_at,
+        timestamp_token=token,
+        manifest=manifest,
+        manifest_raw=manifest_raw,
+    )
+    return report.bundle_size, _checked(report, pieces)
+
+
+def _checked(report: Report, pieces: Iterator[bytes]) -> Iterator[bytes]:
+    digest = hashlib.sha256()
+    held: bytes | None = None
+    try:
+        for piece in pieces:
+            if held is not None:
+                yield held
+            digest.update(piece)
+            held = piece
+        if digest.hexdigest() != report.bundle_sha256:
+            raise RuntimeError("the bundle made now differs from the one fingerprinted when the report was made")
+    except Exception as exc:
+        problem = _explain(exc) if not isinstance(exc, RuntimeError) else "The evidence bundle could not be made again exactly as it was fingerprinted."
+        log.error("report %s: bundle stopped while being sent: %s", report.pk, type(exc).__name__)
+        Report.objects.filter(pk=report.pk).update(problem=f"A download of the bundle was stopped: {problem}"[:400])
+        return
+    if held is not None:
+        yield held

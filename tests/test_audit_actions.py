@@ -43,3 +43,36 @@ def test_activity_page_shows_import_actions_in_words(owner_client, owner, case) 
     html = owner_client.get(reverse("case_activity", args=[case.pk])).content.decode()
     assert "Export file imported" in html
     assert "import.done" not in html
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_no_change_is_kept_without_its_audit_row(owner, case, monkeypatch) -> None:  # noqa: ANN001
+    from django.core.files.storage import default_storage
+
+    from diary import integrity
+    from diary.models import Incident, IntegrityCheck
+    from imports import services as imports
+    from imports.models import Import
+    from reports import services as reports
+    from reports.models import Report
+    from tests.factories import make_exhibit, make_incident, make_report
+
+    make_incident(case, owner)
+    report = make_report(case, owner)
+    exhibit = make_exhibit(case, owner, b"05/01/2024, 03:10 - Alex: hello\n", "WhatsApp Chat with Alex.txt")
+
+    def refuse(**kwargs):  # noqa: ANN003, ANN202
+        raise RuntimeError("audit write failed")
+
+    monkeypatch.setattr(AuditEvent.objects, "create", refuse)
+    changes = [
+        (lambda: make_incident(case, owner), lambda: Incident.objects.filter(case=case).count() == 1),
+        (lambda: integrity.request_check(case, owner), lambda: not IntegrityCheck.objects.filter(case=case).exists()),
+        (lambda: integrity.run_now(case, owner), lambda: not IntegrityCheck.objects.filter(case=case).exists()),
+        (lambda: reports.delete_report(report, owner), lambda: Report.objects.get(pk=report.pk).status == "done" and default_storage.exists(report.pdf_name)),
+        (lambda: imports.start(case, owner, exhibit), lambda: not Import.objects.filter(case=case).exists()),
+    ]
+    for change, unchanged in changes:
+        with pytest.raises(RuntimeError, match="audit write failed"):
+            change()
+        assert unchanged()

@@ -315,3 +315,15 @@ def test_an_identical_message_out_of_order_is_stored_once_in_a_first_import(case
     job = do_import(case, owner, chat(lines))
     assert job.status == "done", job.error
     assert job.stats["already"] == 2 and ImportedItem.objects.filter(case=case).count() == 6900
+
+
+def test_messages_dated_in_the_future_are_kept_but_make_no_diary_entry(case, owner, owner_client):
+    """A phone with its clock set wrong: the import still succeeds, the future day is named, nothing is lost."""
+    tomorrow = (dt.date.today() + dt.timedelta(days=3)).strftime("%d/%m/%Y")
+    job = do_import(case, owner, chat([*BASIC, (f"{tomorrow} 10:00", HIM, "From a wrong clock")]))
+    assert job.status == "done", job.error
+    assert job.stats["days_in_future"] == 1
+    assert len(incidents(case)) == 2  # the two real days
+    assert ImportedItem.objects.filter(job=job).count() == len(BASIC) + 1
+    page = owner_client.get(f"/cases/{case.pk}/imports/{job.pk}/").content.decode()
+    assert "Days dated in the future" in page and "check the date and time on the phone" in page

@@ -16,7 +16,7 @@ from evidence.models import Exhibit
 from ops.backup import BackupError, backup, check_backup, restore, stored_names
 from tests.factories import make_incident, make_world
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture

@@ -132,7 +132,7 @@ def test_phases_cover_the_whole_bar_in_order():
     assert jobs.Phases([("a", 1), ("b", 3)]).update("b", 0, 10) == 24
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_heartbeat_thread_stamps_the_row_while_the_job_works(diary):
     report = services.request_report(diary, diary.owner, ReportOptions(), with_bundle=False, with_timestamp=False)
     with jobs.Heartbeat(Report, report.pk, every=0.05):

@@ -16,7 +16,7 @@ from reports.models import Report
 from reports.options import ReportOptions
 from tests.factories import make_incident
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 RQ = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
 

@@ -20,7 +20,7 @@ def is_group(value: Any) -> bool:
 @register.filter
 def when(incident: Any) -> str:
     """The incident's date and time as the person gave it (approximate times marked)."""
-    local = incident.occurred_at.astimezone(localtime.local_tz())
+    local = localtime.local(incident.occurred_at)
     text = weekday_day(local)
     if incident.time_precision == "exact":
         text += local.strftime(", %H:%M")
@@ -31,7 +31,7 @@ def when(incident: Any) -> str:
     else:
         text += ", time not known"
     if incident.ended_at:
-        end = incident.ended_at.astimezone(localtime.local_tz())
+        end = localtime.local(incident.ended_at)
         text += " to " + (end.strftime("%H:%M") if end.date() == local.date() else end.strftime("%-d %b %Y %H:%M"))
     return text
 
@@ -42,7 +42,7 @@ def local_dt(value: dt.datetime | str | None) -> str:
         return ""
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return value.astimezone(localtime.local_tz()).strftime("%-d %b %Y, %H:%M")
+    return localtime.local(value).strftime("%-d %b %Y, %H:%M")
 
 
 @register.filter

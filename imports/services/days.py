@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Max, Min, Q, Sum
+from django.utils import timezone
 
 from cases.models import Case
+from diary import rules
 from diary import services as diary
 from diary.models import Incident
 from evidence import names
@@ -91,7 +93,11 @@ def write_days(job: Import, user: Any, days: dict[tuple[dt.date, str], DayFacts]
     export_name = names.display_name(exhibit.original_name, "export")
     linked: list[Incident] = []
     by_day: dict[tuple[dt.date, str], Incident] = {}
-    keys_ = sorted(days)
+    # A day dated after now cannot be a diary incident (diary.rules): its items are kept, and the person is told.
+    latest = timezone.now() + rules.FUTURE_TOLERANCE
+    future = {key for key, facts in days.items() if facts.last_at > latest}
+    stats.days_in_future = len(future)
+    keys_ = sorted(key for key in days if key not in future)
     existing: dict[tuple[dt.date, str], ImportDay] = {}
     if keys_:
         for row in ImportDay.objects.filter(case=case, day__gte=keys_[0][0], day__lte=keys_[-1][0]).select_related("incident"):

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record as audit
@@ -49,8 +50,9 @@ def start(case: Case, user: Any, exhibit: Exhibit) -> Import:
         job.error = f"{exc} Nothing was imported; the file is kept, sealed, in your evidence."
     else:
         job.format, job.format_label = module.FORMAT, module.LABEL
-    job.save()
-    audit(user, "import.started", case, f"import {job.pk} of exhibit {exhibit.number}: {job.format or 'unknown format'}")
+    with transaction.atomic():
+        job.save()
+        audit(user, "import.started", case, f"import {job.pk} of exhibit {exhibit.number}: {job.format or 'unknown format'}")
     return job
 
 
@@ -109,8 +111,9 @@ def choose(job: Import, user: Any, choices: Choices) -> Import:
     job.date_from, job.date_to = choices.date_from, choices.date_to
     job.time_zone = choices.time_zone
     job.status = "queued"
-    job.save()
-    audit(user, "import.queued", job.case, f"import {job.pk}")
+    with transaction.atomic():
+        job.save()
+        audit(user, "import.queued", job.case, f"import {job.pk}")
     return job
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 
 from diary.models import Incident
-from evidence import names
+from evidence import limits, names
 from evidence import services as evidence
 from evidence.models import Exhibit
 from imports.models import Import, ImportedItem, ImportedMedia
@@ -27,7 +27,7 @@ MAX_RATIO = 200  # a file that unpacks to more than 200 times its packed size is
 
 def media_limits() -> tuple[int, int, int]:
     """(largest file, total of all files, most files) taken out of one export."""
-    largest = min(evidence.max_upload_bytes(), int(getattr(settings, "IMPORT_MAX_MEDIA_BYTES", 512 * 1024**2)))
+    largest = min(limits.max_upload_bytes(), int(getattr(settings, "IMPORT_MAX_MEDIA_BYTES", 512 * 1024**2)))
     total = int(getattr(settings, "IMPORT_MAX_MEDIA_TOTAL_BYTES", 4 * 1024**3))
     count = int(getattr(settings, "IMPORT_MAX_MEDIA_FILES", 5000))
     return largest, total, count
@@ -93,8 +93,8 @@ def import_media(
                     )
                     try:
                         result = evidence.ingest(case, user, _entry_chunks(archive, info, largest), name=base, details=details)
-                    except (_TooBig, evidence.UploadError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-                        reason = exc.message if isinstance(exc, evidence.UploadError) else "it is damaged or larger than it claims"
+                    except (_TooBig, limits.UploadError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+                        reason = exc.message if isinstance(exc, limits.UploadError) else "it is damaged or larger than it claims"
                         warnings.append(f"The attached file {shown} ({item.position}) could not be kept: {reason}")
                         continue
                     exhibit = result.exhibit

@@ -21,6 +21,7 @@ class Stats:
     incidents_created: int = 0
     incidents_updated: int = 0
     incidents_kept_retracted: int = 0
+    days_in_future: int = 0  # days whose messages are dated after the import ran (a phone's clock set wrong)
     media: int = 0
     days: int = 0
 

@@ -41,9 +41,9 @@ def _contact_display(number: str, name: str) -> str:
     return f"{name} ({number})" if name not in ("(Unknown)", "", "null") else number
 
 
-def _sms_items(n: int, seed: int, surrogates: bool, mms_every: int, expected: Expected) -> Iterator[str]:
+def _sms_items(n: int, seed: int, surrogates: bool, mms_every: int, expected: Expected, start: dt.datetime | None = None) -> Iterator[str]:
     rng = random.Random(seed)
-    when = dt.datetime(2024, 3, 1, 7, 0, tzinfo=UTC)
+    when = start or dt.datetime(2024, 3, 1, 7, 0, tzinfo=UTC)
     for i in range(n):
         when += dt.timedelta(seconds=rng.randint(30, 4000))
         ms = int(when.timestamp() * 1000) + rng.randint(0, 999)
@@ -108,14 +108,16 @@ def sms_xml(n: int = 40, *, seed: int = 2, surrogates: bool = True, mms_every: i
     return Sample("sms-20240405101243.xml", data, expected)
 
 
-def write_sms_xml(path: str | Path, n: int, *, seed: int = 2, mms_every: int = 25) -> Expected:
-    """Stream an SMS backup with ``n`` records to ``path`` (counts only are kept)."""
+def write_sms_xml(path: str | Path, n: int, *, seed: int = 2, mms_every: int = 25, start: dt.datetime | None = None) -> Expected:
+    """Stream an SMS backup with ``n`` records to ``path`` (counts only are kept). Records are about 34 minutes apart
+    from ``start`` (1 March 2024 when not given): 200 000 of them span about 12.8 years, so a large file that must lie
+    in the past (the diary refuses incidents in the future) needs an earlier ``start``."""
     expected = Expected(records=None)
     with open(path, "w", encoding="utf-8", newline="\n") as out:
         out.write("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n")
         out.write(f'<smses count="{n}" backup_set="bench" backup_date="1712311963000" type="full">\n')
         buffer: list[str] = []
-        for item in _sms_items(n, seed, True, mms_every, expected):
+        for item in _sms_items(n, seed, True, mms_every, expected, start):
             buffer.append(item)
             if len(buffer) >= 2048:
                 out.write("".join(buffer))
