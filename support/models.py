@@ -7,7 +7,6 @@ import re
 
 from django.db import models
 
-
 # The four nations of the UK, for "where you live" on the help page. Police, law and services differ between them.
 NATIONS = {"england": "England", "wales": "Wales", "scotland": "Scotland", "northern_ireland": "Northern Ireland"}
 

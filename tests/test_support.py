@@ -129,9 +129,7 @@ def contact(slug: str) -> Contact:
 
 @pytest.fixture
 def superuser_client(db) -> Client:  # noqa: ANN001
-    admin = get_user_model().objects.create_superuser(
-        username="boss", email="boss@example.com", password="a long admin passphrase"
-    )
+    admin = get_user_model().objects.create_superuser(username="boss", email="boss@example.com", password="a long admin passphrase")
     c = Client()
     c.force_login(admin)
     return c
