@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "daybook.security.SecurityHeadersMiddleware",
+    "ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -293,15 +294,20 @@ IMPORT_MAX_MEDIA_FILES = env_int("DAYBOOK_IMPORT_MAX_MEDIA_FILES", 5000)
 
 # /healthz reports the queue as failing when a task has waited this many seconds for a worker.
 DAYBOOK_HEALTH_QUEUE_STUCK_AFTER = env_int("DAYBOOK_HEALTH_QUEUE_STUCK_AFTER", 300)
+# /metrics (Prometheus) answers only a request carrying this token (Authorization: Bearer ...); unset: a plain 404.
+DAYBOOK_METRICS_TOKEN = env_str("DAYBOOK_METRICS_TOKEN", "")
 
 # Limits on what a person can type, stated on the forms.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 
+# Logs: one JSON object a line (ops/logs.py), never a person's words; DAYBOOK_LOG_LEVEL=INFO adds a line per request
+# (route pattern, method, status, time). DAYBOOK_LOG_FORMAT=text for plain lines.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "ops.logs.JsonFormatter"}, "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env_str("DAYBOOK_LOG_FORMAT", "json")}},
     "root": {"handlers": ["console"], "level": env_str("DAYBOOK_LOG_LEVEL", "WARNING")},
     # WeasyPrint's font subsetting logs every table it touches; only its warnings matter.
     "loggers": {
