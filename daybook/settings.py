@@ -279,6 +279,9 @@ EVIDENCE_FSYNC = env_bool("DAYBOOK_EVIDENCE_FSYNC", True)
 # ones are checked by the background worker.
 DAYBOOK_INLINE_VERIFY_ENTRIES = env_int("DAYBOOK_INLINE_VERIFY_ENTRIES", 3000)
 DAYBOOK_INLINE_VERIFY_BYTES = env_int("DAYBOOK_INLINE_VERIFY_BYTES", 256 * 1024 * 1024)
+# A background job (report, integrity check, import) stamps a heartbeat this often; silent this long, it is dead.
+DAYBOOK_HEARTBEAT_SECONDS = env_int("DAYBOOK_HEARTBEAT_SECONDS", 5)
+DAYBOOK_JOB_DEAD_SECONDS = env_int("DAYBOOK_JOB_DEAD_SECONDS", 60)
 
 # Reports and evidence bundles: how long a finished report stays downloadable before it is deleted, the longest a
 # hand-over link may last, and an optional RFC 3161 time-stamping authority (empty: no trusted timestamp).
