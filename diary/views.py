@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.models import Case
 from cases.policy import Action, case_for, cases_for, child_or_404
-from cases.services import save_crime_reference
+from cases.services import create_case, save_crime_reference
 from diary import integrity as integrity_checks
 from diary import selectors, services, taxonomy
 from diary.demo import load_sample_case
@@ -35,16 +35,33 @@ def quick_capture(request: HttpRequest, case_id: int) -> HttpResponse:
         incident = services.create_incident(case, request.user, form.to_data(), quick=True)
         request.session["last_case"] = case.pk
         messages.success(request, f"Saved as incident {incident.number}. You can add more detail later.")
-        return redirect("timeline", case_id=case.pk)
+        return redirect("incident_detail", case_id=case.pk, number=incident.number)
     return render(request, "diary/quick_capture.html", {"form": form, "case": case})
 
 
+# The case a first note starts when the person has none yet: a neutral name they can change, nothing else said.
+FIRST_CASE_LABEL = "My diary"
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def quick_capture_any(request: HttpRequest) -> HttpResponse:
     cases = list(cases_for(request.user))
     if not cases:
-        messages.info(request, "Start a case first: it takes a minute.")
-        return redirect("case_new")
+        # The first note comes first: the case is made from it, and can be named and filled in later.
+        form = QuickCaptureForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            with transaction.atomic():
+                case = create_case(request.user, label=FIRST_CASE_LABEL)
+                incident = services.create_incident(case, request.user, form.to_data(), quick=True)
+            request.session["last_case"] = case.pk
+            messages.success(
+                request,
+                f"Saved as incident {incident.number}, in a new case called '{FIRST_CASE_LABEL}'. "
+                "You can rename it and say who is doing this whenever you are ready.",
+            )
+            return redirect("incident_detail", case_id=case.pk, number=incident.number)
+        return render(request, "diary/quick_capture.html", {"form": form, "case": None})
     last = request.session.get("last_case")
     chosen = next((c for c in cases if c.pk == last), None)
     if len(cases) == 1 or chosen:
