@@ -50,6 +50,7 @@ def quick_capture_any(request: HttpRequest) -> HttpResponse:
     if not cases:
         # The first note comes first: the case is made from it, and can be named and filled in later.
         form = QuickCaptureForm(request.POST or None)
+        form.fields["description"].help_text = "A few words is enough. It is kept in a new case that you can name and fill in later."
         if request.method == "POST" and form.is_valid():
             with transaction.atomic():
                 case = create_case(request.user, label=FIRST_CASE_LABEL)
