@@ -48,6 +48,34 @@ class AuditAction(StrEnum):
     REPORT_HANDOVER_REVOKED = "report.handover_revoked"
     REPORT_HANDOVER_DOWNLOADED = "report.handover_downloaded"
     SESSION_EXIT = "session.exit"
+    # The service side (organisations/, casework/): rows carry the organisation and, where there is one, the client.
+    ORGANISATION_CREATED = "organisation.created"
+    ORGANISATION_SETTINGS_CHANGED = "organisation.settings_changed"
+    AGREEMENT_ADDED = "agreement.added"
+    AGREEMENT_ENDED = "agreement.ended"
+    STAFF_INVITED = "staff.invited"
+    STAFF_INVITATION_REVOKED = "staff.invitation_revoked"
+    STAFF_JOINED = "staff.joined"
+    STAFF_REMOVED = "staff.removed"
+    STAFF_ROLE_CHANGED = "staff.role_changed"
+    STAFF_CONNECTION_DECLARED = "staff.connection_declared"
+    REFERRAL_RECORDED = "referral.recorded"
+    REFERRAL_REFUSED = "referral.refused"
+    REFERRAL_VIEWED = "referral.viewed"
+    REFERRAL_SCREENED = "referral.screened"
+    REFERRAL_ACCEPTED = "referral.accepted"
+    REFERRAL_DECLINED = "referral.declined"
+    REFERRAL_PASSED_ON = "referral.passed_on"
+    CONTACT_ATTEMPTED = "contact.attempted"
+    CLIENT_VIEWED = "client.viewed"
+    CLIENT_ALLOCATED = "client.allocated"
+    CLIENT_RESTRICTED = "client.restricted"
+    CLIENT_BREAK_GLASS = "client.break_glass"
+    CLIENT_SEARCHED = "client.searched"
+    QUEUE_VIEWED = "queue.viewed"
+    ALERT_RAISED = "alert.raised"
+    ALERT_CLOSED = "alert.closed"
+    ACCESS_LOG_SEARCHED = "access_log.searched"
 
 
 LABELS: dict[str, str] = {
@@ -88,6 +116,33 @@ LABELS: dict[str, str] = {
     AuditAction.REPORT_HANDOVER_REVOKED: "Hand-over link stopped",
     AuditAction.REPORT_HANDOVER_DOWNLOADED: "Report downloaded through a hand-over link",
     AuditAction.SESSION_EXIT: "Left quickly with Exit",
+    AuditAction.ORGANISATION_CREATED: "Organisation set up",
+    AuditAction.ORGANISATION_SETTINGS_CHANGED: "Organisation settings changed",
+    AuditAction.AGREEMENT_ADDED: "Data-sharing agreement added",
+    AuditAction.AGREEMENT_ENDED: "Data-sharing agreement ended",
+    AuditAction.STAFF_INVITED: "Staff member invited",
+    AuditAction.STAFF_INVITATION_REVOKED: "Staff invitation withdrawn",
+    AuditAction.STAFF_JOINED: "Staff member joined",
+    AuditAction.STAFF_REMOVED: "Staff member removed",
+    AuditAction.STAFF_ROLE_CHANGED: "Staff member's role changed",
+    AuditAction.STAFF_CONNECTION_DECLARED: "Staff member declared a connection",
+    AuditAction.REFERRAL_RECORDED: "Referral recorded",
+    AuditAction.REFERRAL_REFUSED: "Referral refused and not stored",
+    AuditAction.REFERRAL_VIEWED: "Referral looked at",
+    AuditAction.REFERRAL_SCREENED: "Referral risk screened",
+    AuditAction.REFERRAL_ACCEPTED: "Referral accepted",
+    AuditAction.REFERRAL_DECLINED: "Referral declined",
+    AuditAction.REFERRAL_PASSED_ON: "Referral passed on",
+    AuditAction.CONTACT_ATTEMPTED: "Contact attempt recorded",
+    AuditAction.CLIENT_VIEWED: "Client record looked at",
+    AuditAction.CLIENT_ALLOCATED: "Client allocated",
+    AuditAction.CLIENT_RESTRICTED: "Client record restriction changed",
+    AuditAction.CLIENT_BREAK_GLASS: "Restricted record opened with break-glass",
+    AuditAction.CLIENT_SEARCHED: "Clients searched",
+    AuditAction.QUEUE_VIEWED: "Triage queue looked at",
+    AuditAction.ALERT_RAISED: "Alert raised",
+    AuditAction.ALERT_CLOSED: "Alert closed",
+    AuditAction.ACCESS_LOG_SEARCHED: "Access log searched",
 }
 
 

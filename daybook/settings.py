@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "reports",
     "imports",
     "ops",
+    "organisations",
+    "casework",
 ]
 
 MIDDLEWARE = [

@@ -17,5 +17,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("imports.urls")),
     path("", include("ops.urls")),
+    path("staff/", include("organisations.urls")),
+    path("staff/", include("casework.urls")),
     path("admin/", admin.site.urls),
 ]
