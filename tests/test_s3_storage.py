@@ -13,6 +13,8 @@ import hashlib
 import io
 import json
 import os
+import subprocess
+import sys
 import tracemalloc
 import zipfile
 
@@ -258,3 +260,34 @@ def test_a_small_object_round_trips_with_the_plain_storage_api(s3_storage) -> No
         handle.seek(1)
         assert handle.read() == b"bc"
     assert default_storage.listdir("health/")[1]
+
+
+@pytest.mark.django_db(False)
+def test_the_environment_chooses_s3(tmp_path) -> None:  # noqa: ANN001
+    """DAYBOOK_S3_* (README, Configuration) make the default storage S3; without them it stays the local folder."""
+    code = "import json; from django.conf import settings; print(json.dumps(settings.STORAGES['default'], default=str))"
+    base = {**os.environ, "DJANGO_SETTINGS_MODULE": "daybook.settings", "DAYBOOK_DATA_DIR": str(tmp_path)}
+    base.pop("DAYBOOK_S3_BUCKET", None)
+    s3_env = {
+        **base,
+        "DAYBOOK_S3_BUCKET": "evidence",
+        "DAYBOOK_S3_ENDPOINT_URL": "http://127.0.0.1:8333",
+        "DAYBOOK_S3_ACCESS_KEY": "ak",
+        "DAYBOOK_S3_SECRET_KEY": "sk",
+        "DAYBOOK_S3_REGION": "eu-west-2",
+        "DAYBOOK_S3_PREFIX": "daybook",
+    }
+    run = lambda env: json.loads(subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True).stdout)  # noqa: E731, S603
+    chosen = run(s3_env)
+    assert chosen["BACKEND"] == "vault.s3.S3Storage"
+    expected = {
+        "bucket_name": "evidence",
+        "endpoint_url": "http://127.0.0.1:8333",
+        "access_key": "ak",
+        "secret_key": "sk",
+        "region_name": "eu-west-2",
+        "location": "daybook",
+        "addressing_style": "path",
+    }
+    assert {k: chosen["OPTIONS"][k] for k in expected} == expected
+    assert run(base)["BACKEND"] == "django.core.files.storage.FileSystemStorage"
