@@ -268,6 +268,27 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "files"}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# S3-compatible object storage (AWS S3, MinIO, SeaweedFS, Ceph...) for everything stored, instead of DATA_DIR/files:
+# set DAYBOOK_S3_BUCKET. Without an access key, boto3 finds credentials its usual way (environment, instance role).
+# Path-style addressing is the default when an endpoint is given (self-hosted servers), virtual-hosted otherwise.
+S3_BUCKET = env_str("DAYBOOK_S3_BUCKET", "")
+if S3_BUCKET:
+    _s3_endpoint = env_str("DAYBOOK_S3_ENDPOINT_URL", "") or None
+    STORAGES["default"] = {
+        "BACKEND": "vault.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": _s3_endpoint,
+            "access_key": env_str("DAYBOOK_S3_ACCESS_KEY", "") or None,
+            "secret_key": env_str("DAYBOOK_S3_SECRET_KEY", "") or None,
+            "region_name": env_str("DAYBOOK_S3_REGION", "") or None,
+            "location": env_str("DAYBOOK_S3_PREFIX", ""),
+            "addressing_style": env_str("DAYBOOK_S3_ADDRESSING_STYLE", "path" if _s3_endpoint else "") or None,
+            "verify": env_bool("DAYBOOK_S3_VERIFY_TLS", True),
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
 
 # Evidence locker: the largest file a person may upload (default 4 GiB), how long an unfinished upload is
 # kept, and whether sealed files are flushed to disk (fsync) before they count as saved.
