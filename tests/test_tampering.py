@@ -91,10 +91,7 @@ def test_deleting_an_order_or_crime_reference_is_found(case, facts, table):
 
 
 def test_an_order_added_outside_daybook_is_found(case, facts, owner):
-    order, _, _ = facts
-    order.pk = None
-    order.uuid = order.uuid.__class__(int=order.uuid.int + 1)
-    Order.objects.bulk_create([order])  # a row written without the service: no chain entry
+    Order.objects.bulk_create([Order(case=case, order_type="bail")])  # a row written without the service: no chain entry
     result = verify(case)
     assert not result.ok and "not in the chain" in result.problem
 
@@ -156,3 +153,29 @@ def rebuild_chain(case) -> None:
         prev = entry.entry_hash
     type(case).objects.filter(pk=case.pk).update(chain_seq=seq, chain_head=prev)
     case.chain_seq, case.chain_head = seq, prev
+
+
+def test_a_sealed_value_moved_to_another_row_no_longer_opens_and_verify_names_it(case, facts, owner):
+    order, _, _ = facts
+    other = save_order(case, owner, None, order_type="bail", conditions="Report daily", court="")
+    assert order.conditions_enc.startswith("v2.")
+    _sql("UPDATE cases_order SET conditions_enc = %s WHERE id = %s", [order.conditions_enc, other.pk])
+    result = verify(case)
+    assert not result.ok and "cannot be read" in result.problem and "moved from another record" in result.problem
+
+
+def test_a_sealed_case_value_moved_from_another_case_is_found(case, facts, owner):
+    twin = make_case(owner, label="Twin")
+    _sql("UPDATE cases_case SET label_enc = %s WHERE id = %s", [twin.label_enc, case.pk])
+    result = verify(case)
+    assert not result.ok and "case's details cannot be read" in result.problem
+
+
+def test_values_in_the_old_format_keep_opening_and_verifying(case, facts, owner):
+    """A value written before format v2 (bound to its field only) still opens, and the case still verifies."""
+    order, _, _ = facts
+    old = case.get_cipher().seal("No contact", "order.conditions")
+    assert old.startswith("v1.")
+    _sql("UPDATE cases_order SET conditions_enc = %s WHERE id = %s", [old, order.pk])
+    assert Order.objects.get(pk=order.pk).conditions == "No contact"
+    assert verify(case).ok
