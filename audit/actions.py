@@ -57,6 +57,7 @@ class AuditAction(StrEnum):
     STAFF_INVITATION_REVOKED = "staff.invitation_revoked"
     STAFF_JOINED = "staff.joined"
     STAFF_REMOVED = "staff.removed"
+    STAFF_ROLE_CHANGED = "staff.role_changed"
     STAFF_CONNECTION_DECLARED = "staff.connection_declared"
     REFERRAL_RECORDED = "referral.recorded"
     REFERRAL_REFUSED = "referral.refused"
@@ -123,6 +124,7 @@ LABELS: dict[str, str] = {
     AuditAction.STAFF_INVITATION_REVOKED: "Staff invitation withdrawn",
     AuditAction.STAFF_JOINED: "Staff member joined",
     AuditAction.STAFF_REMOVED: "Staff member removed",
+    AuditAction.STAFF_ROLE_CHANGED: "Staff member's role changed",
     AuditAction.STAFF_CONNECTION_DECLARED: "Staff member declared a connection",
     AuditAction.REFERRAL_RECORDED: "Referral recorded",
     AuditAction.REFERRAL_REFUSED: "Referral refused and not stored",

@@ -260,12 +260,19 @@ class ContactAttempt(models.Model):
     channel = models.CharField(max_length=10, choices=[("phone", "Phone"), ("text", "Text message"), ("email", "E-mail"), ("in_person", "In person")])
     outcome = models.CharField(max_length=20, choices=ContactOutcome.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Why a safe-contact rule was overridden (casework/safecontact.py), sealed; empty when none was.
+    override_reason_enc = models.TextField(blank=True)
+
+    override_reason = Sealed("override_reason_enc")
 
     class Meta:
         ordering = ["at"]
 
     def __str__(self) -> str:
         return f"attempt {self.pk} ({self.outcome})"
+
+    def get_cipher(self) -> crypto.CaseCipher:
+        return self.referral.client.get_cipher()
 
 
 class AlertKind(models.TextChoices):

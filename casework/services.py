@@ -31,6 +31,7 @@ from casework.models import (
     Risk,
     Source,
 )
+from casework.safecontact import broken_rules
 from organisations.access import Staff
 from organisations.models import DataSharingAgreement, LawfulBasis, Membership
 from organisations.normalise import normal_phone
@@ -323,15 +324,22 @@ def referral_decline(*, staff: Staff, referral: Referral, reason: str, passed_on
 
 
 @transaction.atomic
-def contact_attempt_record(*, staff: Staff, referral: Referral, at: dt.datetime, channel: str, outcome: str) -> ContactAttempt:
-    """First attempt and first successful contact are kept apart; an answer by the suspect or someone else alerts a lead."""
+def contact_attempt_record(*, staff: Staff, referral: Referral, at: dt.datetime, channel: str, outcome: str, override_reason: str = "") -> ContactAttempt:
+    """First attempt and first successful contact are kept apart; an answer by the suspect or someone else alerts a
+    lead; the client's safe-contact rules are enforced (an override needs a reason)."""
     if outcome not in ContactOutcome.values:
         raise ValidationError({"outcome": "Choose what happened."})
+    broken = broken_rules(referral.client.safe_contact, channel=channel, outcome=outcome)
+    override_reason = override_reason.strip()
+    if broken and len(override_reason) < MIN_REASON:
+        raise ValidationError({"override_reason": " ".join(broken) + " To record it anyway, say why the rule was overridden (at least 10 characters)."})
     if at > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationError({"at": "The time cannot be in the future."})
     if at < referral.received_at:
         raise ValidationError({"at": "The time cannot be before the referral arrived."})
     attempt = ContactAttempt(referral=referral, at=at, by=staff.membership, channel=channel, outcome=outcome)
+    if broken:
+        attempt.override_reason = override_reason[:1000]
     attempt.full_clean()
     attempt.save()
     fields = []
@@ -343,10 +351,15 @@ def contact_attempt_record(*, staff: Staff, referral: Referral, at: dt.datetime,
         fields.append("first_contact_at")
     if fields:
         referral.save(update_fields=fields)
-    record_staff(
-        staff.user, AuditAction.CONTACT_ATTEMPTED, organisation=staff.organisation, client=referral.client, target=f"referral {referral.pk}: {outcome}"
-    )
+    note = f"referral {referral.pk}: {outcome}" + (f"; {len(broken)} safe-contact rule(s) overridden" if broken else "")
+    record_staff(staff.user, AuditAction.CONTACT_ATTEMPTED, organisation=staff.organisation, client=referral.client, target=note)
     if outcome in (ContactOutcome.SUSPECT_ANSWERED, ContactOutcome.SOMEONE_ELSE):
+        # The number is no longer safe: recorded on the client's rules until someone confirms a new safe number.
+        client = referral.client
+        rules = dict(client.safe_contact or {})
+        rules["phone_unsafe"] = f"{ContactOutcome(outcome).label} on {timezone.localtime(at):%d %b %Y %H:%M}"
+        client.safe_contact = rules
+        client.save(update_fields=["safe_contact_enc"])
         _alert(
             staff,
             AlertKind.UNSAFE_NUMBER,

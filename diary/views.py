@@ -140,27 +140,14 @@ def timeline(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def integrity(request: HttpRequest, case_id: int) -> HttpResponse:
-    """Small cases are checked as the page loads; large ones by the background worker (the page follows it)."""
+    """Small cases are checked as the page loads; large ones by the background worker (the page follows it), which
+    starts by itself when entries were added since the last verdict."""
     case = case_for(request.user, case_id, Action.VIEW)
     if request.method == "POST":
         integrity_checks.request_check(case, request.user)
         return redirect("integrity", case_id=case.pk)
-    latest = case.integrity_checks.first()
-    if latest is not None:
-        integrity_checks.revive_if_dead(latest)
-    pending = latest is not None and latest.status in {"queued", "running"}
-    large = integrity_checks.is_large(case)
-    if not pending and not large:
-        latest = integrity_checks.run_now(case, request.user)
-    done = case.integrity_checks.filter(status__in=["done", "failed"]).first()
-    context = {
-        "case": case,
-        "result": integrity_checks.result_from_json(done.result) if done and done.status == "done" else None,
-        "failed": done is not None and done.status == "failed",
-        "pending": pending,
-        "check": done,
-        "large": large,
-    }
+    state = integrity_checks.page_state(case, request.user)  # the checks record themselves in the audit trail
+    context = {"case": case, "state": state, **vars(state)}
     return render(request, "diary/integrity.html", context)
 
 

@@ -129,6 +129,22 @@ def membership_end(*, staff: Membership, membership: Membership) -> None:
 
 
 @transaction.atomic
+def membership_change(*, staff: Membership, membership: Membership, role: str, intake_allowed: bool) -> Membership:
+    """Change a member's role or intake scope. An admin cannot change their own role (another admin must)."""
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose a role."})
+    if membership.pk == staff.pk and role != membership.role:
+        raise ValidationError({"role": "You cannot change your own role. Ask another organisation admin."})
+    before = f"{membership.role}{' + intake' if membership.intake_allowed else ''}"
+    membership.role = role
+    membership.intake_allowed = intake_allowed and role == Role.CASEWORKER
+    membership.save(update_fields=["role", "intake_allowed"])
+    after = f"{membership.role}{' + intake' if membership.intake_allowed else ''}"
+    record_staff(staff.user, AuditAction.STAFF_ROLE_CHANGED, organisation=staff.organisation, target=f"member {membership.pk}: {before} -> {after}")
+    return membership
+
+
+@transaction.atomic
 def settings_update(*, staff: Membership, values: dict[str, Any]) -> OrganisationSettings:
     current = staff.organisation.settings
     for field, value in values.items():

@@ -8,6 +8,7 @@ urlpatterns = [
     path("<slug:slug>/", views.staff_home, name="staff_home"),
     path("<slug:slug>/people/", views.people, name="staff_people"),
     path("<slug:slug>/people/<int:member_id>/remove/", views.member_remove, name="staff_member_remove"),
+    path("<slug:slug>/people/<int:member_id>/role/", views.member_role, name="staff_member_role"),
     path("<slug:slug>/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="staff_invitation_revoke"),
     path("<slug:slug>/settings/", views.settings_page, name="staff_settings"),
     path("<slug:slug>/agreements/", views.agreements, name="staff_agreements"),

@@ -11,17 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from organisations import services
 from organisations.access import Can, staff_view
-from organisations.forms import AgreementForm, ConnectionForm, InvitationForm, SettingsForm
+from organisations.forms import AgreementForm, ConnectionForm, InvitationForm, RoleForm, SettingsForm, add_errors
 from organisations.home import notices
 from organisations.models import Membership
-
-
-def _errors(form, exc: ValidationError) -> None:  # noqa: ANN001
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -45,7 +37,7 @@ def people(request: HttpRequest) -> HttpResponse:
         try:
             _inv, token = services.invitation_create(staff=staff.membership, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             new_link = request.build_absolute_uri(f"/staff/join/{token}/")
             form = InvitationForm()
@@ -58,6 +50,7 @@ def people(request: HttpRequest) -> HttpResponse:
             "form": form,
             "new_link": new_link,
             "members": org.memberships.filter(active=True).select_related("user"),
+            "roles": RoleForm.base_fields["role"].choices,
             "invitations": org.invitations.all()[:50],
         },
     )
@@ -75,6 +68,25 @@ def member_remove(request: HttpRequest, member_id: int) -> HttpResponse:
         messages.success(request, f"{member.display_name} no longer has access.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    return redirect("staff_people", slug=staff.organisation.slug)
+
+
+@staff_view(Can.MANAGE_PEOPLE)
+@require_POST
+def member_role(request: HttpRequest, member_id: int) -> HttpResponse:
+    staff = request.staff
+    member = staff.organisation.memberships.filter(pk=member_id, active=True).first()
+    if member is None:
+        raise Http404("No such page")
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a role from the list.")
+    else:
+        try:
+            services.membership_change(staff=staff.membership, membership=member, **form.cleaned_data)
+            messages.success(request, f"{member.display_name} is now {member.get_role_display().lower()}.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
     return redirect("staff_people", slug=staff.organisation.slug)
 
 
@@ -114,7 +126,7 @@ def agreements(request: HttpRequest) -> HttpResponse:
         try:
             services.agreement_add(staff=staff.membership, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Agreement added.")
             return redirect("staff_agreements", slug=staff.organisation.slug)
@@ -142,7 +154,7 @@ def my_connections(request: HttpRequest) -> HttpResponse:
         try:
             services.connection_declare(staff=staff.membership, name=form.cleaned_data["name"])
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Connection recorded. You will not be given that person's case without a warning.")
             return redirect("staff_connections", slug=staff.organisation.slug)

@@ -12,11 +12,7 @@ WORKER=$!
 cleanup() { kill "$WORKER" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-echo
-echo "  Daybook is starting. Open http://${HOST}:${PORT}/ in your browser."
-echo "  Data is kept in ${DAYBOOK_DATA_DIR:-./data}. Back up data/secrets.json: without its master key the data cannot be read."
-echo "  Press Ctrl+C to stop."
-echo
+.venv/bin/python -m daybook.startup "$HOST" "$PORT"
 .venv/bin/gunicorn daybook.wsgi:application \
   --bind "${HOST}:${PORT}" \
   --workers "$WORKERS" --threads "$THREADS" --worker-class gthread \

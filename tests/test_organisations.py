@@ -46,6 +46,7 @@ def routes(w) -> list[tuple[str, set[str]]]:
         ("/staff/kent/me/connections/", set(ROLES)),
         ("/staff/kent/people/", admin),
         (f"/staff/kent/people/{victim.pk}/remove/", admin),
+        (f"/staff/kent/people/{victim.pk}/role/", admin),
         (f"/staff/kent/invitations/{w['invitation'].pk}/revoke/", admin),
         ("/staff/kent/settings/", admin),
         ("/staff/kent/agreements/", admin),
@@ -53,7 +54,7 @@ def routes(w) -> list[tuple[str, set[str]]]:
     ]
 
 
-POST_ONLY = ("/remove/", "/revoke/", "/end/")
+POST_ONLY = ("/remove/", "/revoke/", "/end/", "/role/")
 
 
 def strip(body: bytes) -> bytes:
@@ -248,3 +249,24 @@ def test_rotate_master_key_rewraps_organisation_keys(settings, world):
     assert fresh.key_id == crypto.master_key_id()
     settings.DAYBOOK_OLD_MASTER_KEYS = []
     assert fresh.data_key() == before
+
+
+def test_admin_changes_a_role_and_the_intake_scope(world):
+    admin = world["staff"][Role.ORG_ADMIN]
+    worker = world["staff"][Role.CASEWORKER]
+    client = signed_in(admin.user)
+    assert signed_in(worker.user).get("/staff/kent/queue/").status_code == 404
+    assert client.post(f"/staff/kent/people/{worker.pk}/role/", {"role": Role.CASEWORKER, "intake_allowed": "on"}).status_code == 302
+    assert signed_in(worker.user).get("/staff/kent/queue/").status_code == 200
+    assert client.post(f"/staff/kent/people/{worker.pk}/role/", {"role": Role.AUDITOR, "intake_allowed": "on"}).status_code == 302
+    worker.refresh_from_db()
+    assert (worker.role, worker.intake_allowed) == (Role.AUDITOR, False)  # the scope is for caseworkers only
+    assert AuditEvent.objects.filter(action="staff.role_changed", target__contains="caseworker + intake -> auditor").exists()
+    assert client.post(f"/staff/kent/people/{worker.pk}/role/", {"role": "superuser"}).status_code == 302
+    worker.refresh_from_db()
+    assert worker.role == Role.AUDITOR
+    # Not one's own role; not another organisation's member.
+    client.post(f"/staff/kent/people/{admin.pk}/role/", {"role": Role.TEAM_LEAD})
+    admin.refresh_from_db()
+    assert admin.role == Role.ORG_ADMIN
+    assert client.post(f"/staff/kent/people/{world['outsider'].pk}/role/", {"role": Role.TEAM_LEAD}).status_code == 404

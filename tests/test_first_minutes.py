@@ -1,0 +1,60 @@
+"""Smaller snags of the first ten minutes (issue 13, item 10): the start-up message names the real secrets file;
+the sample case's counts agree with what is shown (retracted entries counted apart)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from daybook import startup
+from diary.demo import PLAN, load_sample_case
+from reports.options import ReportOptions
+from reports.pdf import render_pdf
+from tests.factories import make_user
+
+
+def test_start_up_message_names_the_secrets_file_where_the_data_is(tmp_path):
+    text = startup.message("127.0.0.1", "8000", {"DAYBOOK_DATA_DIR": str(tmp_path)})
+    assert f"Back up {tmp_path / 'secrets.json'}" in text
+    assert "data/secrets.json" not in text.replace(str(tmp_path), "")
+    default = startup.message("127.0.0.1", "8000", {})
+    assert str(Path(startup.BASE_DIR) / "data" / "secrets.json") in default
+    from_env = startup.message("127.0.0.1", "8000", {"DAYBOOK_DATA_DIR": str(tmp_path), "DAYBOOK_MASTER_KEY": "x"})
+    assert "secrets.json" not in from_env and "DAYBOOK_MASTER_KEY" in from_env
+
+
+def test_run_script_prints_the_start_up_message_from_python(tmp_path):
+    script = (Path(startup.BASE_DIR) / "scripts" / "run.sh").read_text()
+    assert "python -m daybook.startup" in script and "data/secrets.json" not in script
+    out = subprocess.run(
+        [sys.executable, "-m", "daybook.startup", "0.0.0.0", "9000"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=startup.BASE_DIR,
+        env={"DAYBOOK_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    ).stdout
+    assert "http://0.0.0.0:9000/" in out and str(tmp_path / "secrets.json") in out
+
+
+def test_sample_case_counts_agree_everywhere(db, client):
+    person = make_user("sample")
+    case = load_sample_case(person)
+    client.force_login(person)
+    shown = len(PLAN)
+    assert case.incidents.filter(retracted=False).count() == shown
+    for url in ("/", f"/cases/{case.pk}/", f"/cases/{case.pk}/timeline/"):
+        page = re.sub(r"<[^>]+>", " ", client.get(url).content.decode())
+        assert f"{shown} incidents" in page, url
+        assert f"{shown + 1} incidents" not in page, url
+    out = io.BytesIO()
+    render_pdf(case, ReportOptions(), out, generated_at=dt.datetime(2026, 3, 1, 12, 30, tzinfo=dt.UTC))
+    text = subprocess.run(["pdftotext", "-", "-"], input=out.getvalue(), capture_output=True, check=True).stdout.decode()
+    squashed = re.sub(r"\s+", " ", text)
+    assert f"{shown}, plus 1 entry retracted by the person" in squashed
+    assert f"{shown} incidents and 1 retracted entry" in squashed
+    assert f"{shown + 1} (of which" not in squashed
