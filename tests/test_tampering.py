@@ -179,3 +179,46 @@ def test_values_in_the_old_format_keep_opening_and_verifying(case, facts, owner)
     _sql("UPDATE cases_order SET conditions_enc = %s WHERE id = %s", [old, order.pk])
     assert Order.objects.get(pk=order.pk).conditions == "No contact"
     assert verify(case).ok
+
+
+@pytest.fixture
+def downloads(case, facts):
+    """Two downloads through a hand-over link (one finished), as the person's "who downloaded" list shows them."""
+    from django.utils import timezone
+
+    from reports import services as reports
+    from reports.models import Handover, Report
+
+    report = Report.objects.create(case=case, status="done", expires_at=timezone.now() + dt.timedelta(days=7))
+    handover = Handover.objects.create(report=report, token_sha256="a" * 64, expires_at=timezone.now() + dt.timedelta(days=3))
+    first = reports.record_download(handover, "pdf", {"ip": "192.0.2.1", "browser": "Firefox"})
+    reports.mark_completed(first.pk)
+    second = reports.record_download(handover, "bundle", {"ip": "192.0.2.2", "browser": "Safari"})
+    result = verify(case)
+    assert result.ok and not result.not_covered, (result.problem, result.not_covered)
+    return first, second
+
+
+@pytest.mark.parametrize(
+    ("statement", "what"),
+    [
+        ("DELETE FROM reports_handoverdownload WHERE id = {first}", "deleted outside Daybook"),
+        ("UPDATE reports_handoverdownload SET what = 'bundle' WHERE id = {first}", "changed outside Daybook"),
+        ("UPDATE reports_handoverdownload SET completed = %s WHERE id = {second}", "changed outside Daybook"),
+        ("UPDATE reports_handoverdownload SET at = '2025-01-01 00:00:00' WHERE id = {first}", "changed outside Daybook"),
+        ("UPDATE reports_handoverdownload SET client_enc = '' WHERE id = {first}", "changed outside Daybook"),
+    ],
+)
+def test_the_who_downloaded_list_cannot_be_changed_unseen(case, downloads, statement, what):
+    first, second = downloads
+    params = [True] if "%s" in statement else []
+    _sql(statement.format(first=first.pk, second=second.pk), params)
+    result = verify(case)
+    assert not result.ok and "download of one of your reports" in result.problem and what in result.problem
+
+
+def test_swapped_download_clients_are_found(case, downloads):
+    first, second = downloads
+    _sql("UPDATE reports_handoverdownload SET client_enc = %s WHERE id = %s", [first.client_enc, second.pk])
+    result = verify(case)
+    assert not result.ok and "download of one of your reports" in result.problem
