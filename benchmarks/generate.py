@@ -6,9 +6,9 @@
 * ``Incident`` with its text sealed by the case cipher (field values set by ``diary.services._apply``,
   the very function the service uses, so normalisation and sealing are identical);
 * ``IncidentBehaviour`` and ``SearchToken`` rows (the blind index, computed as ``services._reindex`` does);
-* ``WeekCount`` per Monday (``services.week_of``);
+* ``WeekCount`` per Monday (``kernel.localtime.week_of``);
 * ``IncidentVersion`` 1 ("created") whose snapshot is ``services.head_snapshot`` sealed, with its SHA-256;
-* one ``ChainEntry`` per version, chained exactly as ``diary.chain.append`` does, and the case's
+* one ``ChainEntry`` per version, chained exactly as ``chain.services.append`` does, and the case's
   ``chain_seq``, ``chain_head`` and ``incident_seq`` updated at the end;
 * one ``AuditEvent`` per incident, as ``audit.services.record`` writes.
 
@@ -37,9 +37,13 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from cases import services as case_services
 from cases.models import Case, CrimeReference, Order
-from diary import chain, rules, services
-from diary.models import ChainEntry, Incident, IncidentBehaviour, IncidentVersion, SearchToken, WeekCount
+from chain.models import ChainEntry
+from chain.refs import incident_ref
+from chain.services import entry_hash as chain_entry_hash
+from diary import rules, services
+from diary.models import Incident, IncidentBehaviour, IncidentVersion, SearchToken, WeekCount
 from diary.services import IncidentData
+from kernel import localtime
 from kernel.canonical import sha256_hex, ts
 
 # --- what incidents say -------------------------------------------------------------------------------
@@ -258,7 +262,7 @@ def plan(
     r = random.Random(seed)
     now = timezone.now()
     end = end or (now - dt.timedelta(days=1))
-    end_local = end.astimezone(rules.local_tz())
+    end_local = localtime.local(end)
     span_days = int(years * 365.25)
     start_date = end_local.date() - dt.timedelta(days=span_days)
     weights = [s.weight for s in SCENARIOS]
@@ -276,7 +280,7 @@ def plan(
         if quick:
             exact = r.random() < 0.8
             if not exact:
-                when = rules.combine(when.astimezone(rules.local_tz()).date(), None)
+                when = rules.combine(localtime.local_day(when), None)
             data = IncidentData(
                 occurred_at=when,
                 time_precision="exact" if exact else "date",
@@ -288,7 +292,7 @@ def plan(
         else:
             precision = r.choices(["exact", "approx", "date"], [80, 15, 5])[0]
             if precision == "date":
-                when = rules.combine(when.astimezone(rules.local_tz()).date(), None)
+                when = rules.combine(localtime.local_day(when), None)
             ended = when + dt.timedelta(minutes=r.randint(10, 120)) if s.location_kind != "online" and r.random() < 0.3 else None
             reported = ref is not None and r.random() < 0.08
             witnesses = [{"name": "Sam (neighbour)", "contact": "", "saw": "Saw him at the gate"}] if r.random() < 0.05 else []
@@ -307,7 +311,7 @@ def plan(
                 impact=r.choice(IMPACTS),
                 notes=r.choice(NOTES),
                 reported=reported,
-                reported_on=when.astimezone(rules.local_tz()).date() if reported else None,
+                reported_on=localtime.local_day(when) if reported else None,
                 report_how=r.choice(["101", "online", "999"]) if reported else "",
                 report_officer="PC 4471" if reported else "",
                 crime_reference=ref if reported else None,
@@ -406,7 +410,7 @@ def generate_case(
                 services._apply(incident, data)
                 incident.needs_detail = quick
                 incidents.append(incident)
-                weeks[services.week_of(incident.occurred_at)] += 1
+                weeks[localtime.week_of(incident.occurred_at)] += 1
             with transaction.atomic():
                 Incident.objects.bulk_create(incidents)
                 behaviours, tokens, versions, entries, audits = [], [], [], [], []
@@ -431,8 +435,8 @@ def generate_case(
                         )
                     )
                     seq += 1
-                    ref_s, at_s = f"incident/{incident.number}/v1", ts(at)
-                    entry_hash = sha256_hex(chain.entry_dict(case_uuid, seq, "incident.version", ref_s, at_s, digest, head))
+                    ref_s, at_s = incident_ref(incident.number, 1), ts(at)
+                    entry_hash = chain_entry_hash(case_uuid, seq, "incident.version", ref_s, at_s, digest, head)
                     entries.append(
                         ChainEntry(
                             case_id=case.pk,
@@ -476,9 +480,9 @@ class _Rollback(Exception):
 def self_check(case: Case, sample: int = 25) -> list[str]:
     """Compare generated rows with what the services compute; return the problems found (none = fine).
 
-    The chain is checked by ``diary.chain.verify`` separately. Here: for a sample of incidents the
+    The chain is checked by ``chain.verification.verify`` separately. Here: for a sample of incidents the
     behaviour rows and search tokens equal what ``services._reindex`` writes (run in a transaction
-    that is rolled back), and the week counts equal the incidents per ``services.week_of``.
+    that is rolled back), and the week counts equal the incidents per ``kernel.localtime.week_of``.
     """
     problems = []
     numbers = sorted(random.Random(1).sample(range(1, case.incident_seq + 1), min(sample, case.incident_seq)))
@@ -500,7 +504,7 @@ def self_check(case: Case, sample: int = 25) -> list[str]:
             pass
         if ours != theirs:
             problems.append(f"incident {incident.number}: index rows differ from services._reindex")
-    expected = Counter(services.week_of(o) for o in Incident.objects.filter(case=case, retracted=False).values_list("occurred_at", flat=True))
+    expected = Counter(localtime.week_of(o) for o in Incident.objects.filter(case=case, retracted=False).values_list("occurred_at", flat=True))
     stored = Counter({w.week: w.count for w in WeekCount.objects.filter(case=case)})
     if expected != stored:
         problems.append("week counts differ from the incidents")

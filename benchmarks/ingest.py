@@ -94,7 +94,7 @@ def measure_disk_write(bufs: list[bytes], size: int) -> float:
     fsync: what the disk alone allows."""
     from django.core.files.base import File  # noqa: PLC0415
 
-    from evidence import store  # noqa: PLC0415
+    from vault import store  # noqa: PLC0415
 
     class Plain(File):
         def chunks(self, chunk_size: int | None = None):  # noqa: ANN202
@@ -127,7 +127,8 @@ def tmpfs_storage() -> Path | None:
 
 def measure_ingest(case: Any, user: Any, bufs: list[bytes], size: int, sha: str) -> tuple[float, float]:
     """(seconds for services.ingest of ``size`` bytes, of which seconds inside fsync)."""
-    from evidence import services, store  # noqa: PLC0415
+    from evidence import services  # noqa: PLC0415
+    from vault import store  # noqa: PLC0415
 
     spent = [0.0]
     real_fsync = store.fsync
@@ -366,7 +367,7 @@ def _run(path: Path, size: int, small: int) -> int:
     from django.test import Client as DjangoClient  # noqa: PLC0415
 
     from cases.services import create_case  # noqa: PLC0415
-    from evidence import stream  # noqa: PLC0415
+    from vault import stream  # noqa: PLC0415
 
     print(f"Machine: {common.machine()}; load {common.load()}; revision {common.revision()}")
     user = get_user_model().objects.create_user(username="bench", email="bench@example.com", password="a long benchmark passphrase")

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import common
+from kernel import localtime
 
 NAME = "insights"
 
@@ -81,7 +82,6 @@ def _run(path: Any, sizes: list[int], repeats: int, years: float) -> int:
 
     from benchmarks.generate import generate_case  # noqa: PLC0415
     from cases.models import Case  # noqa: PLC0415
-    from diary import rules  # noqa: PLC0415
     from insights import clear_columns, selectors  # noqa: PLC0415
     from insights.analysis import analyse  # noqa: PLC0415
 
@@ -104,7 +104,7 @@ def _run(path: Any, sizes: list[int], repeats: int, years: float) -> int:
         print(f"  generated {n:>7} incidents in {time.perf_counter() - start:6.1f} s")
     connection.cursor().execute("PRAGMA cache_size=-2000")  # SQLite's default, for the measurements
 
-    today = rules.now_local().date()
+    today = localtime.today()
     total: dict[int, list[float]] = defaultdict(list)
     total_cpu: dict[int, list[float]] = defaultdict(list)
     for n, case in cases.items():  # warm-up, and a look at what was found

@@ -16,7 +16,7 @@ Bar (design brief, section 5): zero errors, "database is locked" included; p95 r
   expecting a 302 to the case's timeline. Each request is a fresh connection (standard library only).
 * An error is: a POST answered with anything but that 302, a GET answered with anything but 200, any
   5xx, any exception (including a 60 s timeout). The server log is searched for "database is locked"
-  and tracebacks. Afterwards every case's chain is verified (diary.chain.verify) and the incidents in
+  and tracebacks. Afterwards every case's chain is verified (chain.verification.verify) and the incidents in
   the database are counted against the 302s the clients received.
 
 Keys: requests (quick-capture POSTs), errors, p50_ms and p95_ms (POST latency as the client saw it),
@@ -235,14 +235,14 @@ def _stop_server(server: subprocess.Popen) -> None:
 
 def _run(path: Path, duration: float, n_clients: int, shared: bool) -> int:
     common.setup_django(path)
-    from django.conf import settings  # noqa: PLC0415
     from django.contrib.auth import get_user_model  # noqa: PLC0415
     from django.db import connections  # noqa: PLC0415
 
     from cases.models import Case  # noqa: PLC0415
     from cases.services import create_case  # noqa: PLC0415
-    from diary import chain  # noqa: PLC0415
+    from chain import verification  # noqa: PLC0415
     from diary.models import Incident  # noqa: PLC0415
+    from kernel import localtime  # noqa: PLC0415
 
     User = get_user_model()  # noqa: N806
     accounts = []
@@ -272,7 +272,7 @@ def _run(path: Path, duration: float, n_clients: int, shared: bool) -> int:
             # At most 4 sign-ins in flight: allauth counts each attempt against "login_failed" (10/m per IP,
             # 5/15m per account) until the passphrase is checked, so 20 at once from 127.0.0.1 can be refused.
             sign_in_lock = threading.BoundedSemaphore(4)
-            tz = ZoneInfo(settings.TIME_ZONE)
+            tz = localtime.local_tz()
             threads = [
                 threading.Thread(target=client, args=(i, port, *accounts[i % len(accounts)], tz, barrier, deadline, stats, lock, sign_in_lock))
                 for i in range(n_clients)
@@ -300,7 +300,7 @@ def _run(path: Path, duration: float, n_clients: int, shared: bool) -> int:
     intact = 0
     cases = list(Case.objects.filter(pk__in=[a[2] for a in accounts]))
     for case in cases:
-        result = chain.verify(case)
+        result = verification.verify(case)
         intact += result.ok
         if not result.ok:
             print(f"  case {case.pk}: chain BROKEN: {result.problem}")

@@ -78,7 +78,8 @@ def _run(path: Any, sizes: list[int], repeats: int, years: float) -> int:
 
     from benchmarks.generate import generate_case, self_check  # noqa: PLC0415
     from cases.models import Case  # noqa: PLC0415
-    from diary import chain, selectors  # noqa: PLC0415
+    from chain import verification  # noqa: PLC0415
+    from diary import selectors  # noqa: PLC0415
 
     print(f"Timeline benchmark: SQLite database in {path}; sizes {sizes}; {repeats} measured requests per size.")
     print(f"Machine: {common.machine()}; load average {common.load()}; revision {common.revision()}")
@@ -104,7 +105,7 @@ def _run(path: Any, sizes: list[int], repeats: int, years: float) -> int:
     for n, case in cases.items():
         if n == min(sizes) or os.environ.get("BENCH_VERIFY_ALL"):
             start = time.perf_counter()
-            result = chain.verify(case)
+            result = verification.verify(case)
             problems = self_check(case)
             print(
                 f"  verify {n:>7}: ok={result.ok} entries={result.entries} {result.problem} "

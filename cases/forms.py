@@ -5,11 +5,11 @@ from typing import Any
 from django import forms
 
 from cases.models import ORDER_TYPES, RELATIONSHIPS
-from diary import rules
-from diary.forms import DateInput
+from kernel import limits, localtime
+from kernel.widgets import DateInput
 
-SHORT = rules.MAX_SHORT
-TEXT = rules.MAX_TEXT
+SHORT = limits.MAX_SHORT
+TEXT = limits.MAX_TEXT
 
 
 def area(rows: int = 3) -> forms.Textarea:
@@ -23,7 +23,8 @@ class CaseForm(forms.Form):
         help_text="Only you see this. Use initials or a word that means nothing to anyone else if you prefer.",
         error_messages={"required": "Give this case a name, for example their initials"},
     )
-    relationship = forms.ChoiceField(label="Who are they to you?", choices=RELATIONSHIPS, widget=forms.RadioSelect, initial="unknown")
+    # Nothing chosen for the person: left unanswered it stays "not said" on pages, in the report and in screening.
+    relationship = forms.ChoiceField(label="Who are they to you? (optional)", choices=RELATIONSHIPS, widget=forms.RadioSelect, required=False)
     suspect_name = forms.CharField(label="Their name, or a description if you do not know it", required=False, max_length=SHORT)
     suspect_aliases = forms.CharField(label="Other names they use", required=False, max_length=SHORT)
     suspect_description = forms.CharField(label="What they look like", required=False, max_length=TEXT, widget=area())
@@ -38,9 +39,9 @@ class CaseForm(forms.Form):
 
     def clean_started_on(self) -> Any:
         value = self.cleaned_data.get("started_on")
-        if value and value > rules.now_local().date():
+        if value and value > localtime.today():
             raise forms.ValidationError("The start date cannot be in the future")
-        if value and value < rules.EARLIEST:
+        if value and value < limits.EARLIEST:
             raise forms.ValidationError("The date must be after 1900")
         return value
 
@@ -54,7 +55,7 @@ class CrimeReferenceForm(forms.Form):
 
     def clean_given_on(self) -> Any:
         value = self.cleaned_data.get("given_on")
-        if value and value > rules.now_local().date():
+        if value and value > localtime.today():
             raise forms.ValidationError("The date cannot be in the future")
         return value
 

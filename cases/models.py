@@ -8,8 +8,10 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from chain.refs import GENESIS
 from kernel import crypto
 from kernel.sealed import Sealed
+from kernel.words import day_text
 
 RELATIONSHIPS = [
     ("ex_partner", "Ex-partner"),
@@ -38,16 +40,17 @@ class Case(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cases")
     is_sample = models.BooleanField(default=False)
-    relationship = models.CharField(max_length=20, choices=RELATIONSHIPS, default="unknown")
+    # Blank until the person answers: "I do not know who it is" is an answer, never a default.
+    relationship = models.CharField(max_length=20, choices=RELATIONSHIPS, blank=True, default="")
     started_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The case's data key, wrapped by the master key (see daybook/crypto.py).
     wrapped_key = models.BinaryField()
     key_id = models.CharField(max_length=16)
-    # The head of the case's hash chain (see diary/chain.py); kept here to detect truncation.
+    # The head of the case's hash chain (see chain/services.py); kept here to detect truncation.
     chain_seq = models.PositiveIntegerField(default=0)
-    chain_head = models.CharField(max_length=64, default="0" * 64)
+    chain_head = models.CharField(max_length=64, default=GENESIS)
     incident_seq = models.PositiveIntegerField(default=0)
 
     label_enc = models.TextField(blank=True)
@@ -92,6 +95,11 @@ class Case(models.Model):
     @property
     def display_label(self) -> str:
         return self.label or f"Case {self.pk}"
+
+    @property
+    def relationship_text(self) -> str:
+        """Who they are to the person, in their words, or "Not said" when the question was left unanswered."""
+        return self.get_relationship_display() or "Not said"
 
 
 class CaseChild(models.Model):
@@ -145,10 +153,5 @@ class Order(CaseChild):
     def __str__(self) -> str:
         label = self.get_order_type_display()
         if self.starts_on:
-            return f"{label} from {self.starts_on:%-d %B %Y}"
+            return f"{label} from {day_text(self.starts_on)}"
         return label
-
-    def in_force_on(self, day: object) -> bool:
-        if self.starts_on and day < self.starts_on:  # type: ignore[operator]
-            return False
-        return not (self.ends_on and day > self.ends_on)  # type: ignore[operator]

@@ -11,7 +11,8 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from audit.services import record
@@ -55,6 +56,27 @@ def case_for(user: Any, case_id: Any, action: Action = Action.VIEW) -> Case:
     if role_for(user, case) != "owner":
         record(user, f"case.{action.value}", case, "access by someone other than the owner")
     return case
+
+
+def child_or_404(rows: type[Model] | QuerySet[Any], case: Case, **lookup: Any) -> Any:
+    """The one row of ``rows`` that belongs to ``case`` and matches ``lookup``, or Http404.
+
+    Call it after :func:`case_for`. Values that cannot be the field's type (a word where a number or a UUID belongs)
+    are missing too, never an error. The row's ``case`` is set to the case already loaded."""
+    queryset = rows.objects.all() if isinstance(rows, type) else rows
+    model = queryset.model
+    clean: dict[str, Any] = {}
+    for name, value in lookup.items():
+        field = model._meta.pk if name == "pk" else model._meta.get_field(name.split("__")[0])
+        try:
+            clean[name] = field.to_python(value)
+        except (ValidationError, TypeError, ValueError) as exc:
+            raise Http404("Not found") from exc
+    row = queryset.filter(case=case, **clean).first()
+    if row is None:
+        raise Http404("Not found")
+    row.case = case
+    return row
 
 
 def cases_for(user: Any) -> QuerySet[Case]:

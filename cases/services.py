@@ -8,6 +8,9 @@ from django.db import transaction
 
 from audit.services import record
 from cases.models import Case, CrimeReference, Order
+from chain import refs
+from chain import services as chain
+from kernel.canonical import sha256_hex, ts
 
 CASE_TEXT_FIELDS = [
     "label",
@@ -23,17 +26,19 @@ CASE_TEXT_FIELDS = [
 
 
 def create_case(owner: Any, *, is_sample: bool = False, **fields: Any) -> Case:
-    from diary import chain  # noqa: PLC0415
-    from kernel.canonical import sha256_hex  # noqa: PLC0415
-
     with transaction.atomic():
         case = Case(owner=owner, is_sample=is_sample)
         case.ensure_key()
         _set_fields(case, fields)
         case.save()
-        chain.append(case, "case.opened", "case", sha256_hex(chain.case_opened_payload(case)), case.created_at)
-        record(owner, "case.opened", case, "sample case" if is_sample else "")
+        audit = (owner, "case.opened", "sample case" if is_sample else "")
+        chain.append(case, "case.opened", refs.CASE, sha256_hex(case_opened_payload(case)), case.created_at, audit=audit)
     return case
+
+
+def case_opened_payload(case: Case) -> dict[str, Any]:
+    """The payload of a case's first chain entry (``case.opened``)."""
+    return {"schema": "daybook.case.v1", "case": str(case.uuid), "opened_at": ts(case.created_at)}
 
 
 def update_case(case: Case, user: Any, **fields: Any) -> Case:

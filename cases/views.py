@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from cases import selectors as case_selectors
 from cases import services
 from cases.forms import CaseForm, CrimeReferenceForm, OrderForm
 from cases.models import CrimeReference, Order
-from cases.policy import Action, case_for, cases_for
+from cases.policy import Action, case_for, child_or_404
 from diary import selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "cases/landing.html")
-    cases = list(cases_for(request.user))
-    summaries = [{"case": c, "total": selectors.total_incidents(c), "latest": selectors.latest_incident_date(c)} for c in cases]
-    return render(request, "cases/home.html", {"summaries": summaries})
+    return render(request, "cases/home.html", {"summaries": case_selectors.summaries(request.user)})
 
 
 @login_required
@@ -65,18 +63,11 @@ def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "cases/case_form.html", {"form": form, "case": case, "creating": False})
 
 
-def _child(model: type, case: object, uuid: str) -> object:
-    try:
-        return model.objects.get(case=case, uuid=uuid)
-    except (model.DoesNotExist, ValueError, ValidationError) as exc:  # not a UUID
-        raise Http404("Not found") from exc
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def reference_form(request: HttpRequest, case_id: int, ref_id: str | None = None) -> HttpResponse:
     case = case_for(request.user, case_id, Action.EDIT)
-    ref = _child(CrimeReference, case, ref_id) if ref_id else None
+    ref = child_or_404(CrimeReference, case, uuid=ref_id) if ref_id else None
     initial = {}
     if ref is not None:
         initial = {"reference": ref.reference, "force": ref.force, "given_on": ref.given_on, "officer": ref.officer, "notes": ref.notes}
@@ -92,7 +83,7 @@ def reference_form(request: HttpRequest, case_id: int, ref_id: str | None = None
 @require_http_methods(["GET", "POST"])
 def order_form(request: HttpRequest, case_id: int, order_id: str | None = None) -> HttpResponse:
     case = case_for(request.user, case_id, Action.EDIT)
-    order = _child(Order, case, order_id) if order_id else None
+    order = child_or_404(Order, case, uuid=order_id) if order_id else None
     initial = {}
     if order is not None:
         initial = {"order_type": order.order_type, "starts_on": order.starts_on, "ends_on": order.ends_on, "court": order.court, "conditions": order.conditions}
@@ -104,55 +95,9 @@ def order_form(request: HttpRequest, case_id: int, order_id: str | None = None) 
     return render(request, "cases/order_form.html", {"form": form, "case": case, "order": order})
 
 
-ACTION_LABELS = {
-    "case.opened": "Case started",
-    "case.details_changed": "Case details changed",
-    "case.verified": "Record checked for changes",
-    "case.verify_requested": "Check of the record started",
-    "case.view": "Case viewed by someone else",
-    "incident.recorded": "Incident recorded",
-    "incident.quick_recorded": "Quick note recorded",
-    "incident.edited": "Incident changed",
-    "incident.completed": "Detail added to a quick note",
-    "incident.retracted": "Incident retracted",
-    "crime_reference.added": "Crime reference added",
-    "crime_reference.changed": "Crime reference changed",
-    "order.added": "Order added",
-    "order.changed": "Order changed",
-    "screening.recorded": "Risk screening saved",
-    "exhibit.added": "Evidence added",
-    "exhibit.duplicate": "Evidence already kept was added again (not stored twice)",
-    "exhibit.edited": "Evidence details changed",
-    "exhibit.linked": "Evidence linked to incidents",
-    "exhibit.continuity": "Evidence handed over or moved",
-    "exhibit.downloaded": "Evidence downloaded",
-    "report.requested": "Report asked for",
-    "report.generated": "Report made",
-    "report.deleted": "Report deleted",
-    "report.downloaded": "Report downloaded",
-    "report.handover_created": "Hand-over link made",
-    "report.handover_revoked": "Hand-over link stopped",
-    "report.handover_downloaded": "Report downloaded through a hand-over link",
-}
-
-
-def _anonymous_actor(action: str) -> str:
-    return "Someone with your hand-over link" if action.startswith("report.handover") else "Unknown"
-
-
 @login_required
 def case_activity(request: HttpRequest, case_id: int) -> HttpResponse:
     """Everything done to this case and by whom: the person can see every access to their data."""
     case = case_for(request.user, case_id, Action.VIEW)
-    events = list(case.audit_events.select_related("actor")[:500])
-    rows = [
-        {
-            "at": e.at,
-            "what": ACTION_LABELS.get(e.action, e.action),
-            "target": e.target,
-            "who": "You" if e.by_owner else (e.actor.get_username() if e.actor else _anonymous_actor(e.action)),
-            "by_owner": e.by_owner,
-        }
-        for e in events
-    ]
+    rows = case_selectors.activity(case)
     return render(request, "cases/activity.html", {"case": case, "rows": rows, "others": sum(1 for r in rows if not r["by_owner"])})

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "kernel",
     "daybook.apps.DaybookConfig",
     "audit",
+    "chain",
     "accounts",
     "cases",
     "diary",
@@ -59,6 +60,9 @@ INSTALLED_APPS = [
     "support",
     "reports",
     "imports",
+    "ops",
+    "organisations",
+    "casework",
 ]
 
 MIDDLEWARE = [
@@ -125,7 +129,15 @@ else:
         }
     }
 
-TASKS = {"default": {"BACKEND": env_str("DAYBOOK_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Background tasks: the database backend by default (no other server needed); "rq" puts them on Redis (REDIS_URL, or
+# DAYBOOK_RQ_URL for a separate Redis) so that workers on any number of machines share one queue.
+TASKS_BACKENDS = {"database": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
+_tasks_backend = env_str("DAYBOOK_TASKS_BACKEND", "database")
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS.get(_tasks_backend, _tasks_backend)}}
+if TASKS["default"]["BACKEND"] == TASKS_BACKENDS["rq"]:
+    INSTALLED_APPS.append("django_rq")
+RQ_URL = env_str("DAYBOOK_RQ_URL", REDIS_URL or "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": RQ_URL, "DEFAULT_TIMEOUT": 3600}}
 
 # Passwords: Argon2 first; passphrases judged on length and an offline common-password list.
 PASSWORD_HASHERS = [
@@ -278,6 +290,9 @@ DAYBOOK_TSA_CA_FILE = env_str("DAYBOOK_TSA_CA_FILE", "")
 IMPORT_MAX_MEDIA_BYTES = env_int("DAYBOOK_IMPORT_MAX_MEDIA_BYTES", 512 * 1024**2)
 IMPORT_MAX_MEDIA_TOTAL_BYTES = env_int("DAYBOOK_IMPORT_MAX_MEDIA_TOTAL_BYTES", 4 * 1024**3)
 IMPORT_MAX_MEDIA_FILES = env_int("DAYBOOK_IMPORT_MAX_MEDIA_FILES", 5000)
+
+# /healthz reports the queue as failing when a task has waited this many seconds for a worker.
+DAYBOOK_HEALTH_QUEUE_STUCK_AFTER = env_int("DAYBOOK_HEALTH_QUEUE_STUCK_AFTER", 300)
 
 # Limits on what a person can type, stated on the forms.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -11,6 +11,8 @@ from daybook.settings import *  # noqa: E402, F403
 
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# The RQ tests use their own Redis database so they never touch a running Daybook's queue.
+RQ_QUEUES = {"default": {"URL": os.environ.get("DAYBOOK_TEST_RQ_URL", "redis://127.0.0.1:6379/15"), "DEFAULT_TIMEOUT": 600}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DAYBOOK_EXIT_URL = "https://www.bbc.co.uk/weather"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -12,8 +12,8 @@ from typing import Any
 
 from cases import services as case_services
 from cases.models import Case
-from diary import rules
 from diary.services import IncidentData, create_incident, edit_incident, retract_incident
+from kernel import localtime
 
 # (day offset from the start, hour, minute, behaviours, channel, how_many, location kind, what happened,
 #  feelings, felt in danger, reported)
@@ -274,7 +274,7 @@ PLAN: list[tuple[Any, ...]] = [
 
 def load_sample_case(user: Any, end: dt.datetime | None = None) -> Case:
     """Create the sample case for ``user``, ending at ``end`` (default: yesterday evening)."""
-    now = rules.now_local()
+    now = localtime.now_local()
     end = end or (now - dt.timedelta(days=1))
     start_day = end.date() - dt.timedelta(days=PLAN[-1][0])
     case = case_services.create_case(
@@ -289,7 +289,7 @@ def load_sample_case(user: Any, end: dt.datetime | None = None) -> Case:
     )
     ref = None
     for day, hour, minute, codes, channel, how_many, kind, what, feelings, danger, reported in PLAN:
-        when = dt.datetime.combine(start_day + dt.timedelta(days=day), dt.time(hour, minute), tzinfo=rules.local_tz())
+        when = dt.datetime.combine(start_day + dt.timedelta(days=day), dt.time(hour, minute), tzinfo=localtime.local_tz())
         if reported and ref is None:
             ref = case_services.save_crime_reference(
                 case, user, None, reference="SAMPLE/12345/26", force="Sample Police", given_on=when.date(), officer="PC 1234 Sample", notes="Made-up reference"
@@ -318,7 +318,7 @@ def load_sample_case(user: Any, end: dt.datetime | None = None) -> Case:
         case,
         user,
         IncidentData(
-            occurred_at=dt.datetime.combine(start_day + dt.timedelta(days=3), dt.time(9, 0), tzinfo=rules.local_tz()),
+            occurred_at=dt.datetime.combine(start_day + dt.timedelta(days=3), dt.time(9, 0), tzinfo=localtime.local_tz()),
             description="Entered twice by mistake.",
             behaviours=["CONT.MSG"],
         ),

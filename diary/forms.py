@@ -10,20 +10,8 @@ from django import forms
 from cases.models import Case
 from diary import rules, taxonomy
 from diary.services import IncidentData
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%H:%M")
+from kernel import localtime
+from kernel.widgets import DateInput, TimeInput
 
 
 def text_area(limit: int, rows: int = 4) -> forms.Textarea:
@@ -34,8 +22,10 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
 class QuickCaptureForm(forms.Form):
-    date = forms.DateField(label="Date", widget=DateInput(), error_messages={"required": "Enter the date", "invalid": "Enter a real date"})
-    time = forms.TimeField(label="Time", required=False, widget=TimeInput(), error_messages={"invalid": "Enter a real time, like 14:30"})
+    """A note in a few words. Its date and time start as the moment of writing; that moment is never claimed as the
+    exact time it happened: left as it was it is saved as "time of writing", changed it is approximate, and it is
+    exact only when the person ticks "This is the exact time". Fields are in page order (the error summary follows it)."""
+
     description = forms.CharField(
         label="What happened",
         max_length=rules.MAX_DESCRIPTION,
@@ -43,6 +33,16 @@ class QuickCaptureForm(forms.Form):
         help_text="A few words is enough. You can add more detail later.",
         error_messages={"required": "Say in a few words what happened", "max_length": f"Keep this under {rules.MAX_DESCRIPTION:,} characters"},
     )
+    date = forms.DateField(label="Date", widget=DateInput(), error_messages={"required": "Enter the date", "invalid": "Enter a real date"})
+    time = forms.TimeField(
+        label="Time",
+        required=False,
+        widget=TimeInput(),
+        help_text="Filled in with the time now. Change it if it happened earlier.",
+        error_messages={"invalid": "Enter a real time, like 14:30"},
+    )
+    time_exact = forms.BooleanField(label="This is the exact time it happened", required=False)
+    written = forms.CharField(required=False, widget=forms.HiddenInput(), max_length=20)
     behaviour = forms.ChoiceField(label="What did they do? (optional)", required=False, choices=[])
     felt_in_danger = forms.BooleanField(label="I felt in danger", required=False)
 
@@ -54,9 +54,10 @@ class QuickCaptureForm(forms.Form):
             + [(code, label) for code, label in ((b.code, b.label) for b in taxonomy.behaviours().values()) if not taxonomy.behaviours()[code].quick]
         )
         if not self.is_bound:
-            now = rules.now_local()
+            now = localtime.now_local().replace(second=0, microsecond=0)
             self.initial.setdefault("date", now.date())
-            self.initial.setdefault("time", now.time().replace(second=0, microsecond=0))
+            self.initial.setdefault("time", now.time())
+            self.initial.setdefault("written", f"{now:%Y-%m-%dT%H:%M}")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -70,11 +71,21 @@ class QuickCaptureForm(forms.Form):
             self.add_error("behaviour", "Choose a behaviour from the list")
         return data
 
+    def precision(self) -> str:
+        """How exact the time is, from what the person did: nothing said makes it the time of writing."""
+        d = self.cleaned_data
+        if not d.get("time"):
+            return "date"
+        if d.get("time_exact"):
+            return "exact"
+        untouched = f"{d['date']:%Y-%m-%d}T{d['time']:%H:%M}" == (d.get("written") or "")
+        return "recorded" if untouched else "approx"
+
     def to_data(self) -> IncidentData:
         d = self.cleaned_data
         return IncidentData(
             occurred_at=d["occurred_at"],
-            time_precision="exact" if d.get("time") else "date",
+            time_precision=self.precision(),
             description=d["description"],
             behaviours=[d["behaviour"]] if d.get("behaviour") else [],
             felt_in_danger=bool(d.get("felt_in_danger")),
@@ -84,7 +95,13 @@ class QuickCaptureForm(forms.Form):
 class IncidentForm(forms.Form):
     date = forms.DateField(label="Date", widget=DateInput(), error_messages={"required": "Enter the date it happened", "invalid": "Enter a real date"})
     time = forms.TimeField(label="Time", required=False, widget=TimeInput(), error_messages={"invalid": "Enter a real time, like 14:30"})
-    time_precision = forms.ChoiceField(label="How sure are you of the time?", choices=taxonomy.TIME_PRECISIONS, widget=forms.RadioSelect, initial="exact")
+    # No answer is chosen for the person: an unanswered question would otherwise become "Exact time" in a report.
+    time_precision = forms.ChoiceField(
+        label="How sure are you of the time?",
+        choices=taxonomy.TIME_PRECISION_QUESTIONS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say how sure you are of the time", "invalid_choice": "Choose one of the answers about the time"},
+    )
     end_date = forms.DateField(label="End date", required=False, widget=DateInput(), error_messages={"invalid": "Enter a real date"})
     end_time = forms.TimeField(label="End time", required=False, widget=TimeInput(), error_messages={"invalid": "Enter a real time"})
     location_kind = forms.ChoiceField(label="Kind of place", required=False, choices=[("", "Choose")] + taxonomy.LOCATION_KINDS)
@@ -157,7 +174,7 @@ class IncidentForm(forms.Form):
                 label="What they saw or heard", required=False, max_length=rules.MAX_TEXT, widget=text_area(rules.MAX_TEXT, rows=2)
             )
         if not self.is_bound and "date" not in self.initial:
-            now = rules.now_local()
+            now = localtime.now_local()
             self.initial["date"] = now.date()
             self.initial["time"] = now.time().replace(second=0, microsecond=0)
 
@@ -176,14 +193,14 @@ class IncidentForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        precision = data.get("time_precision") or "exact"
+        precision = data.get("time_precision") or ""
         if data.get("date"):
-            if precision != "date" and not data.get("time") and "time" not in self.errors:
+            if precision not in ("", "date") and not data.get("time") and "time" not in self.errors:
                 self.add_error("time", "Enter the time, or choose 'I know the day but not the time'")
             when = rules.combine(data["date"], data.get("time") if precision != "date" else None)
             end = None
             if data.get("end_date"):
-                end = rules.combine(data["end_date"], data.get("end_time") or dt.time(23, 59))
+                end = rules.combine(data["end_date"], data.get("end_time"), unknown=dt.time(23, 59))
             elif data.get("end_time"):
                 end = rules.combine(data["date"], data["end_time"])
             for name, message in rules.check_when(when, end).items():
@@ -193,7 +210,7 @@ class IncidentForm(forms.Form):
         data["reported_bool"] = reported
         if reported and data.get("reported_on") and data.get("date") and data["reported_on"] < data["date"]:
             self.add_error("reported_on", "The date reported cannot be before the incident")
-        if data.get("reported_on") and data["reported_on"] > rules.now_local().date():
+        if data.get("reported_on") and data["reported_on"] > localtime.today():
             self.add_error("reported_on", "The date reported cannot be in the future")
         refs = {str(r.uuid): r for r in self.refs}
         orders = {str(o.uuid): o for o in self.orders}
@@ -209,7 +226,7 @@ class IncidentForm(forms.Form):
         ]
         return IncidentData(
             occurred_at=d["occurred_at"],
-            time_precision=d.get("time_precision") or "exact",
+            time_precision=d["time_precision"],
             ended_at=d.get("ended_at"),
             location_kind=d.get("location_kind") or "",
             location=d.get("location") or "",
@@ -232,7 +249,7 @@ class IncidentForm(forms.Form):
 
     @staticmethod
     def initial_from(data: IncidentData) -> dict[str, Any]:
-        local = data.occurred_at.astimezone(rules.local_tz())
+        local = localtime.local(data.occurred_at)
         initial: dict[str, Any] = {
             "date": local.date(),
             "time": local.time().replace(second=0, microsecond=0) if data.time_precision != "date" else None,
@@ -255,7 +272,7 @@ class IncidentForm(forms.Form):
             "notes": data.notes,
         }
         if data.ended_at:
-            end = data.ended_at.astimezone(rules.local_tz())
+            end = localtime.local(data.ended_at)
             initial["end_date"], initial["end_time"] = end.date(), end.time().replace(second=0, microsecond=0)
         for i, w in enumerate(data.witnesses):
             initial[f"witness_{i}_name"] = w.get("name", "")

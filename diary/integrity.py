@@ -1,7 +1,9 @@
 """Running the integrity check: inline for ordinary cases, in the background worker for large ones.
 
 Small cases (up to ``DAYBOOK_INLINE_VERIFY_ENTRIES`` chain entries) are checked while the page loads. Larger
-ones are checked by the django-tasks worker; the page shows progress and the latest finished result."""
+ones are checked by the django-tasks worker; the page shows progress and the latest finished result. A worker
+stamps a heartbeat on the check while it runs; a check silent for a minute is taken for dead (kernel.jobs) and
+started once more, then failed with a sentence."""
 
 from __future__ import annotations
 
@@ -9,12 +11,15 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from audit.services import record
 from cases.models import Case
-from diary import chain
+from chain import verification
 from diary.models import IntegrityCheck
+from kernel import jobs
 
 
 def inline_limit() -> int:
@@ -27,11 +32,7 @@ def inline_bytes_limit() -> int:
 
 def stored_bytes(case: Case) -> int:
     """Plaintext bytes of the case's stored evidence: what a full check has to read back and re-hash."""
-    from django.db.models import Sum  # noqa: PLC0415
-
-    from evidence.models import Blob  # noqa: PLC0415
-
-    return Blob.objects.filter(case=case).aggregate(n=Sum("size"))["n"] or 0
+    return verification.stored_bytes(case)
 
 
 def is_large(case: Case) -> bool:
@@ -39,7 +40,7 @@ def is_large(case: Case) -> bool:
     return case.chain_seq > inline_limit() or stored_bytes(case) > inline_bytes_limit()
 
 
-def result_to_json(result: chain.Verification) -> dict[str, Any]:
+def result_to_json(result: verification.Verification) -> dict[str, Any]:
     return {
         "ok": result.ok,
         "entries": result.entries,
@@ -61,9 +62,31 @@ def result_from_json(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_now(case: Case, user: Any) -> IntegrityCheck:
-    check = IntegrityCheck.objects.create(case=case, requested_by=user, status="running", started_at=timezone.now())
-    _execute(check, case)
+    """Check a small case while the page loads; the check and its audit row are written together."""
+    with transaction.atomic():
+        check = IntegrityCheck.objects.create(case=case, requested_by=user, status="running", started_at=timezone.now(), attempts=1)
+        _execute(check, case)
+        record(user, "case.verified", case, "intact" if check.ok else "broken")
     return check
+
+
+MAX_ATTEMPTS = 2  # a check whose worker died is started once more, then fails with a sentence
+DEAD_PROBLEM = "The check stopped part-way twice because the computer doing it stopped responding."
+
+
+def revive_if_dead(check: IntegrityCheck, now: dt.datetime | None = None) -> bool:
+    """A running check with no heartbeat for a minute: queued once more, or failed with a sentence. True if dead."""
+    if check.status != "running" or not jobs.is_dead(check.heartbeat_at, check.started_at, now):
+        return False
+    seen = IntegrityCheck.objects.filter(pk=check.pk, status="running", attempts=check.attempts, heartbeat_at=check.heartbeat_at)
+    if check.attempts < MAX_ATTEMPTS:
+        if seen.update(status="queued", heartbeat_at=None, started_at=None):
+            pk = check.pk
+            transaction.on_commit(lambda: run_integrity_check.enqueue(pk))
+    else:
+        seen.update(status="failed", finished_at=timezone.now(), result={"problem": DEAD_PROBLEM})
+    check.refresh_from_db()
+    return True
 
 
 def request_check(case: Case, user: Any) -> IntegrityCheck:
@@ -71,20 +94,22 @@ def request_check(case: Case, user: Any) -> IntegrityCheck:
     pending = IntegrityCheck.objects.filter(case=case, status__in=["queued", "running"]).first()
     if pending:
         return pending
-    check = IntegrityCheck.objects.create(case=case, requested_by=user)
-    run_integrity_check.enqueue(check.pk)
+    with transaction.atomic():
+        check = IntegrityCheck.objects.create(case=case, requested_by=user)
+        record(user, "case.verify_requested", case)
+    run_integrity_check.enqueue(check.pk)  # after the commit, so that a worker elsewhere finds the row
     return check
 
 
 def _execute(check: IntegrityCheck, case: Case) -> None:
+    # Only this run may write the result: a run given up for dead that finishes anyway changes nothing.
+    mine = IntegrityCheck.objects.filter(pk=check.pk, status="running", attempts=check.attempts)
     try:
-        result = chain.verify(case)
+        result = verification.verify(case)
     except Exception as exc:  # the check itself failed (e.g. storage unreachable): say so, never pretend
-        IntegrityCheck.objects.filter(pk=check.pk).update(
-            status="failed", finished_at=timezone.now(), result={"problem": f"The check could not finish: {type(exc).__name__}."}
-        )
+        mine.update(status="failed", finished_at=timezone.now(), result={"problem": f"The check could not finish: {type(exc).__name__}."})
         raise
-    IntegrityCheck.objects.filter(pk=check.pk).update(status="done", ok=result.ok, finished_at=timezone.now(), result=result_to_json(result))
+    mine.update(status="done", ok=result.ok, finished_at=timezone.now(), result=result_to_json(result))
     check.refresh_from_db()
 
 
@@ -93,6 +118,13 @@ def run_integrity_check(check_id: int) -> str:
     check = IntegrityCheck.objects.select_related("case").filter(pk=check_id).first()
     if check is None or check.status not in {"queued", "running"}:
         return "gone"
-    IntegrityCheck.objects.filter(pk=check.pk).update(status="running", started_at=timezone.now())
-    _execute(check, check.case)
+    now = timezone.now()
+    attempt = check.attempts + 1
+    if not IntegrityCheck.objects.filter(pk=check.pk, status__in=["queued", "running"], attempts=check.attempts).update(
+        status="running", started_at=now, heartbeat_at=now, attempts=attempt
+    ):
+        return "gone"  # another run has it
+    check.status, check.attempts = "running", attempt
+    with jobs.Heartbeat(IntegrityCheck, check.pk, match={"attempts": attempt, "status": "running"}):
+        _execute(check, check.case)
     return "done"

@@ -1,7 +1,7 @@
-"""Incidents, their append-only versions, and the per-case hash chain.
+"""Incidents, their append-only versions, their week counts and search tokens, and the integrity checks.
 
 An ``Incident`` row holds the current state (for listing and filtering); every change also writes an
-``IncidentVersion`` (never updated) and a ``ChainEntry`` (never updated). See docs/ARCHITECTURE.md.
+``IncidentVersion`` (never updated) and a chain entry (chain.models.ChainEntry, never updated). See docs/ARCHITECTURE.md.
 """
 
 from __future__ import annotations
@@ -143,24 +143,6 @@ class IncidentVersion(models.Model):
         return f"{self.incident} v{self.version}"
 
 
-class ChainEntry(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="chain")
-    seq = models.PositiveIntegerField()
-    kind = models.CharField(max_length=32)
-    ref = models.CharField(max_length=64)
-    at = models.CharField(max_length=40)  # the exact timestamp string that was hashed
-    payload_sha256 = models.CharField(max_length=64)
-    prev_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64)
-
-    class Meta:
-        ordering = ["seq"]
-        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="chain_seq_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.case_id}#{self.seq} {self.kind} {self.ref}"
-
-
 class IntegrityCheck(models.Model):
     """One run of the chain and file verification, done by the background worker for large cases."""
 
@@ -171,6 +153,8 @@ class IntegrityCheck(models.Model):
     requested_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # stamped every few seconds while a worker checks
+    attempts = models.PositiveSmallIntegerField(default=0)  # runs started; one more is allowed after a dead worker
     status = models.CharField(max_length=10, choices=STATUSES, default="queued")
     ok = models.BooleanField(null=True)
     result = models.JSONField(default=dict)  # hashes, counts, exhibit references and problems: nothing personal

@@ -14,9 +14,8 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from cases.models import Case
-from diary import rules
 from diary.models import Incident, IncidentBehaviour, SearchToken, WeekCount
-from kernel import crypto
+from kernel import crypto, localtime
 
 PAGE_SIZE = 25
 
@@ -50,9 +49,9 @@ def filtered(case: Case, filters: dict[str, Any]) -> QuerySet[Incident]:
     if filters.get("channel"):
         qs = qs.filter(channel=filters["channel"])
     if filters.get("date_from"):
-        qs = qs.filter(occurred_at__gte=rules.combine(filters["date_from"], dt.time(0, 0)))
+        qs = qs.filter(occurred_at__gte=localtime.day_start(filters["date_from"]))
     if filters.get("date_to"):
-        qs = qs.filter(occurred_at__lt=rules.combine(filters["date_to"] + dt.timedelta(days=1), dt.time(0, 0)))
+        qs = qs.filter(occurred_at__lt=localtime.day_bounds(filters["date_to"])[1])
     if filters.get("reported") in {"yes", "no"}:
         qs = qs.filter(reported=filters["reported"] == "yes")
     if filters.get("danger") in {"yes", "no"}:
@@ -103,8 +102,8 @@ class WeekBar:
 
 def weekly_counts(case: Case, weeks: int = 26, until: dt.date | None = None) -> list[WeekBar]:
     """Incidents (not retracted) per week for the last ``weeks`` weeks up to the latest incident or today."""
-    until = until or rules.now_local().date()
-    last_week = until - dt.timedelta(days=until.weekday())
+    until = until or localtime.today()
+    last_week = localtime.week_start(until)
     first_week = last_week - dt.timedelta(weeks=weeks - 1)
     counts = {wc.week: wc.count for wc in WeekCount.objects.filter(case=case, week__gte=first_week, week__lte=last_week)}
     peak = max(counts.values(), default=0) or 1
@@ -122,7 +121,7 @@ def total_incidents(case: Case) -> int:
 
 def latest_incident_date(case: Case) -> dt.date | None:
     row = Incident.objects.filter(case=case, retracted=False).order_by("-occurred_at", "-id").only("occurred_at").first()
-    return row.occurred_at.astimezone(rules.local_tz()).date() if row else None
+    return localtime.local_day(row.occurred_at) if row else None
 
 
 def needing_detail(case: Case) -> int:

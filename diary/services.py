@@ -7,21 +7,21 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from audit.models import AuditEvent
 from audit.services import record
 from cases.models import Case, CrimeReference, Order
-from diary import chain, taxonomy
-from diary.models import ChainEntry, Incident, IncidentBehaviour, IncidentVersion, SearchToken, WeekCount
+from chain import refs
+from chain import services as chain
+from diary import rules, taxonomy
+from diary.models import Incident, IncidentBehaviour, IncidentVersion, SearchToken, WeekCount
 from kernel.canonical import day, sha256_hex, ts
+from kernel.localtime import week_of
 
 SCHEMA = "daybook.incident.v1"
 
@@ -162,11 +162,6 @@ def snapshot_from_version(version: IncidentVersion) -> dict[str, Any]:
     return json.loads(text)
 
 
-def week_of(moment: dt.datetime) -> dt.date:
-    local = moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
-    return local - dt.timedelta(days=local.weekday())
-
-
 def _bump_week(case: Case, moment: dt.datetime, delta: int) -> None:
     week = week_of(moment)
     updated = WeekCount.objects.filter(case=case, week=week).update(count=F("count") + delta)
@@ -214,19 +209,29 @@ def _write_version(incident: Incident, user: Any, action: str, changed: list[str
         snapshot_enc=cipher.seal(json.dumps(payload, ensure_ascii=False, sort_keys=True), "incidentversion.snapshot"),
         payload_sha256=digest,
     )
-    chain.append(incident.case, "incident.version", f"incident/{incident.number}/v{incident.version}", digest, now)
+    chain.append(incident.case, "incident.version", refs.incident_ref(incident.number, incident.version), digest, now)
     return version
 
 
-def _lock(case: Case) -> Case:
-    locked = Case.objects.select_for_update().get(pk=case.pk)
-    locked.__dict__["_cipher"] = case.get_cipher()
-    return locked
+class IncidentRefused(ValueError):
+    """The incident breaks a rule of diary.rules; ``errors`` maps each field to the person's words."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+def check(case: Case, data: IncidentData) -> None:
+    """Refuse what the forms would refuse (IncidentRefused), before anything is written."""
+    errors = rules.check_incident(data, case.pk)
+    if errors:
+        raise IncidentRefused(errors)
 
 
 def create_incident(case: Case, user: Any, data: IncidentData, quick: bool = False) -> Incident:
+    check(case, data)
     with transaction.atomic():
-        locked = _lock(case)
+        locked = chain.lock(case)
         number = locked.incident_seq + 1
         Case.objects.filter(pk=case.pk).update(incident_seq=number)
         now = timezone.now()
@@ -256,17 +261,15 @@ def create_incidents(case: Case, user: Any, items: Sequence[IncidentData]) -> li
     items = list(items)
     if not items:
         return []
+    for item in items:
+        check(case, item)
     user_pk = getattr(user, "pk", None)
-    actor = user if getattr(user, "is_authenticated", False) else None
     made: list[Incident] = []
     with transaction.atomic():
-        locked = _lock(case)
+        locked = chain.lock(case)
         cipher = locked.get_cipher()
-        case_uuid = str(locked.uuid)
         now = timezone.now()
-        at = ts(now)
-        assert at is not None
-        number, seq, prev = locked.incident_seq, locked.chain_seq, locked.chain_head
+        number = locked.incident_seq
         weeks: Counter[dt.date] = Counter()
         for start in range(0, len(items), BULK_CHUNK):
             incidents = []
@@ -301,34 +304,19 @@ def create_incidents(case: Case, user: Any, items: Sequence[IncidentData]) -> li
                         payload_sha256=digest,
                     )
                 )
-                seq += 1
-                ref = f"incident/{incident.number}/v1"
-                entry_hash = sha256_hex(chain.entry_dict(case_uuid, seq, "incident.version", ref, at, digest, prev))
-                entries.append(
-                    ChainEntry(case=locked, seq=seq, kind="incident.version", ref=ref, at=at, payload_sha256=digest, prev_hash=prev, entry_hash=entry_hash)
-                )
-                prev = entry_hash
-                audits.append(
-                    AuditEvent(
-                        actor=actor,
-                        case=locked,
-                        action="incident.recorded",
-                        target=f"incident {incident.number}",
-                        by_owner=actor is None or locked.owner_id == actor.pk,
-                    )
-                )
+                entries.append(chain.Entry("incident.version", refs.incident_ref(incident.number, 1), digest))
+                audits.append(("incident.recorded", f"incident {incident.number}"))
             IncidentBehaviour.objects.bulk_create(behaviours)
             _insert_tokens(tokens)
             IncidentVersion.objects.bulk_create(versions)
-            ChainEntry.objects.bulk_create(entries)
-            AuditEvent.objects.bulk_create(audits)
+            chain.append_many(locked, entries, now, actor=user, audits=audits)
             made += incidents
         existing = set(WeekCount.objects.filter(case=locked, week__gte=min(weeks), week__lte=max(weeks)).values_list("week", flat=True))
         for week in sorted(existing & set(weeks)):
             WeekCount.objects.filter(case=locked, week=week).update(count=F("count") + weeks[week])
         WeekCount.objects.bulk_create([WeekCount(case=locked, week=w, count=n) for w, n in sorted(weeks.items()) if w not in existing])
-        Case.objects.filter(pk=locked.pk).update(incident_seq=number, chain_seq=seq, chain_head=prev)
-    case.chain_seq, case.chain_head, case.incident_seq = seq, prev, number
+        Case.objects.filter(pk=locked.pk).update(incident_seq=number)
+    case.chain_seq, case.chain_head, case.incident_seq = locked.chain_seq, locked.chain_head, number
     for incident in made:
         incident.case = case
     return made
@@ -350,8 +338,9 @@ def edit_incident(incident: Incident, user: Any, data: IncidentData) -> Incident
     """Record a new version with the person's changes. Returns None when nothing changed."""
     if incident.retracted:
         raise ValueError("A retracted incident cannot be edited.")
+    check(incident.case, data)
     with transaction.atomic():
-        locked_case = _lock(incident.case)
+        locked_case = chain.lock(incident.case)
         current = Incident.objects.select_for_update().get(pk=incident.pk)
         current.case = locked_case
         before = head_snapshot(current, {"version": 0, "action": "", "recorded_at": None, "recorded_by": None})
@@ -384,7 +373,7 @@ def retract_incident(incident: Incident, user: Any, reason: str) -> IncidentVers
     if incident.retracted:
         raise ValueError("This entry is already retracted.")
     with transaction.atomic():
-        locked_case = _lock(incident.case)
+        locked_case = chain.lock(incident.case)
         current = Incident.objects.select_for_update().get(pk=incident.pk)
         current.case = locked_case
         current.retracted = True
@@ -432,10 +421,6 @@ FIELD_LABELS = {
 
 def describe_change(name: str) -> str:
     return FIELD_LABELS.get(name, name)
-
-
-def asdict_safe(data: IncidentData) -> dict[str, Any]:
-    return asdict(data)
 
 
 __all__ = [

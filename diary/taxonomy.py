@@ -35,8 +35,20 @@ LOCATION_KINDS = [
 TIME_PRECISIONS = [
     ("exact", "Exact time"),
     ("approx", "Approximate time"),
+    ("recorded", "Time of writing"),
     ("date", "I know the day but not the time"),
 ]
+
+# How the full form asks: "recorded" is the moment the note was written, never claimed as the time it happened.
+TIME_PRECISION_QUESTIONS = [
+    ("exact", "Exact time"),
+    ("approx", "Approximate time"),
+    ("recorded", "This is when I wrote it down, not when it happened"),
+    ("date", "I know the day but not the time"),
+]
+
+# Precisions whose hour says when the incident happened (the person gave it); "recorded" and "date" do not.
+HOUR_KNOWN = frozenset({"exact", "approx"})
 
 
 @dataclass(frozen=True)

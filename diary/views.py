@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from audit.services import record
 from cases.models import Case
-from cases.policy import Action, case_for, cases_for
+from cases.policy import Action, case_for, cases_for, child_or_404
 from diary import integrity as integrity_checks
 from diary import selectors, services, taxonomy
 from diary.demo import load_sample_case
@@ -20,11 +19,7 @@ from diary.models import Incident
 
 
 def _incident(case: Case, number: int) -> Incident:
-    incident = Incident.objects.filter(case=case, number=number).select_related("crime_reference", "breached_order").first()
-    if incident is None:
-        raise Http404("No such incident")
-    incident.case = case
-    return incident
+    return child_or_404(Incident.objects.select_related("crime_reference", "breached_order"), case, number=number)
 
 
 @login_required
@@ -149,14 +144,14 @@ def integrity(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id, Action.VIEW)
     if request.method == "POST":
         integrity_checks.request_check(case, request.user)
-        record(request.user, "case.verify_requested", case)
         return redirect("integrity", case_id=case.pk)
     latest = case.integrity_checks.first()
+    if latest is not None:
+        integrity_checks.revive_if_dead(latest)
     pending = latest is not None and latest.status in {"queued", "running"}
     large = integrity_checks.is_large(case)
     if not pending and not large:
         latest = integrity_checks.run_now(case, request.user)
-        record(request.user, "case.verified", case, "intact" if latest.ok else "broken")
     done = case.integrity_checks.filter(status__in=["done", "failed"]).first()
     context = {
         "case": case,

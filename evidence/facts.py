@@ -1,7 +1,7 @@
 """Facts read from inside a file: when and where a photo was taken (EXIF), when a video was made (the MP4/
 QuickTime ``mvhd`` box and Apple's location atom), who sent an e-mail and when (its headers), a PDF's dates.
 
-Everything is read through a seekable reader over the sealed blob (see :class:`evidence.stream.SealedReader`),
+Everything is read through a seekable reader over the sealed blob (see :class:`vault.stream.SealedReader`),
 reading only headers and boxes, never the whole file. Everything in a file is untrusted: each value is
 cleaned (no control or direction-changing characters, length capped) and every parser gives up quietly
 on damaged input. Values are strings or integers only, so the facts can enter the hash chain as canonical JSON.

@@ -9,19 +9,19 @@ from typing import Any
 from django import forms
 
 from cases.forms import area
-from diary import rules
-from diary.forms import DateInput, TimeInput
 from diary.models import Incident
-from evidence.services import REFERENCE_MAX
+from evidence.limits import REFERENCE_MAX
+from kernel import limits, localtime
+from kernel.widgets import DateInput, TimeInput
 
-SHORT = rules.MAX_SHORT
-TEXT = rules.MAX_TEXT
+SHORT = limits.MAX_SHORT
+TEXT = limits.MAX_TEXT
 
 
 def _not_future(value: dt.date | None) -> dt.date | None:
-    if value and value > rules.now_local().date():
+    if value and value > localtime.today():
         raise forms.ValidationError("The date cannot be in the future")
-    if value and value < rules.EARLIEST:
+    if value and value < limits.EARLIEST:
         raise forms.ValidationError("The date must be after 1900")
     return value
 

@@ -26,8 +26,9 @@ from collections.abc import Callable
 from typing import IO
 
 from cases.models import Case
-from evidence import sniff, store
+from evidence import sniff
 from evidence.models import Blob, Exhibit
+from vault import store
 
 PREVIEW_EDGE = 1200
 MAX_PIXELS = 120_000_000

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, QuerySet
-from django.http import Http404
 
 from cases.models import Case
+from cases.policy import child_or_404
 from diary.models import Incident
-from evidence import facts, names, services
+from evidence import facts, names, snapshots
 from evidence.models import EVENT_ACTIONS, Exhibit, ExhibitEvent, UploadSession
+from kernel.words import moment_words
 
 
 def exhibits(case: Case) -> list[Exhibit]:
@@ -21,15 +22,7 @@ def exhibits(case: Case) -> list[Exhibit]:
 
 
 def exhibit(case: Case, number: Any) -> Exhibit:
-    try:
-        n = int(number)
-    except (TypeError, ValueError) as exc:
-        raise Http404("No such exhibit") from exc
-    row = Exhibit.objects.filter(case=case, number=n).select_related("original", "preview", "photo_of").first()
-    if row is None:
-        raise Http404("No such exhibit")
-    row.case = case
-    return row
+    return child_or_404(Exhibit.objects.select_related("original", "preview", "photo_of"), case, number=number)
 
 
 def for_incident(incident: Incident) -> list[Exhibit]:
@@ -60,7 +53,7 @@ ACTION_LABELS = dict(EVENT_ACTIONS)
 def history(item: Exhibit) -> list[dict[str, Any]]:
     rows = []
     for event in ExhibitEvent.objects.filter(exhibit=item).order_by("seq"):
-        payload = services.event_payload(event, item.case)
+        payload = snapshots.event_payload(event, item.case)
         label = ACTION_LABELS.get(event.action, event.action)
         if event.action == "handed_over" and (payload.get("state") or {}).get("custody") == "police":
             label = "Given to the police"
@@ -72,7 +65,7 @@ def fact_rows(item: Exhibit) -> list[tuple[str, Any]]:
     data = item.facts or {}
     if not isinstance(data, dict):
         return []
-    return [(facts.FACT_LABELS.get(k, k), v) for k, v in data.items()]
+    return [(facts.FACT_LABELS.get(k, k), moment_words(v, seconds=True) if isinstance(v, str) else v) for k, v in data.items()]
 
 
 def shown_name(item: Exhibit) -> str:

@@ -1,61 +1,44 @@
-"""Writes to the evidence locker. Each write that changes an exhibit is one transaction that locks the case,
-writes an ``ExhibitEvent`` with a sealed canonical snapshot, appends it to the case's hash chain and writes an
-audit row, exactly like the diary's incident versions.
+"""Chained writes to the evidence locker. Each write that changes an exhibit is one transaction that locks the
+case, writes an ``ExhibitEvent`` with a sealed canonical snapshot (evidence.snapshots), appends it to the case's
+hash chain (chain.services) and writes an audit row, exactly like the diary's incident versions.
 
-Files come in two ways, both streaming and both ending in :func:`_register`:
+Files come in two ways, both streaming and both ending in :func:`register`:
 
 * :func:`ingest`: one pass over a stream of plaintext chunks (hash, encrypt, write). Used by imports, tests and
   the ingest benchmark.
-* Resumable uploads: :func:`start_upload`, then :func:`receive_chunk` for each chunk (encrypted as it arrives
-  into a staging part), then :func:`finish_upload`, which decrypts the parts in order, seals them into one
-  blob while hashing, and registers it. The hash is never kept in memory between requests, so a server
-  restart (or kill -9) mid-upload loses at most the chunk that was in flight.
+* Resumable uploads (evidence.uploads): the parts are sealed into one blob, then registered here.
+
+Also here: references (JB/1), physical items, edits, links and the chain of custody. The limits and refusal
+messages are in evidence.limits; clearing leftovers in evidence.sweep.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
-import os
 import re
-import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from audit.services import record
 from cases.models import Case
-from diary import chain
+from chain import refs
+from chain import services as chain
 from diary.models import Incident
-from diary.services import _lock
 from evidence import facts as facts_mod
-from evidence import keys, names, sniff, store, stream
-from evidence.models import Blob, Exhibit, ExhibitEvent, ExhibitLink, UploadPart, UploadSession
+from evidence import names, sniff
+from evidence.limits import EMPTY_MESSAGE, REFERENCE_MAX, SPACE_MESSAGE, UploadError, max_upload_bytes, too_big_message
+from evidence.models import Blob, Exhibit, ExhibitEvent, ExhibitLink, UploadSession
+from evidence.snapshots import SCHEMA, exhibit_state
+from evidence.sweep import delete_parts
+from evidence.tasks import enqueue_processing
 from kernel.canonical import day, sha256_hex, ts
-
-log = logging.getLogger(__name__)
-
-SCHEMA = "daybook.exhibit.v1"
-MAX_CHUNK = 8 * stream.SEGMENT_SIZE  # the most one chunk request may carry
-CHUNK = 4 * stream.SEGMENT_SIZE  # what the uploader is told to send
-MAX_OPEN_UPLOADS = 50
-REFERENCE_MAX = 40
-
-
-class UploadError(Exception):
-    """Refused, with a message for the person and an HTTP status for the uploader."""
-
-    def __init__(self, message: str, status: int = 400, offset: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.offset = offset
+from vault import keys, store, stream
 
 
 @dataclass
@@ -63,67 +46,6 @@ class Ingested:
     exhibit: Exhibit
     created: bool  # False when the same file was already in the case
     duplicate: bool = False
-
-
-def max_upload_bytes() -> int:
-    return int(getattr(settings, "EVIDENCE_MAX_UPLOAD_BYTES", 4 * 1024**3))
-
-
-def human_size(n: int) -> str:
-    """Sizes as phones and computers show them (1 KB = 1024 bytes)."""
-    value = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            if unit == "bytes":
-                return f"{int(value)} bytes"
-            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{n} bytes"
-
-
-def _too_big_message() -> str:
-    limit = human_size(max_upload_bytes())
-    return f"This file is bigger than the limit of {limit}. Split a long video into parts, or ask whoever runs Daybook to raise the limit."
-
-
-EMPTY_MESSAGE = "This file is empty (0 bytes), so there is nothing to keep. Check that you chose the right file."
-SPACE_MESSAGE = (
-    "The server has run out of space, so this file could not be saved. Everything saved before is safe. Try again later, or tell whoever runs Daybook."
-)
-
-
-# ---------------------------------------------------------------- snapshots and events
-
-
-def exhibit_state(exhibit: Exhibit) -> dict[str, Any]:
-    """The canonical state of an exhibit (strings, integers, booleans, null, lists, objects)."""
-    file = None
-    if exhibit.kind == "file":
-        file = {
-            "name": exhibit.original_name,
-            "size": exhibit.size,
-            "media_type": exhibit.media_type,
-            "sha256": exhibit.sha256,
-            "blob": str(exhibit.original.uuid) if exhibit.original_id else None,
-            "facts": exhibit.facts or {},
-        }
-    physical = None
-    if exhibit.kind == "physical":
-        physical = {"received_on": day(exhibit.received_on), "arrived_how": exhibit.arrived_how, "kept_where": exhibit.kept_where}
-    return {
-        "kind": exhibit.kind,
-        "reference": exhibit.reference,
-        "description": exhibit.description,
-        "obtained_on": day(exhibit.obtained_on),
-        "obtained_time": exhibit.obtained_time.strftime("%H:%M") if exhibit.obtained_time else None,
-        "obtained_where": exhibit.obtained_where,
-        "obtained_by": exhibit.obtained_by,
-        "custody": exhibit.custody,
-        "file": file,
-        "physical": physical,
-        "photo_of": exhibit.photo_of.number if exhibit.photo_of_id else None,
-        "incidents": sorted(ExhibitLink.objects.filter(exhibit=exhibit).values_list("incident__number", flat=True)),
-    }
 
 
 def _write_event(
@@ -164,12 +86,8 @@ def _write_event(
         payload_sha256=digest,
     )
     kind = "exhibit.sealed" if exhibit.version == 1 else "exhibit.event"
-    chain.append(locked, kind, f"exhibit/{exhibit.number}/e{exhibit.version}", digest, now)
+    chain.append(locked, kind, refs.exhibit_ref(exhibit.number, exhibit.version), digest, now)
     return event
-
-
-def event_payload(event: ExhibitEvent, case: Case) -> dict[str, Any]:
-    return json.loads(case.get_cipher().open(event.snapshot_enc, "exhibitevent.snapshot"))
 
 
 def _exhibit_for_update(exhibit: Exhibit, locked: Case) -> Exhibit:
@@ -177,9 +95,6 @@ def _exhibit_for_update(exhibit: Exhibit, locked: Case) -> Exhibit:
     current = Exhibit.objects.select_for_update(of=("self",)).select_related("original", "photo_of").get(pk=exhibit.pk)
     current.case = locked
     return current
-
-
-# ---------------------------------------------------------------- references
 
 
 def _prefix_of(reference: str) -> str | None:
@@ -267,18 +182,18 @@ def _inspect(case: Case, blob: Blob, name: str) -> tuple[sniff.Sniffed, dict[str
 def ingest(case: Case, user: Any, chunks: Iterable[bytes], *, name: str, details: Details | None = None) -> Ingested:
     """Seal a file given as a stream of plaintext chunks and make it an exhibit (or find its duplicate)."""
     try:
-        blob, sha = store.write_blob(case, "original", chunks, max_size=max_upload_bytes())
+        blob, sha = store.write_blob(case, Blob(case=case, purpose="original"), chunks, max_size=max_upload_bytes())
     except stream.TooLarge as exc:
-        raise UploadError(_too_big_message(), 413) from exc
+        raise UploadError(too_big_message(), 413) from exc
     except store.OutOfSpace as exc:
         raise UploadError(SPACE_MESSAGE, 507) from exc
     if blob.size == 0:
         store.discard_blob(blob)
         raise UploadError(EMPTY_MESSAGE, 400)
-    return _register(case, user, blob, sha, name, details or Details())
+    return register(case, user, blob, sha, name, details or Details())
 
 
-def _register(case: Case, user: Any, blob: Blob, sha: str, name: str, details: Details, upload: UploadSession | None = None) -> Ingested:
+def register(case: Case, user: Any, blob: Blob, sha: str, name: str, details: Details, upload: UploadSession | None = None) -> Ingested:
     """Make a just-written blob an exhibit, in one transaction with its event, chain entry and audit row.
 
     If the same file is already in the case (or the upload was already finished), the new blob is thrown away."""
@@ -286,7 +201,7 @@ def _register(case: Case, user: Any, blob: Blob, sha: str, name: str, details: D
         found, extracted = _inspect(case, blob, name)
         token = keys.dedupe_token(case, sha)
         with transaction.atomic():
-            locked = _lock(case)
+            locked = chain.lock(case)
             result = _existing(locked, user, token, details, upload)
             if result is None:
                 result = Ingested(_create_file_exhibit(locked, user, blob, sha, name, token, found, extracted, details), created=True)
@@ -300,9 +215,9 @@ def _register(case: Case, user: Any, blob: Blob, sha: str, name: str, details: D
     case.chain_seq, case.chain_head = locked.chain_seq, locked.chain_head
     result.exhibit.case = case
     if upload is not None:
-        _delete_parts(upload)
+        delete_parts(upload)
     if result.created:
-        _enqueue_processing(result.exhibit)
+        enqueue_processing(result.exhibit)
     return result
 
 
@@ -368,233 +283,6 @@ def _apply_details(exhibit: Exhibit, details: Details) -> None:
     exhibit.obtained_by = (details.obtained_by or "").strip()
 
 
-def _enqueue_processing(exhibit: Exhibit) -> None:
-    from evidence.tasks import process_exhibit  # noqa: PLC0415
-
-    try:
-        process_exhibit.enqueue(exhibit.pk)
-    except Exception:  # the exhibit is safe; a preview can be made later
-        log.exception("could not queue processing of exhibit %s", exhibit.pk)
-
-
-# ---------------------------------------------------------------- resumable uploads
-
-
-def start_upload(
-    case: Case, user: Any, *, name: str, size: int, last_modified: int | None = None, details: Details | None = None, space_needed: int | None = None
-) -> UploadSession:
-    """Open a resumable upload of ``size`` bytes. Refuses at once what is empty, over the limit, or will not fit."""
-    if size <= 0:
-        raise UploadError(EMPTY_MESSAGE, 400)
-    if size > max_upload_bytes():
-        raise UploadError(_too_big_message(), 413)
-    free = store.free_bytes()
-    needed = size if space_needed is None else space_needed
-    if free is not None and free < 2 * needed + 64 * 1024 * 1024:  # the parts, then the sealed original
-        raise UploadError(SPACE_MESSAGE, 507)
-    if UploadSession.objects.filter(case=case, status="open").count() >= MAX_OPEN_UPLOADS:
-        raise UploadError("There are too many unfinished uploads in this case. Finish or discard some first.", 429)
-    details = details or Details()
-    upload = UploadSession(case=case, created_by=user if getattr(user, "pk", None) else None, size=size)
-    upload.meta = {
-        "name": name[:1000],
-        "last_modified": last_modified,
-        "incident": details.incident.number if details.incident else None,
-        "photo_of": details.photo_of.number if details.photo_of else None,
-    }
-    upload.save()
-    return upload
-
-
-def _counted(source: Iterable[bytes], length: int) -> Iterator[bytes]:
-    got = 0
-    for piece in source:
-        got += len(piece)
-        if got > length:
-            raise UploadError("More bytes arrived than were announced for this chunk.", 400)
-        yield piece
-    if got != length:
-        raise UploadError("The connection dropped before this part of the file arrived in full. It will be sent again.", 400)
-
-
-def receive_chunk(upload: UploadSession, offset: int, source: Iterable[bytes], length: int) -> int:
-    """Encrypt one chunk into a staging part and commit it. Returns the new committed offset."""
-    if upload.status != "open":
-        raise UploadError("This upload is already finished or was discarded.", 409, upload.received)
-    if offset != upload.received:
-        raise UploadError("The upload is at a different point: carry on from the offset given.", 409, upload.received)
-    if length <= 0:
-        raise UploadError("An empty chunk carries nothing.", 400, upload.received)
-    if length > MAX_CHUNK:
-        raise UploadError("This chunk is too large.", 413, upload.received)
-    if offset + length > upload.size:
-        raise UploadError(f"More bytes arrived than the file's size ({upload.size}). The file may have changed since the upload began.", 413, upload.received)
-    if offset + length < upload.size and length % stream.SEGMENT_SIZE:
-        raise UploadError("Every chunk but the last must be a whole number of mebibytes.", 400, upload.received)
-    index = upload.parts
-    name = f"{store.part_dir(upload.uuid)}/{index:06d}-{secrets.token_hex(4)}.part"
-    case = upload.case
-    sealing = stream.SealingStream(keys.data_key(case), stream.part_context(upload.uuid, index), _counted(source, length), name=name)
-    try:
-        saved = store.save_sealed(name, sealing, durable=False)
-    except store.OutOfSpace as exc:
-        raise UploadError(SPACE_MESSAGE, 507, upload.received) from exc
-    try:
-        with transaction.atomic():
-            current = UploadSession.objects.select_for_update().get(pk=upload.pk)
-            if current.status != "open" or current.received != offset or current.parts != index:
-                raise UploadError("Another copy of this chunk arrived first.", 409, current.received)
-            UploadPart.objects.create(upload=current, index=index, offset=offset, length=length, name=saved)
-            current.received = offset + length
-            current.parts = index + 1
-            current.save(update_fields=["received", "parts", "updated_at"])
-    except BaseException:
-        store.delete_quietly(saved)
-        raise
-    upload.received, upload.parts = current.received, current.parts
-    return current.received
-
-
-class _PartDamaged(Exception):
-    def __init__(self, part: UploadPart) -> None:
-        super().__init__(f"part {part.index} is damaged")
-        self.part = part
-
-
-def _parts_plaintext(upload: UploadSession, parts: list[UploadPart]) -> Iterator[bytes]:
-    key = keys.data_key(upload.case)
-    st = store.storage()
-    for part in parts:
-        got = 0
-        try:
-            with st.open(part.name, "rb") as handle:
-                for piece in stream.decrypt_stream(key, stream.part_context(upload.uuid, part.index), handle):
-                    got += len(piece)
-                    yield piece
-        except (stream.BlobError, OSError) as exc:
-            if store.is_out_of_space(exc):
-                raise
-            raise _PartDamaged(part) from exc
-        if got != part.length:
-            raise _PartDamaged(part)
-
-
-def finish_upload(upload: UploadSession, user: Any) -> Ingested:
-    """Seal the received parts into one original and register it. Safe to call again after any failure."""
-    if upload.status == "complete" and upload.exhibit_id:
-        return Ingested(Exhibit.objects.get(pk=upload.exhibit_id), created=False)
-    if upload.status != "open":
-        raise UploadError("This upload was discarded.", 410)
-    if upload.received != upload.size:
-        raise UploadError("Not all of the file has arrived yet.", 409, upload.received)
-    parts = list(UploadPart.objects.filter(upload=upload).order_by("index"))
-    expected = 0
-    for i, part in enumerate(parts):
-        if part.index != i or part.offset != expected:
-            _rewind(upload, part)
-            raise UploadError("Part of the upload is missing. It will be sent again.", 409, part.offset)
-        expected += part.length
-    meta = upload.meta if isinstance(upload.meta, dict) else {}
-    details = Details()
-    if meta.get("incident"):
-        details.incident = Incident.objects.filter(case=upload.case, number=meta["incident"]).first()
-    if meta.get("photo_of"):
-        details.photo_of = Exhibit.objects.filter(case=upload.case, number=meta["photo_of"], kind="physical").first()
-    try:
-        blob, sha = store.write_blob(upload.case, "original", _parts_plaintext(upload, parts), max_size=upload.size)
-    except _PartDamaged as exc:
-        _rewind(upload, exc.part)
-        raise UploadError("Part of the upload was damaged in storage. It will be sent again from there.", 409, exc.part.offset) from exc
-    except store.OutOfSpace as exc:
-        raise UploadError(SPACE_MESSAGE, 507, upload.received) from exc
-    if blob.size != upload.size:
-        store.discard_blob(blob)
-        raise UploadError("The file's size does not match what was announced.", 400)
-    return _register(upload.case, user, blob, sha, meta.get("name", ""), details, upload=upload)
-
-
-def _rewind(upload: UploadSession, part: UploadPart) -> None:
-    """Forget the given part and every part after it: the client resends from that part's offset."""
-    with transaction.atomic():
-        current = UploadSession.objects.select_for_update().get(pk=upload.pk)
-        doomed = list(UploadPart.objects.filter(upload=current, index__gte=part.index))
-        UploadPart.objects.filter(pk__in=[p.pk for p in doomed]).delete()
-        current.received = part.offset
-        current.parts = part.index
-        current.save(update_fields=["received", "parts", "updated_at"])
-    for p in doomed:
-        store.delete_quietly(p.name)
-    upload.received, upload.parts = current.received, current.parts
-
-
-def _delete_parts(upload: UploadSession) -> None:
-    UploadPart.objects.filter(upload=upload).delete()
-    _delete_dir(store.part_dir(upload.uuid))
-
-
-def _delete_dir(path: str) -> None:
-    st = store.storage()
-    try:
-        _dirs, files = st.listdir(path)
-    except (OSError, NotImplementedError):
-        return
-    for f in files:
-        store.delete_quietly(f"{path}/{f}")
-    try:
-        root = st.path(path)
-    except NotImplementedError:
-        return
-    try:
-        os.rmdir(root)
-    except OSError:
-        pass
-
-
-def discard_upload(upload: UploadSession, user: Any) -> None:
-    with transaction.atomic():
-        updated = UploadSession.objects.filter(pk=upload.pk, status="open").update(status="discarded", updated_at=timezone.now())
-    if updated:
-        _delete_parts(upload)
-        upload.status = "discarded"
-
-
-def matching_upload(case: Case, name: str, size: int, last_modified: int | None) -> UploadSession | None:
-    """An unfinished upload of the same file (same name, size and modification time): resume it."""
-    for upload in UploadSession.objects.filter(case=case, status="open", size=size).select_related("case").order_by("-updated_at"):
-        meta = upload.meta if isinstance(upload.meta, dict) else {}
-        if meta.get("name") == name[:1000] and (last_modified is None or meta.get("last_modified") in (None, last_modified)):
-            return upload
-    return None
-
-
-def cleanup(older_than: dt.timedelta | None = None, now: dt.datetime | None = None) -> dict[str, int]:
-    """Remove what crashes and abandoned uploads leave behind:
-
-    * open uploads untouched for ``older_than`` (default EVIDENCE_UPLOAD_EXPIRY_HOURS): their parts and row;
-    * discarded uploads' leftovers and finished uploads' leftover parts;
-    * blobs still "writing" after an hour (a crash mid-write): the partial file and the row.
-
-    Never touches a complete blob or anything an exhibit points to."""
-    now = now or timezone.now()
-    if older_than is None:
-        older_than = dt.timedelta(hours=int(getattr(settings, "EVIDENCE_UPLOAD_EXPIRY_HOURS", 48)))
-    counts = {"uploads": 0, "blobs": 0}
-    stale = UploadSession.objects.filter(status="open", updated_at__lte=now - older_than)
-    for upload in stale:
-        if UploadSession.objects.filter(pk=upload.pk, status="open", updated_at=upload.updated_at).update(status="discarded", updated_at=now):
-            _delete_parts(upload)
-            counts["uploads"] += 1
-    for upload in UploadSession.objects.filter(status__in=["discarded", "complete"], part_rows__isnull=False).distinct():
-        _delete_parts(upload)
-    writing_cutoff = now - min(older_than, dt.timedelta(hours=1))
-    for blob in Blob.objects.filter(status="writing", created_at__lte=writing_cutoff):
-        if not Exhibit.objects.filter(original=blob).exists() and not Exhibit.objects.filter(preview=blob).exists():
-            store.discard_blob(blob)
-            counts["blobs"] += 1
-    UploadSession.objects.filter(status="discarded", updated_at__lte=now - older_than).delete()
-    return counts
-
-
 # ---------------------------------------------------------------- physical items, details, links, continuity
 
 
@@ -604,7 +292,7 @@ def create_physical(
     details = details or Details()
     details.description = description
     with transaction.atomic():
-        locked = _lock(case)
+        locked = chain.lock(case)
         exhibit = _new_exhibit(locked, user, "physical", details)
         now, number = exhibit.created_at, exhibit.number
         exhibit.received_on = received_on
@@ -630,7 +318,7 @@ def edit_exhibit(exhibit: Exhibit, user: Any, **fields: Any) -> ExhibitEvent | N
     if unknown:
         raise ValueError(f"Unknown exhibit field {sorted(unknown)[0]}")
     with transaction.atomic():
-        locked = _lock(exhibit.case)
+        locked = chain.lock(exhibit.case)
         current = _exhibit_for_update(exhibit, locked)
         before = exhibit_state(current)
         if "reference" in fields:
@@ -671,7 +359,7 @@ def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 def set_links(exhibit: Exhibit, user: Any, incidents: list[Incident]) -> ExhibitEvent | None:
     """Make the exhibit's incident links exactly ``incidents`` (all of the same case)."""
     with transaction.atomic():
-        locked = _lock(exhibit.case)
+        locked = chain.lock(exhibit.case)
         current = _exhibit_for_update(exhibit, locked)
         if any(i.case_id != locked.pk for i in incidents):
             raise ValueError("An incident of another case cannot be linked.")
@@ -725,7 +413,7 @@ def add_continuity(
         "notes": (notes or "").strip(),
     }
     with transaction.atomic():
-        locked = _lock(exhibit.case)
+        locked = chain.lock(exhibit.case)
         current = _exhibit_for_update(exhibit, locked)
         changed = []
         if action == "handed_over":

@@ -1,4 +1,6 @@
-"""Background work for the evidence locker (django-tasks; the database worker runs it beside the server)."""
+"""Background work for the evidence locker (django-tasks; the database worker runs it beside the server).
+
+Writers queue work through :func:`enqueue_processing` (as imports.tasks does); nothing here imports the writers."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ from django.utils import timezone
 from django_tasks import task
 
 from cases.models import Case
-from evidence import integrity, previews, services, store
+from evidence import filecheck, previews, snapshots, sweep
 from evidence.models import Blob, Exhibit
+from vault import store
 
 log = logging.getLogger(__name__)
 
@@ -21,11 +24,19 @@ def process_exhibit(exhibit_id: int) -> str:
     exhibit = Exhibit.objects.select_related("case", "original").filter(pk=exhibit_id, kind="file").first()
     if exhibit is None:
         return "gone"
-    state = services.exhibit_state(exhibit)
-    check = integrity.check_file(exhibit.case, exhibit, state["file"] or {})
+    state = snapshots.exhibit_state(exhibit)
+    check = filecheck.check_file(exhibit.case, exhibit, state["file"] or {})
     if not check.ok:
         log.error("read-back of exhibit %s failed: %s", exhibit.pk, check.problem)
     return make_preview(exhibit)
+
+
+def enqueue_processing(exhibit: Exhibit) -> None:
+    """Queue :func:`process_exhibit` for a just-sealed file. The exhibit is safe without it: a preview can be made later."""
+    try:
+        process_exhibit.enqueue(exhibit.pk)
+    except Exception:
+        log.exception("could not queue processing of exhibit %s", exhibit.pk)
 
 
 def make_preview(exhibit: Exhibit) -> str:
@@ -40,7 +51,7 @@ def make_preview(exhibit: Exhibit) -> str:
         Exhibit.objects.filter(pk=exhibit.pk).update(preview_status="failed", preview_note="The preview could not be made. The original is safe.")
         return "failed"
     try:
-        blob, _sha = store.write_blob(case, "preview", [jpeg])
+        blob, _sha = store.write_blob(case, Blob(case=case, purpose="preview"), [jpeg])
     except store.OutOfSpace:
         Exhibit.objects.filter(pk=exhibit.pk).update(preview_status="failed", preview_note="The server is out of space, so no preview was made.")
         return "failed"
@@ -57,4 +68,4 @@ def make_preview(exhibit: Exhibit) -> str:
 
 @task()
 def cleanup_uploads() -> dict:
-    return services.cleanup()
+    return sweep.cleanup()

@@ -4,7 +4,7 @@
 * :class:`SealingUploadHandler` replaces Django's upload handlers for the plain HTML form (used when
   JavaScript is off): Django's defaults would keep the file in memory or write it, in the clear, to a
   temporary file. This handler cuts each file into the same encrypted staging parts as the resumable
-  uploader, so the form and the uploader end in the same :func:`evidence.services.finish_upload`.
+  uploader, so the form and the uploader end in the same :func:`evidence.uploads.finish_upload`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest
 
 from cases.models import Case
-from evidence import services
+from evidence import limits, uploads
 from evidence.models import UploadSession
+from evidence.services import Details
 
 READ_SIZE = 256 * 1024
 
@@ -36,7 +37,7 @@ def request_chunks(request: HttpRequest, length: int) -> Iterator[bytes]:
 class SealingUploadHandler(FileUploadHandler):
     chunk_size = 256 * 1024
 
-    def __init__(self, request: HttpRequest, case: Case, user: Any, details: services.Details) -> None:
+    def __init__(self, request: HttpRequest, case: Case, user: Any, details: Details) -> None:
         super().__init__(request)
         self.case = case
         self.user = user
@@ -61,8 +62,8 @@ class SealingUploadHandler(FileUploadHandler):
     def _session(self) -> UploadSession:
         if self._current is None:
             # The size is not known until the end: allow up to the limit, and set the real size before the last part.
-            self._current = services.start_upload(
-                self.case, self.user, name=self._name, size=services.max_upload_bytes(), details=self.details, space_needed=self.request_length
+            self._current = uploads.start_upload(
+                self.case, self.user, name=self._name, size=limits.max_upload_bytes(), details=self.details, space_needed=self.request_length
             )
             self.sessions.append(self._current)
         return self._current
@@ -72,14 +73,14 @@ class SealingUploadHandler(FileUploadHandler):
             return None
         self._buffer += raw_data
         try:
-            if start + len(raw_data) > services.max_upload_bytes():
-                raise services.UploadError(services._too_big_message(), 413)
-            while len(self._buffer) >= services.CHUNK + 1:
+            if start + len(raw_data) > limits.max_upload_bytes():
+                raise limits.UploadError(limits.too_big_message(), 413)
+            while len(self._buffer) >= limits.CHUNK + 1:
                 session = self._session()
-                piece = bytes(self._buffer[: services.CHUNK])
-                del self._buffer[: services.CHUNK]
-                services.receive_chunk(session, session.received, [piece], len(piece))
-        except services.UploadError as exc:
+                piece = bytes(self._buffer[: limits.CHUNK])
+                del self._buffer[: limits.CHUNK]
+                uploads.receive_chunk(session, session.received, [piece], len(piece))
+        except limits.UploadError as exc:
             self._fail(exc.message)
         return None
 
@@ -88,7 +89,7 @@ class SealingUploadHandler(FileUploadHandler):
         self.errors.append((self._name, message))
         self._buffer = bytearray()
         if self._current is not None:
-            services.discard_upload(self._current, self.user)
+            uploads.discard_upload(self._current, self.user)
             self.sessions.remove(self._current)
             self._current = None
 
@@ -97,20 +98,20 @@ class SealingUploadHandler(FileUploadHandler):
             return SimpleUploadedFile(self._name or "file", b"")
         try:
             if file_size == 0:
-                raise services.UploadError(services.EMPTY_MESSAGE, 400)
+                raise limits.UploadError(limits.EMPTY_MESSAGE, 400)
             session = self._session()
             UploadSession.objects.filter(pk=session.pk).update(size=file_size)
             session.size = file_size
             if self._buffer:
                 piece = bytes(self._buffer)
                 self._buffer = bytearray()
-                services.receive_chunk(session, session.received, [piece], len(piece))
-        except services.UploadError as exc:
+                uploads.receive_chunk(session, session.received, [piece], len(piece))
+        except limits.UploadError as exc:
             self._fail(exc.message)
         marker = SimpleUploadedFile(self._name or "file", b"")
         return marker
 
     def upload_interrupted(self) -> None:
         for session in self.sessions:
-            services.discard_upload(session, self.user)
+            uploads.discard_upload(session, self.user)
         self.sessions = []

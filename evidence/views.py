@@ -31,11 +31,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.services import record
 from cases.models import Case
-from cases.policy import Action, case_for
+from cases.policy import Action, case_for, child_or_404
 from diary.models import Incident
-from evidence import forms, names, selectors, services, sniff, store, stream
+from evidence import forms, limits, names, selectors, services, sniff
+from evidence import uploads as resumable
 from evidence.models import Exhibit, UploadSession
 from evidence.uploading import READ_SIZE, SealingUploadHandler, request_chunks
+from kernel.sizes import human_size
+from vault import store, stream
 
 
 def _targets(case: Case, incident: Any, photo_of: Any, strict: bool = True) -> services.Details:
@@ -107,8 +110,8 @@ def _add_page(
             "case": case,
             "incident": incident,
             "item": item,
-            "limit": services.max_upload_bytes(),
-            "limit_text": services.human_size(services.max_upload_bytes()),
+            "limit": limits.max_upload_bytes(),
+            "limit_text": human_size(limits.max_upload_bytes()),
             "uploads": list(selectors.open_uploads(case)),
             "errors": errors or [],
         },
@@ -142,10 +145,10 @@ def _add_files_form(request: HttpRequest, case: Case, handler: SealingUploadHand
     for session in list(handler.sessions):
         session.refresh_from_db()
         try:
-            result = services.finish_upload(session, request.user)
-        except services.UploadError as exc:
+            result = resumable.finish_upload(session, request.user)
+        except limits.UploadError as exc:
             errors.append((session.name, exc.message))
-            services.discard_upload(session, request.user)
+            resumable.discard_upload(session, request.user)
             continue
         (added if result.created else duplicates).append(result.exhibit)
     if not files and not errors:
@@ -172,7 +175,7 @@ def _shown(exhibit: Exhibit) -> str:
 # ------------------------------------------------------------------ the upload protocol
 
 
-def _error(exc: services.UploadError) -> JsonResponse:
+def _error(exc: limits.UploadError) -> JsonResponse:
     body: dict[str, Any] = {"error": exc.message}
     if exc.offset is not None:
         body["offset"] = exc.offset
@@ -202,7 +205,7 @@ def _start_request(body: Any) -> tuple[str, int, int | None] | None:
 def _drain(request: HttpRequest, length: int) -> None:
     """Read what is left of a refused chunk, so the connection stays usable and the client reads our answer
     (a server that answers without reading the body resets the connection under the client)."""
-    if 0 < length <= services.MAX_CHUNK + READ_SIZE:
+    if 0 < length <= limits.MAX_CHUNK + READ_SIZE:
         for _ in request_chunks(request, length):
             pass
 
@@ -214,22 +217,14 @@ def _upload_json(case: Case, upload: UploadSession) -> dict[str, Any]:
         "name": names.display_name(upload.name, "file"),
         "size": upload.size,
         "offset": upload.received,
-        "chunk_size": services.CHUNK,
+        "chunk_size": limits.CHUNK,
         "url": url,
         "finish_url": reverse("evidence_upload_finish", args=[case.pk, upload.uuid]),
     }
 
 
 def _upload(case: Case, upload_id: str) -> UploadSession:
-    upload = UploadSession.objects.filter(case=case, uuid=upload_id).first() if _is_uuid(upload_id) else None
-    if upload is None:
-        raise Http404("No such upload")
-    upload.case = case
-    return upload
-
-
-def _is_uuid(value: str) -> bool:
-    return bool(re.fullmatch(r"[0-9a-fA-F-]{32,36}", value or ""))
+    return child_or_404(UploadSession, case, uuid=upload_id)
 
 
 @login_required
@@ -237,7 +232,7 @@ def _is_uuid(value: str) -> bool:
 def uploads(request: HttpRequest, case_id: int) -> HttpResponse:
     if request.method in ("GET", "HEAD"):
         case = case_for(request.user, case_id, Action.VIEW)
-        return JsonResponse({"uploads": [_upload_json(case, u) for u in selectors.open_uploads(case)], "limit": services.max_upload_bytes()})
+        return JsonResponse({"uploads": [_upload_json(case, u) for u in selectors.open_uploads(case)], "limit": limits.max_upload_bytes()})
     case = case_for(request.user, case_id, Action.RECORD)
     try:
         body = json.loads(request.body or b"{}")
@@ -250,12 +245,12 @@ def uploads(request: HttpRequest, case_id: int) -> HttpResponse:
         return JsonResponse({"error": NOT_UNDERSTOOD}, status=400)
     name, size, last_modified = start
     details = _targets(case, body.get("incident"), body.get("photo_of"), strict=False)
-    existing = services.matching_upload(case, name, size, last_modified) if 0 < size <= services.max_upload_bytes() else None
+    existing = resumable.matching_upload(case, name, size, last_modified) if 0 < size <= limits.max_upload_bytes() else None
     if existing is not None:
         return JsonResponse(_upload_json(case, existing), status=200)
     try:
-        upload = services.start_upload(case, request.user, name=name, size=size, last_modified=last_modified, details=details)
-    except services.UploadError as exc:
+        upload = resumable.start_upload(case, request.user, name=name, size=size, last_modified=last_modified, details=details)
+    except limits.UploadError as exc:
         return _error(exc)
     return JsonResponse(_upload_json(case, upload), status=201)
 
@@ -272,7 +267,7 @@ def upload(request: HttpRequest, case_id: int, upload_id: str) -> HttpResponse:
         response["Upload-Length"] = str(item.size)
         return response
     if request.method == "DELETE":
-        services.discard_upload(item, request.user)
+        resumable.discard_upload(item, request.user)
         return HttpResponse(status=204)
     try:
         offset = int(request.headers.get("Upload-Offset", ""))
@@ -282,8 +277,8 @@ def upload(request: HttpRequest, case_id: int, upload_id: str) -> HttpResponse:
     if length < 0:
         return JsonResponse({"error": "Content-Length is needed.", "offset": item.received}, status=411)
     try:
-        new_offset = services.receive_chunk(item, offset, request_chunks(request, length), length)
-    except services.UploadError as exc:
+        new_offset = resumable.receive_chunk(item, offset, request_chunks(request, length), length)
+    except limits.UploadError as exc:
         _drain(request, length)
         return _error(exc)
     response = JsonResponse({"offset": new_offset, "size": item.size})
@@ -297,8 +292,8 @@ def upload_finish(request: HttpRequest, case_id: int, upload_id: str) -> HttpRes
     case = case_for(request.user, case_id, Action.RECORD)
     item = _upload(case, upload_id)
     try:
-        result = services.finish_upload(item, request.user)
-    except services.UploadError as exc:
+        result = resumable.finish_upload(item, request.user)
+    except limits.UploadError as exc:
         return _error(exc)
     exhibit = result.exhibit
     exhibit.case = case
@@ -329,7 +324,7 @@ def upload_finish(request: HttpRequest, case_id: int, upload_id: str) -> HttpRes
 def upload_discard(request: HttpRequest, case_id: int, upload_id: str) -> HttpResponse:
     case = case_for(request.user, case_id, Action.RECORD)
     item = _upload(case, upload_id)
-    services.discard_upload(item, request.user)
+    resumable.discard_upload(item, request.user)
     messages.success(request, "The unfinished upload was discarded.")
     return redirect("evidence", case_id=case.pk)
 

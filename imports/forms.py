@@ -10,6 +10,8 @@ from zoneinfo import available_timezones
 from django import forms
 
 from imports.services import Choices
+from kernel.widgets import DateInput
+from kernel.words import day_text
 
 COMMON_ZONES = ["Europe/London", "Europe/Dublin", "Europe/Paris", "Europe/Warsaw", "Europe/Bucharest", "Asia/Kolkata", "America/New_York", "UTC"]
 
@@ -22,9 +24,7 @@ def zone_choices() -> list[tuple[str, str]]:
 
 
 def _when(day: str | None) -> str:
-    if not day:
-        return ""
-    return dt.date.fromisoformat(day).strftime("%-d %B %Y")
+    return day_text(dt.date.fromisoformat(day)) if day else ""
 
 
 class ChoicesForm(forms.Form):
@@ -40,14 +40,14 @@ class ChoicesForm(forms.Form):
     date_from = forms.DateField(
         label="From (optional)",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text="Leave empty to import from the start of the export.",
         error_messages={"invalid": "Enter the 'from' date as a real date, for example 27/3/2024."},
     )
     date_to = forms.DateField(
         label="To (optional)",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text="Leave empty to import to the end of the export.",
         error_messages={"invalid": "Enter the 'to' date as a real date, for example 27/3/2024."},
     )

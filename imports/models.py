@@ -149,7 +149,7 @@ class ImportedItem(models.Model):
 
 class ImportedMedia(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
-    # DO_NOTHING: media rows are deleted first (imports.services._delete_items), so that items can be deleted in one
+    # DO_NOTHING: media rows are deleted first (imports.services.store.delete_items), so that items can be deleted in one
     # statement, without Django loading every item to cascade.
     item = models.ForeignKey(ImportedItem, on_delete=models.DO_NOTHING, related_name="media")
     exhibit = models.ForeignKey(Exhibit, on_delete=models.CASCADE, related_name="+")

@@ -8,6 +8,7 @@ from django_tasks import task
 
 from imports import services
 from imports.models import Import
+from imports.services.flow import fail
 
 log = logging.getLogger(__name__)
 
@@ -43,4 +44,4 @@ def _enqueue(which, job: Import) -> None:  # noqa: ANN001
         which.enqueue(job.pk)
     except Exception:
         log.exception("could not queue import %s", job.pk)
-        services._fail(job, "The import could not be started, because the background worker is not available. Try again later.", job.phase or "scan")
+        fail(job, "The import could not be started, because the background worker is not available. Try again later.", job.phase or "scan")

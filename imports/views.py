@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.models import Case
-from cases.policy import Action, case_for
-from evidence import names
+from cases.policy import Action, case_for, child_or_404
+from evidence import limits, names, uploads
 from evidence import services as evidence
 from evidence.uploading import SealingUploadHandler
-from imports import services, tasks
+from imports import flags, services, tasks
+from imports.errors import ImportRefused
 from imports.forms import ChoicesForm
 from imports.models import Import
+from imports.services.reading import supported_labels
+from kernel.sizes import human_size
 
 
 def _import(case: Case, import_id: int) -> Import:
-    job = Import.objects.filter(case=case, pk=import_id).select_related("exhibit").first()
-    if job is None:
-        raise Http404("No such import")
-    job.case = case
+    job = child_or_404(Import.objects.select_related("exhibit"), case, pk=import_id)
     job.exhibit.case = case
     return job
 
@@ -37,8 +37,8 @@ def _home(request: HttpRequest, case: Case, errors: list[str] | None = None, sta
         "case": case,
         "imports": imports,
         "errors": errors or [],
-        "limit_text": evidence.human_size(evidence.max_upload_bytes()),
-        "formats": services.supported_labels(),
+        "limit_text": human_size(limits.max_upload_bytes()),
+        "formats": supported_labels(),
     }
     return render(request, "imports/home.html", context, status=status)
 
@@ -80,9 +80,9 @@ def _upload(request: HttpRequest, case: Case, handler: SealingUploadHandler) -> 
     session = sessions[0]
     session.refresh_from_db()
     try:
-        result = evidence.finish_upload(session, request.user)
-    except evidence.UploadError as exc:
-        evidence.discard_upload(session, request.user)
+        result = uploads.finish_upload(session, request.user)
+    except limits.UploadError as exc:
+        uploads.discard_upload(session, request.user)
         return _home(request, case, errors=[exc.message], status=400)
     job = services.start(case, request.user, result.exhibit)
     if job.status == "scanning":
@@ -103,7 +103,7 @@ def detail(request: HttpRequest, case_id: int, import_id: int) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             try:
                 services.choose(job, request.user, form.to_choices())
-            except services.ImportError_ as exc:
+            except ImportRefused as exc:
                 form.add_error(None, str(exc))
             else:
                 tasks.enqueue_run(job)
@@ -123,10 +123,10 @@ def detail(request: HttpRequest, case_id: int, import_id: int) -> HttpResponse:
         "stats": job.stats or {},
         "warnings": job.warnings or [],
         "thresholds": {
-            "burst_messages": services.BURST_MESSAGES,
-            "burst_message_minutes": services.BURST_MESSAGE_MINUTES,
-            "burst_calls": services.BURST_CALLS,
-            "burst_call_minutes": services.BURST_CALL_MINUTES,
+            "burst_messages": flags.BURST_MESSAGES,
+            "burst_message_minutes": flags.BURST_MESSAGE_MINUTES,
+            "burst_calls": flags.BURST_CALLS,
+            "burst_call_minutes": flags.BURST_CALL_MINUTES,
         },
     }
     return render(request, "imports/detail.html", context, status=400 if form is not None and form.errors else 200)
@@ -143,7 +143,7 @@ def undo(request: HttpRequest, case_id: int, import_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             services.undo(job, request.user)
-        except services.ImportError_ as exc:
+        except ImportRefused as exc:
             messages.info(request, str(exc))
         else:
             messages.success(request, "The import is undone. Its incidents are marked as retracted (reason: import undone); the export stays in your evidence.")

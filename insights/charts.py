@@ -11,6 +11,7 @@ Sizes are in SVG user units on a 340-unit-wide canvas (about one unit to a CSS p
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -155,24 +156,31 @@ def bar_chart(
     key: str, title: str, items: Sequence[tuple[str, int]], *, unit: str = "incidents", summary: str = "", head: tuple[str, str] = ("", "Incidents")
 ) -> Chart:
     """Horizontal bars with their labels and values (channels, places, reported or not)."""
-    row_h, value_w = 26, 40
-    longest = max((len(label) for label, _ in items), default=4)
+    row_h, value_w, line_h = 26, 40, 15
+    # Long labels wrap onto more lines (never cut off: a cut label hides what the bar counts).
+    lines_of = [textwrap.wrap(label, 24, break_long_words=True) or [""] for label, _ in items]
+    longest = max((len(line) for lines in lines_of for line in lines), default=4)
     label_w = int(min(180, 12 + 7.2 * min(longest, 24)))
-    height = max(1, len(items)) * row_h + 6
+    heights = [row_h + line_h * (len(lines) - 1) for lines in lines_of]
+    height = max(row_h, sum(heights)) + 6
     peak = max((v for _, v in items), default=0) or 1
     total = sum(v for _, v in items)
     summary = summary or (", ".join(f"{label}: {v}" for label, v in items) + "." if items else f"No {unit}.")
     parts = _open(key, title, summary, height)
     bar_max = WIDTH - label_w - value_w
-    for i, (label, v) in enumerate(items):
-        y = 3 + i * row_h
+    y = 3
+    for (label, v), lines, h in zip(items, lines_of, heights, strict=True):
         w = bar_max * v / peak
-        short = label if len(label) <= 24 else label[:23] + "…"
-        parts.append(f'<text x="{label_w - 6}" y="{y + 17}" text-anchor="end" font-size="13" fill="{INK}">{_t(short)}</text>')
+        middle = y + h / 2
+        first = middle + 5 - line_h * (len(lines) - 1) / 2
+        spans = "".join(f'<tspan x="{label_w - 6}" y="{first + k * line_h:.1f}">{_t(line)}</tspan>' for k, line in enumerate(lines))
+        parts.append(f'<text text-anchor="end" font-size="13" fill="{INK}">{spans}</text>')
         parts.append(
-            f'<rect x="{label_w}" y="{y + 3}" width="{max(w, 1):.2f}" height="{row_h - 8}" fill="{BAR if v else RULE}"><title>{_t(label)}: {v}</title></rect>'
+            f'<rect x="{label_w}" y="{middle - (row_h - 8) / 2:.1f}" width="{max(w, 1):.2f}" height="{row_h - 8}" fill="{BAR if v else RULE}">'
+            f"<title>{_t(label)}: {v}</title></rect>"
         )
-        parts.append(f'<text x="{label_w + w + 4:.2f}" y="{y + 17}" font-size="13" fill="{INK}">{v}</text>')
+        parts.append(f'<text x="{label_w + w + 4:.2f}" y="{middle + 5:.1f}" font-size="13" fill="{INK}">{v}</text>')
+        y += h
     rows = [[label, str(v)] + ([f"{round(100 * v / total)}%"] if total else ["0%"]) for label, v in items]
     table = Table(title, [head[0] or "What", head[1], "Share"], rows, numeric=(1, 2))
     return Chart(key, title, summary, _svg(parts), table)

@@ -19,11 +19,11 @@ from django.db.models import CharField, Count, QuerySet
 from django.db.models.functions import Cast
 
 from diary.models import Incident
-from diary.rules import local_tz
 from imports.models import ImportDay, ImportedItem
 from insights import thresholds as T
 from insights.analysis import no_gc
-from insights.analysis.inputs import Fact, Imported, ImportedBurst
+from insights.analysis.inputs import UNTIMED, Fact, Imported, ImportedBurst
+from kernel.localtime import local_tz
 
 
 @dataclass
@@ -138,7 +138,7 @@ def from_rows(rows: Any) -> FactSet:
                     t,
                     _timestamp(ended) if ended is not None else None,
                     day,
-                    None if precision == "date" else hour,
+                    None if precision in UNTIMED else hour,
                     codes,
                     channel or "",
                     place or "",

@@ -29,8 +29,9 @@ from typing import Any
 
 from cases.models import RELATIONSHIPS
 from insights import thresholds as T
-from insights.analysis import Analysis, Point, day_text, plural, point, visit_weeks
+from insights.analysis import Analysis, Point, point, visit_weeks
 from insights.analysis.codes import code_group, code_groups
+from kernel.words import day_text, plural, times
 
 DATA = Path(__file__).parent / "data" / "instruments"
 RULE_KINDS = {"relationship", "behaviours", "visits_per_week", "danger", "finding", "context"}
@@ -198,6 +199,8 @@ def suggest(question: Question, analysis: Analysis) -> Suggestion:
             elif rel in rule.get("no", []) and answer is None:
                 answer = "no"
                 points.append(Point(f"Your case says they are: {label}."))
+            elif not rel:
+                points.append(Point("Not said: your case does not say who they are to you, so the diary suggests nothing."))
         elif kind == "behaviours":
             codes = rule_codes(rule)
             hits = [f for f in facts if f.codes and not codes.isdisjoint(f.codes)]
@@ -210,7 +213,7 @@ def suggest(question: Question, analysis: Analysis) -> Suggestion:
             if weeks:
                 answer = "yes"
                 for week, fs in weeks[-5:]:
-                    points.append(point(f"Turned up at your home, work or other places {len(fs)} times in the week of {day_text(week)}.", fs))
+                    points.append(point(f"Turned up at your home, work or other places {times(len(fs))} in the week of {day_text(week)}.", fs))
                 if len(weeks) > 5:
                     points.insert(0, Point(f"{plural(len(weeks), 'week')} with more than {T.VISITS_PER_WEEK.value} visits; the latest 5 are shown."))
         elif kind == "danger":

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from diary import taxonomy
 from insights import charts
-from insights.analysis import DAY_NAMES, Analysis, day_text
+from insights.analysis import DAY_NAMES, Analysis
+from kernel.words import day_text, plural
 
 CHANNEL_LABELS = dict(taxonomy.CHANNELS)
 PLACE_LABELS = dict(taxonomy.LOCATION_KINDS)
@@ -72,7 +73,7 @@ def charts_for(a: Analysis) -> OverviewCharts:
             rows,
             labels,
             grid,
-            cell_title=lambda i, j, v: f"{rows[i]}, {unit} of {long_labels[j]}: {v} incidents",
+            cell_title=lambda i, j, v: f"{rows[i]}, {unit} of {long_labels[j]}: {plural(v, 'incident')}",
             summary=f"Each row is a kind of behaviour and each column a {unit}; darker cells mean more incidents with that behaviour.",
             table=table,
         )
@@ -83,7 +84,8 @@ def charts_for(a: Analysis) -> OverviewCharts:
             head=("Kind of behaviour", "Incidents"),
         )
         if a.no_behaviours:
-            totals.notes.append(f"{a.no_behaviours} incidents have no behaviour chosen yet, so they are not counted here.")
+            verb = "has" if a.no_behaviours == 1 else "have"
+            totals.notes.append(f"{plural(a.no_behaviours, 'incident')} {verb} no behaviour chosen yet, so they are not counted here.")
 
     channels = charts.bar_chart(
         "channels",
@@ -114,7 +116,7 @@ def charts_for(a: Analysis) -> OverviewCharts:
         DAY_NAMES,
         [f"{h:02d}" for h in range(24)],
         a.heat,
-        cell_title=lambda d, h, v: f"{FULL_DAYS[d]} {hour_label(h)} to {hour_label((h + 1) % 24)}: {v} incidents",
+        cell_title=lambda d, h, v: f"{FULL_DAYS[d]} {hour_label(h)} to {hour_label((h + 1) % 24)}: {plural(v, 'incident')}",
         col_label_every=3,
         summary=heat_summary,
         table=heat_table,

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from cases.models import Case
-from diary import rules
+from cases.policy import child_or_404
 from diary.models import Incident
 from insights import clear_columns, instruments
 from insights.analysis import Analysis, OrderInfo, analyse
 from insights.models import Screening
+from kernel import localtime
 
 
 def orders_of(case: Case) -> list[OrderInfo]:
@@ -37,7 +37,7 @@ def case_analysis(case: Case, as_of: dt.date | None = None, *, incidents: QueryS
         imported = imported.only({f.number for f in loaded.facts})
     return analyse(
         loaded.facts,
-        as_of=as_of or rules.now_local().date(),
+        as_of=as_of or localtime.today(),
         relationship=case.relationship,
         retracted=loaded.retracted,
         orders=orders_of(case),
@@ -55,14 +55,9 @@ def screenings(case: Case, instrument: str | None = None) -> list[Screening]:
     return out
 
 
-def screening(case: Case, uuid: str) -> Screening | None:
-    try:
-        found = Screening.objects.filter(case=case, uuid=uuid).first()
-    except (ValueError, ValidationError):  # not a UUID
-        return None
-    if found is not None:
-        found.case = case
-    return found
+def screening(case: Case, uuid: str) -> Screening:
+    """The case's screening, or Http404."""
+    return child_or_404(Screening, case, uuid=uuid)
 
 
 def previous(screening: Screening) -> Screening | None:

@@ -31,9 +31,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from diary.rules import local_tz
 from insights import analysis as A
 from insights.analysis import Fact, make_fact
+from kernel import localtime
+from kernel.localtime import local_tz, week_start
 
 # Findings whose incident list must equal the ground truth exactly (the others must contain it).
 EXACT = {"threats", "night", "bursts", "third_parties", "breaches", "frequent_visits", "danger"}
@@ -123,9 +124,8 @@ class Synthetic:
 
 class Builder:
     def __init__(self, as_of: dt.date | None = None, seed: int = 0, relationship: str = "ex_partner") -> None:
-        from diary import rules  # noqa: PLC0415
 
-        self.as_of = as_of or rules.now_local().date()
+        self.as_of = as_of or localtime.today()
         self.r = random.Random(seed)
         self.relationship = relationship
         self._events: list[Event] = []
@@ -202,7 +202,7 @@ class Builder:
 
     def visits_in_week(self, weeks_ago: int, count: int = 4, place: str = "home") -> list[Event]:
         """``count`` visits on different days of one calendar week (Monday to Sunday), ``weeks_ago`` weeks back."""
-        monday = A.week_start(self.as_of) - dt.timedelta(weeks=weeks_ago)
+        monday = week_start(self.as_of) - dt.timedelta(weeks=weeks_ago)
         out = []
         for i in range(count):
             day = monday + dt.timedelta(days=i % 7)
@@ -308,7 +308,7 @@ def bulk_facts(n: int, seed: int = 0, years: float = 4.0, as_of: dt.date | None 
     The facts are made in time order, as ``insights.clear_columns.load`` makes them from its ordered query, so they lie
     in memory in the order the analysis reads them."""
     r = random.Random(seed)
-    as_of = as_of or dt.date.today()
+    as_of = as_of or localtime.today()
     tz = local_tz()
     span = int(years * 365.25)
     weights = [k[0] for k in _KINDS]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from imports import flags
+
 
 @dataclass(frozen=True)
 class Threshold:
@@ -144,26 +146,45 @@ BURST_MINUTES = Threshold(
 
 IMPORT_NIGHT_HOURS = Threshold(
     "IMPORT_NIGHT_HOURS",
-    6,
-    "An imported message or call is at night when it came between midnight and 6am (00:00 to 05:59) on the phone's clock.",
-    "Daybook's choice, made when the messages are imported (imports.services NIGHT_FROM_HOUR and NIGHT_TO_HOUR).",
+    flags.NIGHT_TO_HOUR,
+    f"An imported message or call is at night when it came between midnight and {flags.NIGHT_TO_HOUR}am "
+    f"(00:00 to 0{flags.NIGHT_TO_HOUR - 1}:59) on the phone's clock.",
+    "Daybook's choice, made when the messages are imported.",
     own_choice=True,
 )
 """Imported contact before this hour (from midnight) is flagged as night-time when it is imported (Daybook's choice)."""
 
 IMPORT_BURST_MESSAGES = Threshold(
     "IMPORT_BURST_MESSAGES",
-    10,
-    "An imported burst: 10 or more messages within 10 minutes, or 5 or more calls within 30 minutes.",
-    "Daybook's choice, made when the messages are imported (imports.services BURST_MESSAGES, BURST_MESSAGE_MINUTES, "
-    "BURST_CALLS and BURST_CALL_MINUTES). Bursts less than one window apart are counted as one.",
+    flags.BURST_MESSAGES,
+    f"An imported burst: {flags.BURST_MESSAGES} or more messages within {flags.BURST_MESSAGE_MINUTES} minutes, "
+    f"or {flags.BURST_CALLS} or more calls within {flags.BURST_CALL_MINUTES} minutes.",
+    "Daybook's choice, made when the messages are imported. Bursts less than one window apart are counted as one.",
     own_choice=True,
 )
 """Messages within IMPORT_BURST_MESSAGE_MINUTES that are flagged as a burst when imported (Daybook's choice)."""
 
-IMPORT_BURST_MESSAGE_MINUTES = Threshold("IMPORT_BURST_MESSAGE_MINUTES", 10, "The window for a burst of messages is 10 minutes.", "Daybook's choice.", True)
-IMPORT_BURST_CALLS = Threshold("IMPORT_BURST_CALLS", 5, "5 or more calls within the call window make a burst.", "Daybook's choice.", True)
-IMPORT_BURST_CALL_MINUTES = Threshold("IMPORT_BURST_CALL_MINUTES", 30, "The window for a burst of calls is 30 minutes.", "Daybook's choice.", True)
+IMPORT_BURST_MESSAGE_MINUTES = Threshold(
+    "IMPORT_BURST_MESSAGE_MINUTES",
+    flags.BURST_MESSAGE_MINUTES,
+    f"The window for a burst of messages is {flags.BURST_MESSAGE_MINUTES} minutes.",
+    "Daybook's choice.",
+    own_choice=True,
+)
+IMPORT_BURST_CALLS = Threshold(
+    "IMPORT_BURST_CALLS",
+    flags.BURST_CALLS,
+    f"{flags.BURST_CALLS} or more calls within the call window make a burst.",
+    "Daybook's choice.",
+    own_choice=True,
+)
+IMPORT_BURST_CALL_MINUTES = Threshold(
+    "IMPORT_BURST_CALL_MINUTES",
+    flags.BURST_CALL_MINUTES,
+    f"The window for a burst of calls is {flags.BURST_CALL_MINUTES} minutes.",
+    "Daybook's choice.",
+    own_choice=True,
+)
 
 REPEAT_12_MONTHS = Threshold(
     "REPEAT_12_MONTHS",

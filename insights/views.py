@@ -162,8 +162,6 @@ def _outcome(case: Case, screening: Screening) -> dict[str, Any]:
 def screening_detail(request: HttpRequest, case_id: int, screening_id: str) -> HttpResponse:
     case = case_for(request.user, case_id, Action.VIEW)
     screening = selectors.screening(case, screening_id)
-    if screening is None:
-        raise Http404("No such screening")
     return render(request, "insights/screening_detail.html", _outcome(case, screening))
 
 
@@ -171,6 +169,4 @@ def screening_detail(request: HttpRequest, case_id: int, screening_id: str) -> H
 def screening_print(request: HttpRequest, case_id: int, screening_id: str) -> HttpResponse:
     case = case_for(request.user, case_id, Action.VIEW)
     screening = selectors.screening(case, screening_id)
-    if screening is None:
-        raise Http404("No such screening")
     return render(request, "insights/screening_print.html", _outcome(case, screening))

@@ -17,6 +17,10 @@ output is left without its central directory, so it cannot be opened as a ZIP an
 
 To timestamp: build the manifest first (``build_manifest`` then ``manifest_bytes``), timestamp its SHA-256, then
 call :func:`write_bundle` with the same ``manifest`` and the ``timestamp_token``.
+
+Reports keep no copy of the bundle: the manifest (and token) are fixed when the report is made, and
+:func:`iter_bundle` makes the same bytes again at each download from the sealed originals (every entry is stored
+uncompressed, so the bytes, and so the bundle's SHA-256 shown to the person, never depend on a compressor).
 """
 
 from __future__ import annotations
@@ -28,16 +32,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from django.conf import settings
-
 from cases.models import Case
-from evidence import store, stream
 from evidence.models import Exhibit
 from reports import manifest as mf
 from reports.options import ReportOptions
+from vault import store, stream
 
 Progress = Callable[[str, int, int], None]
 PROGRESS_EVERY = 64 << 20  # report progress at least every 64 MiB within a large exhibit
+PIECE = 1 << 20  # the generator hands on about this much at a time
 
 
 class BundleError(Exception):
@@ -51,25 +54,28 @@ class BundleInfo:
     bytes_written: int = 0
 
 
-class _CountingWriter:
-    """A write-only wrapper that counts bytes; having no ``tell``/``seek`` makes zipfile stream (data descriptors)."""
+class _Sink:
+    """Collects what zipfile writes so the generator can hand it on; having no ``tell``/``seek`` makes zipfile
+    stream (data descriptors after each entry). After a failure nothing more is kept: no central directory."""
 
-    def __init__(self, out: BinaryIO) -> None:
-        self._out = out
+    def __init__(self) -> None:
+        self.pending = bytearray()
         self.count = 0
-        self.abandoned = False  # after a failure nothing more is written: no central directory, not a valid ZIP
+        self.abandoned = False
 
     def write(self, data: bytes) -> int:
-        if self.abandoned:
-            return len(data)
-        self._out.write(data)
-        self.count += len(data)
+        if not self.abandoned:
+            self.pending += data
+            self.count += len(data)
         return len(data)
 
     def flush(self) -> None:
-        flush = getattr(self._out, "flush", None)
-        if flush:
-            flush()
+        pass
+
+    def take(self) -> bytes:
+        out = bytes(self.pending)
+        self.pending.clear()
+        return out
 
 
 def _zip_time(moment: dt.datetime) -> tuple[int, int, int, int, int, int]:
@@ -169,15 +175,77 @@ def write_bundle(
     progress: Progress | None = None,
     manifest: dict[str, Any] | None = None,
 ) -> BundleInfo:
-    """Stream the bundle into ``out`` (any object with ``write``; it is never sought or read).
+    """Stream the bundle into ``out`` (any object with ``write``; it is never sought or read). See :func:`iter_bundle`."""
+    info = BundleInfo(manifest_sha256="")
+    for piece in iter_bundle(
+        case,
+        options,
+        pdf_name=pdf_name,
+        pdf_chunks=pdf_chunks,
+        pdf_sha256=pdf_sha256,
+        pdf_size=pdf_size,
+        generated_at=generated_at,
+        timestamp_token=timestamp_token,
+        progress=progress,
+        manifest=manifest,
+        info=info,
+    ):
+        out.write(piece)
+    flush = getattr(out, "flush", None)
+    if flush:
+        flush()
+    return info
+
+
+def check_sources(case: Case, manifest: dict[str, Any]) -> None:
+    """Before a bundle is streamed: every exhibit the manifest lists is still in the case, sealed with the same
+    fingerprint and size, and its stored file is complete and present. Raises :class:`BundleError` with a sentence.
+    (The bytes themselves are re-hashed as they are streamed.)"""
+    rows = [row for row in manifest.get("exhibits") or [] if row.get("file")]
+    by_number = {e.number: e for e in Exhibit.objects.filter(case=case, number__in=[r["number"] for r in rows]).select_related("original")}
+    for row in rows:
+        exhibit = by_number.get(row["number"])
+        if exhibit is None:
+            raise BundleError(f"Exhibit {row['reference']} is no longer in the case, so this bundle cannot be made again. Make a new report.")
+        if exhibit.sha256 != row["sha256"] or exhibit.size != row["size"]:
+            raise BundleError(
+                f"Exhibit {row['reference']}: its sealed fingerprint differs from the one in the bundle's manifest. Check the case on its integrity page."
+            )
+        blob = exhibit.original
+        if blob is None or blob.status != "complete" or not store.storage().exists(blob.name):
+            raise BundleError(f"Exhibit {row['reference']}: its stored file is missing, so the bundle cannot be made. Check the case on its integrity page.")
+
+
+def iter_bundle(
+    case: Case,
+    options: ReportOptions,
+    *,
+    pdf_name: str,
+    pdf_chunks: Iterable[bytes],
+    pdf_sha256: str,
+    pdf_size: int,
+    generated_at: dt.datetime,
+    timestamp_token: bytes | None = None,
+    progress: Progress | None = None,
+    manifest: dict[str, Any] | None = None,
+    manifest_raw: bytes | None = None,
+    info: BundleInfo | None = None,
+) -> Iterator[bytes]:
+    """The bundle's bytes, in pieces of about 1 MiB, made as they are asked for (nothing is stored).
 
     ``manifest``: the manifest already built (and timestamped) for this bundle; built here when not given.
+    ``manifest_raw``: its exact bytes as fixed when the report was made (else ``manifest_bytes(manifest)``).
+    ``info``: filled in as the bundle is made (the manifest's SHA-256, each file, the bytes written).
     ``progress(stage, done, total)``: stage is "report", "exhibits", "manifest" or "done"; done/total count the
-    bytes of the report and exhibit files."""
+    bytes of the report and exhibit files. Every entry is stored uncompressed, so the same manifest and sources
+    always give the same bytes (the bundle's SHA-256 is fixed when the report is made)."""
     if manifest is None:
         manifest = mf.build_manifest(case, options, pdf_name=pdf_name, pdf_sha256=pdf_sha256, pdf_size=pdf_size, generated_at=generated_at)
-    manifest_raw = mf.manifest_bytes(manifest)
+    if manifest_raw is None:
+        manifest_raw = mf.manifest_bytes(manifest)
     manifest_sha = hashlib.sha256(manifest_raw).hexdigest()
+    info = info if info is not None else BundleInfo(manifest_sha256="")
+    info.manifest_sha256 = manifest_sha
     if timestamp_token is not None:
         from reports.timestamp import imprint_of  # noqa: PLC0415
 
@@ -195,30 +263,32 @@ def write_bundle(
         if progress is not None:
             progress(stage, done, total)
 
-    writer = _CountingWriter(out)
+    sink = _Sink()
     when = _zip_time(generated_at)
-    files: list[tuple[str, int, str]] = []
+    files = info.files
 
-    archive = zipfile.ZipFile(writer, "w", allowZip64=True)  # type: ignore[arg-type]
+    archive = zipfile.ZipFile(sink, "w", allowZip64=True)  # type: ignore[arg-type]
     try:
 
-        def add(name: str, chunks: Iterable[bytes], *, size: int | None, compress: bool, stage: str) -> tuple[int, str]:
+        def add(name: str, chunks: Iterable[bytes], *, size: int | None, stage: str, result: list[tuple[int, str]]) -> Iterator[bytes]:
             nonlocal done
-            info = zipfile.ZipInfo(name, date_time=when)
-            info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-            info.external_attr = 0o644 << 16
+            entry_info = zipfile.ZipInfo(name, date_time=when)
+            entry_info.compress_type = zipfile.ZIP_STORED
+            entry_info.external_attr = 0o644 << 16
             if size is not None:
-                info.file_size = size
+                entry_info.file_size = size
             digest = hashlib.sha256()
             count = 0
             next_report = PROGRESS_EVERY
-            with archive.open(info, "w", force_zip64=size is None or size >= (1 << 31)) as entry:
+            with archive.open(entry_info, "w", force_zip64=size is None or size >= (1 << 31)) as entry:
                 for chunk in chunks:
                     if not chunk:
                         continue
                     digest.update(chunk)
                     entry.write(chunk)
                     count += len(chunk)
+                    if len(sink.pending) >= PIECE:
+                        yield sink.take()
                     if stage != "manifest":
                         done += len(chunk)
                         if count >= next_report:
@@ -226,10 +296,13 @@ def write_bundle(
                             next_report += PROGRESS_EVERY
             sha = digest.hexdigest()
             files.append((name, count, sha))
-            return count, sha
+            result.append((count, sha))
+            yield sink.take()
 
         tell("report")
-        size, sha = add(report["file"], pdf_chunks, size=pdf_size, compress=False, stage="report")
+        got: list[tuple[int, str]] = []
+        yield from add(report["file"], pdf_chunks, size=pdf_size, stage="report", result=got)
+        size, sha = got[-1]
         if sha != pdf_sha256 or size != pdf_size:
             raise BundleError(f"The report given ({size} bytes, SHA-256 {sha}) is not the one described ({pdf_size} bytes, SHA-256 {pdf_sha256}).")
 
@@ -241,7 +314,8 @@ def write_bundle(
             exhibit.case = case
             if exhibit.sha256 != row["sha256"] or exhibit.size != row["size"]:
                 raise BundleError(f"Exhibit {row['reference']}: its sealed fingerprint differs from the manifest. The bundle was not finished.")
-            size, sha = add(row["file"], _exhibit_chunks(case, exhibit), size=row["size"], compress=False, stage="exhibits")
+            yield from add(row["file"], _exhibit_chunks(case, exhibit), size=row["size"], stage="exhibits", result=got)
+            size, sha = got[-1]
             if sha != row["sha256"] or size != row["size"]:
                 raise BundleError(
                     f"Exhibit {row['reference']}: the stored file no longer matches the SHA-256 fingerprint sealed when it was added "
@@ -250,26 +324,24 @@ def write_bundle(
             tell("exhibits")
 
         tell("manifest")
-        add(mf.MANIFEST_NAME, [manifest_raw], size=len(manifest_raw), compress=True, stage="manifest")
+        yield from add(mf.MANIFEST_NAME, [manifest_raw], size=len(manifest_raw), stage="manifest", result=got)
         if timestamp_token is not None:
-            add(mf.TIMESTAMP_NAME, [timestamp_token], size=len(timestamp_token), compress=False, stage="manifest")
+            yield from add(mf.TIMESTAMP_NAME, [timestamp_token], size=len(timestamp_token), stage="manifest", result=got)
         readme = readme_text(manifest, manifest_sha, timestamp_token is not None).encode("utf-8")
-        add(mf.README_NAME, [readme], size=len(readme), compress=True, stage="manifest")
-        sums = _sums_text(files).encode("ascii")
-        info = zipfile.ZipInfo(mf.SUMS_NAME, date_time=when)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.external_attr = 0o644 << 16
-        archive.writestr(info, sums)
+        yield from add(mf.README_NAME, [readme], size=len(readme), stage="manifest", result=got)
+        sums = _sums_text(list(files)).encode("ascii")
+        sums_info = zipfile.ZipInfo(mf.SUMS_NAME, date_time=when)
+        sums_info.compress_type = zipfile.ZIP_STORED
+        sums_info.external_attr = 0o644 << 16
+        archive.writestr(sums_info, sums)
     except BaseException:
-        writer.abandoned = True
-        archive.close()
+        sink.abandoned = True
+        try:
+            archive.close()
+        except Exception:  # noqa: BLE001, S110 (already failing: the original error is the one to raise)
+            pass
         raise
     archive.close()
-    writer.flush()
+    info.bytes_written = sink.count
+    yield sink.take()
     tell("done")
-    return BundleInfo(manifest_sha256=manifest_sha, files=files, bytes_written=writer.count)
-
-
-def tsa_settings() -> tuple[str, str]:
-    """(DAYBOOK_TSA_URL, DAYBOOK_TSA_CA_FILE) as configured, empty when not set."""
-    return (getattr(settings, "DAYBOOK_TSA_URL", "") or "", str(getattr(settings, "DAYBOOK_TSA_CA_FILE", "") or ""))

@@ -1,6 +1,6 @@
 """Finished report files, sealed with the case key in the evidence storage until they expire.
 
-The same segmented AES-GCM format as evidence blobs (evidence/stream.py), with its own context so a report file
+The same segmented AES-GCM format as evidence blobs (vault/stream.py), with its own context so a report file
 can never be passed off as an exhibit. Writers that push bytes (WeasyPrint, the ZIP writer) are turned into the
 pull-style stream the storage reads through a small bounded queue, so nothing is ever held whole in memory.
 """
@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from cases.models import Case
-from evidence import store, stream
-from evidence.keys import data_key
+from vault import store, stream
+from vault.keys import data_key
 
 
 def context(report_uuid: object, what: str) -> bytes:

@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 
 from cases.forms import area
-from diary import rules
-from diary.forms import DateInput
+from kernel import limits
+from kernel.widgets import DateInput
 from reports.options import ReportOptions
 
 NUMBERS = re.compile(r"^\s*(\d{1,7})\s*(?:-\s*(\d{1,7})\s*)?$")
@@ -17,7 +17,7 @@ MAX_SELECTED = 100_000
 
 
 def parse_numbers(text: str) -> tuple[int, ...]:
-    """"1-5, 8, 12" -> (1, 2, 3, 4, 5, 8, 12). Raises ValidationError naming the part it cannot read."""
+    """ "1-5, 8, 12" -> (1, 2, 3, 4, 5, 8, 12). Raises ValidationError naming the part it cannot read."""
     numbers: set[int] = set()
     for part in re.split(r"[,;]+", text):
         if not part.strip():
@@ -48,7 +48,7 @@ class ReportForm(forms.Form):
     person_name = forms.CharField(
         label="Your name, as you want it on the report (optional)",
         required=False,
-        max_length=rules.MAX_SHORT,
+        max_length=limits.MAX_SHORT,
         help_text="Daybook does not keep your name anywhere else. Leave it empty if you prefer.",
     )
     person_contact = forms.CharField(

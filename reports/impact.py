@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cases.models import Case
-from diary import rules
 from diary.models import Incident
+from kernel import localtime
 from reports.options import ReportOptions, select_incidents
 
 TITLE = "How this has affected me: a starting point for a Victim Personal Statement"
@@ -39,7 +39,7 @@ def gather_impact(case: Case, options: ReportOptions, incidents: Iterable[Incide
 
     ``incidents`` may be the report's incidents already loaded (in time order); by default they are selected here."""
     rows = incidents if incidents is not None else select_incidents(case, options)
-    tz = rules.local_tz()
+    tz = localtime.local_tz()
     out: list[ImpactEntry] = []
     for incident in rows:
         if incident.retracted:

@@ -33,10 +33,6 @@ class Statute:
     not_exhaustive: str
     note: str
 
-    @property
-    def citation(self) -> str:
-        return f"{self.act}, {self.section} ({self.extent}). Source: {self.source_name}, {self.source_url}. {self.attribution}"
-
 
 @cache
 def s2a() -> Statute:

@@ -33,6 +33,7 @@ import re
 from typing import Any
 
 from cases.models import Case
+from chain.refs import exhibit_ref, incident_ref
 from diary.models import IncidentVersion
 from evidence import names
 from evidence.models import CONTINUITY_ACTIONS, Exhibit, ExhibitEvent, ExhibitLink
@@ -147,7 +148,7 @@ def build_manifest(case: Case, options: ReportOptions, *, pdf_name: str, pdf_sha
                 "crime_reference": {"reference": crime.reference, "force": crime.force} if crime is not None else None,
                 "exhibits": sorted(exhibit_refs.get(incident.pk, [])),
                 "version": incident.version,
-                "chain_ref": f"incident/{incident.number}/v{version.version}" if version else None,
+                "chain_ref": incident_ref(incident.number, version.version) if version else None,
                 "version_sha256": version.payload_sha256 if version else None,
             }
         )
@@ -162,7 +163,7 @@ def build_manifest(case: Case, options: ReportOptions, *, pdf_name: str, pdf_sha
         for event in history:
             if event.action not in CONTINUITY_ACTIONS:
                 continue
-            from evidence.services import event_payload  # noqa: PLC0415
+            from evidence.snapshots import event_payload  # noqa: PLC0415
 
             moved = event_payload(event, case).get("continuity") or {}
             continuity.append(
@@ -194,7 +195,7 @@ def build_manifest(case: Case, options: ReportOptions, *, pdf_name: str, pdf_sha
                 "continuity": continuity,
                 "incidents": sorted(links.get(exhibit.pk, [])),
                 "event": last.seq if last else None,
-                "chain_ref": f"exhibit/{exhibit.number}/e{last.seq}" if last else None,
+                "chain_ref": exhibit_ref(exhibit.number, last.seq) if last else None,
                 "event_sha256": last.payload_sha256 if last else None,
             }
         )

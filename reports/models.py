@@ -40,6 +40,8 @@ class Report(models.Model):
     total = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # stamped every few seconds while a worker makes it
+    attempts = models.PositiveSmallIntegerField(default=0)  # runs started; one more is allowed after a dead worker
     expires_at = models.DateTimeField(null=True, blank=True)
     problem = models.CharField(max_length=400, blank=True)  # a sentence for the person; nothing personal
 
@@ -53,7 +55,8 @@ class Report(models.Model):
     pdf_name = models.CharField(max_length=255, blank=True)  # storage name of the sealed PDF
     pdf_size = models.BigIntegerField(default=0)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
-    bundle_name = models.CharField(max_length=255, blank=True)
+    bundle_name = models.CharField(max_length=255, blank=True)  # a stored bundle (reports made before streaming)
+    manifest_name = models.CharField(max_length=255, blank=True)  # the sealed manifest: the bundle is streamed from it
     bundle_size = models.BigIntegerField(default=0)
     bundle_sha256 = models.CharField(max_length=64, blank=True)
     manifest_sha256 = models.CharField(max_length=64, blank=True)
@@ -85,6 +88,10 @@ class Report(models.Model):
         if self.status == "done":
             return 100
         return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def has_bundle(self) -> bool:
+        return bool(self.bundle_name or self.manifest_name)
 
     @property
     def is_available(self) -> bool:
@@ -119,7 +126,7 @@ class Handover(models.Model):
         return self.report.case.get_cipher()
 
     def state(self, now: object = None) -> str:
-        """"active", "revoked", "expired" or "used"."""
+        """ "active", "revoked", "expired" or "used"."""
         now = now or timezone.now()
         if self.revoked_at:
             return "revoked"

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 
 from cases.models import Case
 from diary.models import Incident
+from kernel import localtime
 
 REDACTED = "[withheld]"
 
@@ -73,20 +74,13 @@ class ReportOptions:
         return pattern.sub(REDACTED, text)
 
 
-def _local_day_bounds(day: dt.date, end: bool) -> dt.datetime:
-    from django.utils import timezone
-
-    moment = dt.datetime.combine(day + dt.timedelta(days=1) if end else day, dt.time.min)
-    return timezone.make_aware(moment)
-
-
 def select_incidents(case: Case, options: ReportOptions) -> QuerySet[Incident]:
     """The incidents a report covers, oldest first, retracted ones included (they are shown as retracted)."""
     qs = Incident.objects.filter(case=case)
     if options.date_from:
-        qs = qs.filter(occurred_at__gte=_local_day_bounds(options.date_from, end=False))
+        qs = qs.filter(occurred_at__gte=localtime.day_start(options.date_from))
     if options.date_to:
-        qs = qs.filter(occurred_at__lt=_local_day_bounds(options.date_to, end=True))
+        qs = qs.filter(occurred_at__lt=localtime.day_bounds(options.date_to)[1])
     if options.incident_numbers is not None:
         qs = qs.filter(number__in=list(options.incident_numbers))
     return qs.select_related("crime_reference", "breached_order").order_by("occurred_at", "number")
@@ -104,10 +98,10 @@ def select_exhibits(case: Case, options: ReportOptions) -> list[Any]:
     if options.incident_numbers is None:
         loose = Q(links__isnull=True)
         if options.date_from:
-            start = _local_day_bounds(options.date_from, end=False)
+            start = localtime.day_start(options.date_from)
             loose &= Q(obtained_on__gte=options.date_from) | Q(obtained_on__isnull=True, created_at__gte=start)
         if options.date_to:
-            end = _local_day_bounds(options.date_to, end=True)
+            end = localtime.day_bounds(options.date_to)[1]
             loose &= Q(obtained_on__lte=options.date_to) | Q(obtained_on__isnull=True, created_at__lt=end)
         wanted |= loose
     ids = Exhibit.objects.filter(case=case).filter(wanted).values("pk")

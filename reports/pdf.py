@@ -31,15 +31,17 @@ from urllib.parse import unquote, urlparse
 from django.template.loader import render_to_string
 
 from cases.models import Case
-from diary import rules, taxonomy
+from diary import taxonomy
 from diary.models import Incident
 from evidence import names
 from evidence import selectors as evidence_selectors
 from evidence.models import CONTINUITY_ACTIONS, CUSTODY, Exhibit, ExhibitLink
-from evidence.services import human_size
 from insights import overview
 from insights import selectors as insight_selectors
 from insights import thresholds as T
+from kernel import localtime
+from kernel.sizes import size_with_bytes
+from kernel.words import day_text, times, weekday_day
 from reports import law
 from reports.impact import EXPLANATION as IMPACT_EXPLANATION
 from reports.impact import TITLE as IMPACT_TITLE
@@ -145,35 +147,35 @@ class _PageProgress(logging.Handler):
 # ---------------------------------------------------------------- formatting
 
 
-def _local(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(rules.local_tz())
-
-
 def date_text(day: dt.date | None) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}" if day else ""
+    return weekday_day(day) if day else ""
 
 
 def long_date(day: dt.date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else ""
+    return day_text(day) if day else ""
 
 
 def moment_text(moment: dt.datetime | None) -> str:
     if moment is None:
         return ""
-    local = _local(moment)
+    local = localtime.local(moment)
     return f"{local.day} {local:%B %Y} at {local:%H:%M} ({local:%Z})"
+
+
+# The chronology's words for diary.taxonomy.TIME_PRECISIONS: a note's moment of writing is never called exact.
+PRECISION_WORDS = {"exact": "Exact time", "approx": "Approximate time", "recorded": "Time of writing (time it happened not given)"}
 
 
 def time_text(incident: Incident) -> tuple[str, str]:
     """(time, precision in words)."""
-    local = _local(incident.occurred_at)
+    local = localtime.local(incident.occurred_at)
     if incident.time_precision == "date":
         return "", "Time not known"
     start = f"{local:%H:%M}"
     if incident.ended_at:
-        end = _local(incident.ended_at)
+        end = localtime.local(incident.ended_at)
         start += f" to {end:%H:%M}" if end.date() == local.date() else f" to {date_text(end.date())} {end:%H:%M}"
-    return start, ("Exact time" if incident.time_precision == "exact" else "Approximate time")
+    return start, PRECISION_WORDS.get(incident.time_precision, "Approximate time")
 
 
 def case_reference(case: Case, refs: list[dict[str, str]]) -> str:
@@ -268,7 +270,7 @@ def _exhibit_row(item: Exhibit, redact: Callable[[str], str], in_report: set[int
         "description": redact(item.description or ""),
         "is_file": item.is_file,
         "name": redact(names.display_name(item.original_name, fallback=f"exhibit-{item.number}")) if item.is_file else "",
-        "size": f"{human_size(item.size)} ({item.size:,} bytes)" if item.is_file and item.size is not None else "",
+        "size": size_with_bytes(item.size) if item.is_file and item.size is not None else "",
         "type": item.type_label if item.is_file else "Physical item",
         "sha256": item.sha256 if item.is_file else "",
         "obtained": obtained,
@@ -325,13 +327,13 @@ def build_context(case: Case, options: ReportOptions, *, generated_at: dt.dateti
     step = max(1, total // 20)
     for i, incident in enumerate(incidents, 1):
         when, precision = time_text(incident)
-        local_day = _local(incident.occurred_at).date()
+        local_day = localtime.local_day(incident.occurred_at)
         place = [PLACE_LABELS.get(incident.location_kind, "")] if incident.location_kind else []
         if incident.location:
             place.append(redact(incident.location))
         how = CHANNEL_LABELS.get(incident.channel, "") if incident.channel else ""
         if incident.how_many and incident.how_many > 1:
-            how = f"{how}, {incident.how_many} times" if how else f"{incident.how_many} times"
+            how = f"{how}, {times(incident.how_many)}" if how else times(incident.how_many).capitalize()
         reported = []
         if incident.reported:
             line = "Reported"
@@ -373,7 +375,7 @@ def build_context(case: Case, options: ReportOptions, *, generated_at: dt.dateti
             report("Writing the chronology", i, total)
 
     report("Working out the pattern", 0, 1)
-    as_of = _local(generated_at).date()
+    as_of = localtime.local_day(generated_at)
     analysis = insight_selectors.case_analysis(case, as_of, incidents=select_incidents(case, options))
     charts = overview.charts_for(analysis).all() if options.include_charts and analysis.total else []
     live = [(i.number, i.behaviour_codes) for i in incidents if not i.retracted]
@@ -385,15 +387,15 @@ def build_context(case: Case, options: ReportOptions, *, generated_at: dt.dateti
         exhibit_rows.append(_exhibit_row(item, redact, in_report, numbers_of))
         report("Listing the exhibits", j, len(exhibits))
 
-    from diary.chain import verify  # noqa: PLC0415
+    from chain.verification import verify  # noqa: PLC0415
 
     check = verify(case, files=False)
-    days = [_local(i.occurred_at).date() for i in incidents]
+    days = [localtime.local_day(i.occurred_at) for i in incidents]
     first_day, last_day = min(days), max(days)
     suspect = {
         "name": redact(case.suspect_name or ""),
         "aliases": redact(case.suspect_aliases or ""),
-        "relationship": case.get_relationship_display(),
+        "relationship": case.relationship_text,
         "description": redact(case.suspect_description or ""),
         "addresses": redact(case.suspect_addresses or ""),
         "vehicles": redact(case.suspect_vehicles or ""),

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from audit.services import record
 from cases.models import Case
+from kernel import jobs
 from reports import files
 from reports.models import Handover, HandoverDownload, Report
 from reports.options import ReportOptions, select_incidents
@@ -75,110 +77,173 @@ def request_report(case: Case, user: Any, options: ReportOptions, *, with_bundle
     return report
 
 
-class _Progress:
-    """Writes progress to the report row at most a few times a second (the page reads it)."""
+# The stages reports.pdf and reports.bundle call, in order, with their share of the work (each counts from 0).
+PDF_PHASES = [
+    ("Writing the report", 1),
+    ("Reading the diary", 2),
+    ("Writing the chronology", 14),
+    ("Working out the pattern", 5),
+    ("Listing the exhibits", 3),
+    ("Laying out the pages", 55),
+    ("Writing the PDF file", 20),
+]
+BUNDLE_PHASES = [("Asking the time-stamping authority", 3), ("report", 2), ("exhibits", 90), ("manifest", 5)]
+BUNDLE_STAGES = {"report": "Checking the report for the bundle", "exhibits": "Checking the evidence files", "manifest": "Finishing the bundle"}
+MAX_ATTEMPTS = 2  # a run whose worker died is started once more, then the report fails with a sentence
+RETRY_STAGE = "Starting again: the first try stopped part-way"
+DEAD_PROBLEM = (
+    "The report stopped part-way twice because the computer making it stopped responding. Nothing in your record was changed. "
+    "Make it again; if it stops again, try a shorter period or leave out the evidence bundle."
+)
 
-    def __init__(self, report: Report, interval: float = 0.5) -> None:
+
+def phases_for(with_bundle: bool) -> list[tuple[str, float]]:
+    if not with_bundle:
+        return list(PDF_PHASES)
+    return [(s, w * 0.4) for s, w in PDF_PHASES] + [(s, w * 0.6) for s, w in BUNDLE_PHASES]
+
+
+class _Progress:
+    """Writes progress to the report row at most a few times a second (the page reads it). Every phase counts
+    from zero; :class:`kernel.jobs.Phases` turns them into one percentage that only moves forwards, and a retry
+    starts from where the bar already was."""
+
+    def __init__(self, report: Report, attempt: int, interval: float = 0.5, start: int = 0) -> None:
         self.report = report
+        self.attempt = attempt
         self.interval = interval
         self.last = 0.0
         self.stage = ""
-        # The PDF is most of the work for a report without a bundle; with a bundle the originals are.
-        self.weights = {"pdf": (0, 100)} if not report.with_bundle else {"pdf": (0, 40), "bundle": (40, 100)}
-        self.part = "pdf"
+        self.phases = jobs.Phases(phases_for(report.with_bundle), start=start)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        percent = self.phases.update(stage, done, total)
         now = time.monotonic()
         if stage == self.stage and now - self.last < self.interval and done < total:
             return
         self.stage, self.last = stage, now
-        low, high = self.weights.get(self.part, (0, 100))
-        fraction = (done / total) if total else 0
-        Report.objects.filter(pk=self.report.pk).update(stage=stage[:80], done=int(low + (high - low) * fraction), total=100)
+        label = BUNDLE_STAGES.get(stage, stage)
+        self.write(label, percent)
+
+    def write(self, label: str, percent: int) -> None:
+        Report.objects.filter(pk=self.report.pk, attempts=self.attempt, status="running").update(
+            stage=label[:80], done=percent, total=100, heartbeat_at=timezone.now()
+        )
 
 
 def generate(report: Report) -> Report:
-    """Makes the files of one report. Any failure leaves no file behind and a clear sentence on the report."""
-    from reports.pdf import EmptyReport, render_pdf  # noqa: PLC0415
+    """Makes the files of one report. Any failure leaves no file behind and a clear sentence on the report.
+
+    The run claims the row (one more attempt); while it works a heartbeat thread stamps the row, so a worker that
+    crashes is noticed within a minute (:func:`revive_if_dead`)."""
+    from reports.pdf import EmptyReport  # noqa: PLC0415
 
     case = report.case
     options = ReportOptions.from_dict(report.options or {})
     generated_at = timezone.now().replace(microsecond=0)
-    Report.objects.filter(pk=report.pk).update(status="running", started_at=timezone.now(), generated_at=generated_at, stage="Starting", done=0, total=100)
+    now = timezone.now()
+    attempt = report.attempts + 1
+    claimed = Report.objects.filter(pk=report.pk, status__in=["queued", "running"], attempts=report.attempts).update(
+        status="running",
+        attempts=attempt,
+        started_at=now,
+        heartbeat_at=now,
+        generated_at=generated_at,
+        stage="Starting" if attempt == 1 else RETRY_STAGE,
+        total=100,
+    )
+    if not claimed:  # another run has it, or it was given up
+        report.refresh_from_db()
+        return report
     report.generated_at = generated_at
-    progress = _Progress(report)
+    report.attempts = attempt
+    progress = _Progress(report, attempt, start=report.done if report.total == 100 else 0)
     written: list[str] = []
     try:
-        case.refresh_from_db(fields=["chain_head", "chain_seq"])
-        progress("Writing the report", 0, 1)
-        buffer = io.BytesIO()
-        info = render_pdf(case, options, buffer, generated_at=generated_at, progress=progress)
-        pdf_bytes = buffer.getvalue()
-        del buffer
-        pdf = files.seal_bytes(case, report.uuid, "pdf", pdf_bytes)
-        written.append(pdf.name)
-        updates: dict[str, Any] = {
-            "pdf_name": pdf.name,
-            "pdf_size": pdf.size,
-            "pdf_sha256": pdf.sha256,
-            "pages": info.pages,
-            "incidents": info.incidents,
-            "exhibits": info.exhibits,
-            "chain_head": case.chain_head,
-            "chain_seq": case.chain_seq,
-        }
-        if report.with_bundle:
-            from reports import bundle as bundle_mod  # noqa: PLC0415
-            from reports import manifest as manifest_mod  # noqa: PLC0415
-
-            progress.part = "bundle"
-            pdf_name = report.file_name("pdf")
-            manifest = manifest_mod.build_manifest(
-                case, options, pdf_name=pdf_name, pdf_sha256=pdf.sha256, pdf_size=pdf.size, generated_at=generated_at
-            )
-            manifest_raw = manifest_mod.manifest_bytes(manifest)
-            updates["manifest_sha256"] = hashlib.sha256(manifest_raw).hexdigest()
-            token = None
-            if report.with_timestamp:
-                progress("Asking the time-stamping authority", 0, 1)
-                token, stamp = _timestamp(hashlib.sha256(manifest_raw).digest())
-                updates.update(stamp)
-
-            def produce(out: Any) -> Any:
-                return bundle_mod.write_bundle(
-                    case,
-                    options,
-                    out,
-                    pdf_name=pdf_name,
-                    pdf_chunks=[pdf_bytes],
-                    pdf_sha256=pdf.sha256,
-                    pdf_size=pdf.size,
-                    generated_at=generated_at,
-                    timestamp_token=token,
-                    manifest=manifest,
-                    progress=progress,
-                )
-
-            sealed, bundle_info = files.seal_from_writer(case, report.uuid, "bundle", produce)
-            written.append(sealed.name)
-            if bundle_info.manifest_sha256 != updates["manifest_sha256"]:
-                raise RuntimeError("the bundle's manifest differs from the one time-stamped")
-            updates.update(bundle_name=sealed.name, bundle_size=sealed.size, bundle_sha256=sealed.sha256)
+        with jobs.Heartbeat(Report, report.pk, match={"attempts": attempt, "status": "running"}):
+            updates = _make_files(report, case, options, generated_at, progress, written)
         finished = timezone.now()
         updates.update(status="done", finished_at=finished, expires_at=finished + ttl(), stage="Ready", done=100, total=100)
-        Report.objects.filter(pk=report.pk).update(**updates)
-        record(report.requested_by, "report.generated", case, f"report {report.short_id}")
+        if not Report.objects.filter(pk=report.pk, attempts=attempt, status="running").update(**updates):
+            _forget(report, written)  # given up for dead meanwhile: a newer run owns the report
+        else:
+            record(report.requested_by, "report.generated", case, f"report {report.short_id}")
     except EmptyReport as exc:
-        _fail(report, written, str(exc))
+        _fail(report, written, str(exc), attempt=attempt)
     except Exception as exc:
         log.exception("report %s failed", report.pk)
-        _fail(report, written, _explain(exc))
+        _fail(report, written, _explain(exc), attempt=attempt)
     report.refresh_from_db()
     return report
 
 
+def _make_files(report: Report, case: Case, options: ReportOptions, generated_at: dt.datetime, progress: _Progress, written: list[str]) -> dict[str, Any]:
+    from reports.pdf import render_pdf  # noqa: PLC0415
+
+    case.refresh_from_db(fields=["chain_head", "chain_seq"])
+    progress("Writing the report", 0, 1)
+    buffer = io.BytesIO()
+    info = render_pdf(case, options, buffer, generated_at=generated_at, progress=progress)
+    pdf_bytes = buffer.getvalue()
+    del buffer
+    pdf = files.seal_bytes(case, report.uuid, "pdf", pdf_bytes)
+    written.append(pdf.name)
+    updates: dict[str, Any] = {
+        "pdf_name": pdf.name,
+        "pdf_size": pdf.size,
+        "pdf_sha256": pdf.sha256,
+        "pages": info.pages,
+        "incidents": info.incidents,
+        "exhibits": info.exhibits,
+        "chain_head": case.chain_head,
+        "chain_seq": case.chain_seq,
+    }
+    if report.with_bundle:
+        from reports import bundle as bundle_mod  # noqa: PLC0415
+        from reports import manifest as manifest_mod  # noqa: PLC0415
+
+        pdf_name = report.file_name("pdf")
+        manifest = manifest_mod.build_manifest(case, options, pdf_name=pdf_name, pdf_sha256=pdf.sha256, pdf_size=pdf.size, generated_at=generated_at)
+        manifest_raw = manifest_mod.manifest_bytes(manifest)
+        updates["manifest_sha256"] = hashlib.sha256(manifest_raw).hexdigest()
+        token = None
+        if report.with_timestamp:
+            progress("Asking the time-stamping authority", 0, 1)
+            token, stamp = _timestamp(hashlib.sha256(manifest_raw).digest())
+            updates.update(stamp)
+            progress("Asking the time-stamping authority", 1, 1)
+
+        sealed_manifest = files.seal_bytes(case, report.uuid, "manifest", manifest_raw)
+        written.append(sealed_manifest.name)
+        # The bundle is not stored: it is made once here to fix its SHA-256 and size (and to check every exhibit
+        # reads back as sealed), then made again, byte for byte, at each download (stream_bundle).
+        digest = hashlib.sha256()
+        size = 0
+        info = bundle_mod.BundleInfo(manifest_sha256="")
+        for piece in bundle_mod.iter_bundle(
+            case,
+            options,
+            pdf_name=pdf_name,
+            pdf_chunks=[pdf_bytes],
+            pdf_sha256=pdf.sha256,
+            pdf_size=pdf.size,
+            generated_at=generated_at,
+            timestamp_token=token,
+            manifest=manifest,
+            manifest_raw=manifest_raw,
+            progress=progress,
+            info=info,
+        ):
+            digest.update(piece)
+            size += len(piece)
+        if info.manifest_sha256 != updates["manifest_sha256"]:
+            raise RuntimeError("the bundle's manifest differs from the one time-stamped")
+        updates.update(bundle_name="", manifest_name=sealed_manifest.name, bundle_size=size, bundle_sha256=digest.hexdigest())
+    return updates
+
+
 def _explain(exc: Exception) -> str:
-    from evidence import stream  # noqa: PLC0415
+    from vault import stream  # noqa: PLC0415
 
     if isinstance(exc, stream.BlobError) or "sha" in str(exc).lower() or "exhibit" in str(exc).lower():
         text = str(exc)
@@ -188,12 +253,43 @@ def _explain(exc: Exception) -> str:
     return f"The report could not be made ({type(exc).__name__}). Nothing in your record was changed. Try again."
 
 
-def _fail(report: Report, written: list[str], problem: str) -> None:
+def _fail(report: Report, written: list[str], problem: str, attempt: int | None = None) -> None:
+    rows = Report.objects.filter(pk=report.pk) if attempt is None else Report.objects.filter(pk=report.pk, attempts=attempt, status="running")
+    if not rows.update(status="failed", finished_at=timezone.now(), problem=problem[:400], pdf_name="", bundle_name="", manifest_name="", stage="Stopped"):
+        _forget(report, written)
+        return
     for name in written:
         files.delete(name)
-    Report.objects.filter(pk=report.pk).update(
-        status="failed", finished_at=timezone.now(), problem=problem[:400], pdf_name="", bundle_name="", stage="Stopped"
-    )
+
+
+def _forget(report: Report, written: list[str]) -> None:
+    """A run given up for dead finished anyway: delete what it wrote, unless the newer run now holds that name."""
+    current = Report.objects.filter(pk=report.pk).values("pdf_name", "bundle_name", "manifest_name").first() or {}
+    for name in written:
+        if name not in current.values():
+            files.delete(name)
+
+
+def revive_if_dead(report: Report, now: dt.datetime | None = None) -> bool:
+    """A running report whose worker stopped (no heartbeat for a minute) is started once more, or failed with a
+    sentence after its last attempt. True when it was found dead."""
+    if report.status != "running" or not jobs.is_dead(report.heartbeat_at, report.started_at, now):
+        return False
+    seen = Report.objects.filter(pk=report.pk, status="running", attempts=report.attempts, heartbeat_at=report.heartbeat_at)
+    leftovers = [files.storage_name(report.case, report.uuid, what) for what in ("pdf", "bundle", "manifest")]
+    if report.attempts < MAX_ATTEMPTS:
+        if seen.update(status="queued", stage=RETRY_STAGE, heartbeat_at=None, started_at=None):
+            for name in leftovers:
+                files.delete(name)
+            from reports.tasks import generate_report  # noqa: PLC0415
+
+            pk = report.pk
+            transaction.on_commit(lambda: generate_report.enqueue(pk))
+    elif seen.update(status="failed", finished_at=timezone.now(), problem=DEAD_PROBLEM, pdf_name="", bundle_name="", manifest_name="", stage="Stopped"):
+        for name in leftovers:
+            files.delete(name)
+    report.refresh_from_db()
+    return True
 
 
 def _timestamp(digest: bytes) -> tuple[bytes | None, dict[str, Any]]:
@@ -222,28 +318,29 @@ def _ca_path() -> Any:
 def delete_files(report: Report, status: str) -> None:
     files.delete(report.pdf_name)
     files.delete(report.bundle_name)
+    files.delete(report.manifest_name)
     token = None if status == "deleted" else report.timestamp_token
-    Report.objects.filter(pk=report.pk).update(status=status, pdf_name="", bundle_name="", timestamp_token=token)
+    Report.objects.filter(pk=report.pk).update(status=status, pdf_name="", bundle_name="", manifest_name="", timestamp_token=token)
 
 
 def delete_report(report: Report, user: Any) -> None:
+    """The report is marked deleted, its links stopped and the deletion audited together; then its files go."""
+    with transaction.atomic():
+        Report.objects.filter(pk=report.pk).update(status="deleted")
+        Handover.objects.filter(report=report, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        record(user, "report.deleted", report.case, f"report {report.short_id}")
     delete_files(report, "deleted")
-    Handover.objects.filter(report=report, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    record(user, "report.deleted", report.case, f"report {report.short_id}")
-
-
-STUCK_AFTER = dt.timedelta(hours=6)
 
 
 def sweep_expired(now: dt.datetime | None = None, case: Case | None = None) -> int:
-    """Deletes the files of every finished report past its expiry (and of reports stuck failing). Returns how many."""
+    """Deletes the files of every finished report past its expiry, and retries or fails every report whose worker
+    died (:func:`revive_if_dead`). Returns how many expired."""
     now = now or timezone.now()
-    stuck = Report.objects.filter(status="running", started_at__lte=now - STUCK_AFTER)
+    running = Report.objects.filter(status="running")
     if case is not None:
-        stuck = stuck.filter(case=case)
-    for report in stuck.select_related("case"):
-        written = [files.storage_name(report.case, report.uuid, what) for what in ("pdf", "bundle")]
-        _fail(report, written, "The report stopped part-way (the server was restarted). Nothing in your record was changed. Make it again.")
+        running = running.filter(case=case)
+    for report in running.select_related("case"):
+        revive_if_dead(report, now)
     qs = Report.objects.filter(status="done", expires_at__lte=now)
     if case is not None:
         qs = qs.filter(case=case)
@@ -310,7 +407,71 @@ def mark_completed(download_id: int) -> None:
 
 
 def reader_for(report: Report, what: str) -> Callable[[], Any]:
+    """The stored PDF (or a bundle stored by a report made before bundles were streamed)."""
     name = report.pdf_name if what == "pdf" else report.bundle_name
     if not name:
         raise FileNotFoundError(what)
     return lambda: files.open_reader(report.case, report.uuid, what, name)
+
+
+class BundleUnavailable(Exception):
+    """The bundle cannot be made again truthfully. ``str()`` is the sentence for the person."""
+
+
+def stream_bundle(report: Report) -> tuple[int, Iterator[bytes]]:
+    """(size, pieces) of the report's bundle, made from the sealed originals as it is sent.
+
+    Before anything is sent, the manifest fixed when the report was made is read back and checked against its
+    SHA-256, and every exhibit it lists is checked to be present and sealed as listed (else BundleUnavailable).
+    While sending, every file is re-hashed; a difference stops the stream before the ZIP's central directory, and
+    the last piece is held back until the whole bundle's SHA-256 is the one fixed when the report was made, so a
+    wrong bundle is never complete (the browser sees fewer bytes than announced and keeps nothing usable)."""
+    from reports import bundle as bundle_mod  # noqa: PLC0415
+    from vault import stream  # noqa: PLC0415
+
+    case = report.case
+    try:
+        manifest_raw = b"".join(files.iter_plaintext(case, report.uuid, "manifest", report.manifest_name))
+    except (OSError, stream.BlobError) as exc:
+        raise BundleUnavailable("The bundle's manifest could not be read back from the storage. Make a new report.") from exc
+    if hashlib.sha256(manifest_raw).hexdigest() != report.manifest_sha256:
+        raise BundleUnavailable("The bundle's manifest is not the one fixed when the report was made. Make a new report.")
+    manifest = json.loads(manifest_raw)
+    try:
+        bundle_mod.check_sources(case, manifest)
+    except bundle_mod.BundleError as exc:
+        raise BundleUnavailable(str(exc)) from exc
+    token = bytes(report.timestamp_token) if report.timestamp_token else None
+    pieces = bundle_mod.iter_bundle(
+        case,
+        ReportOptions.from_dict(report.options or {}),
+        pdf_name=manifest["report"]["file"],
+        pdf_chunks=files.iter_plaintext(case, report.uuid, "pdf", report.pdf_name),
+        pdf_sha256=report.pdf_sha256,
+        pdf_size=report.pdf_size,
+        generated_at=report.generated_at or report.requested_at,
+        timestamp_token=token,
+        manifest=manifest,
+        manifest_raw=manifest_raw,
+    )
+    return report.bundle_size, _checked(report, pieces)
+
+
+def _checked(report: Report, pieces: Iterator[bytes]) -> Iterator[bytes]:
+    digest = hashlib.sha256()
+    held: bytes | None = None
+    try:
+        for piece in pieces:
+            if held is not None:
+                yield held
+            digest.update(piece)
+            held = piece
+        if digest.hexdigest() != report.bundle_sha256:
+            raise RuntimeError("the bundle made now differs from the one fingerprinted when the report was made")
+    except Exception as exc:
+        problem = _explain(exc) if not isinstance(exc, RuntimeError) else "The evidence bundle could not be made again exactly as it was fingerprinted."
+        log.error("report %s: bundle stopped while being sent: %s", report.pk, type(exc).__name__)
+        Report.objects.filter(pk=report.pk).update(problem=f"A download of the bundle was stopped: {problem}"[:400])
+        return
+    if held is not None:
+        yield held

@@ -71,19 +71,6 @@ class TimestampCheck:
         return f"0x{self.serial:X}" if self.serial is not None else ""
 
 
-def settings_url() -> str:
-    from django.conf import settings  # noqa: PLC0415
-
-    return (getattr(settings, "DAYBOOK_TSA_URL", "") or "").strip()
-
-
-def settings_ca_file() -> Path | None:
-    from django.conf import settings  # noqa: PLC0415
-
-    value = getattr(settings, "DAYBOOK_TSA_CA_FILE", "") or ""
-    return Path(value) if str(value).strip() else None
-
-
 # ---------------------------------------------------------------------------------------------- requesting
 
 

@@ -19,29 +19,16 @@ from django.views.decorators.http import require_POST
 
 from audit.services import record
 from cases.models import Case
-from cases.policy import Action, case_for
-from evidence import stream
+from cases.policy import Action, case_for, child_or_404
 from reports import forms, services
 from reports.impact import gather_impact
 from reports.models import Handover, Report
 from reports.options import ReportOptions
+from vault import stream
 
 
 def _report(case: Case, report_id: Any) -> Report:
-    report = Report.objects.filter(case=case, uuid=_uuid(report_id)).first() if _uuid(report_id) else None
-    if report is None:
-        raise Http404("No such report")
-    report.case = case
-    return report
-
-
-def _uuid(value: Any) -> str | None:
-    import uuid  # noqa: PLC0415
-
-    try:
-        return str(uuid.UUID(str(value)))
-    except (ValueError, TypeError):
-        return None
+    return child_or_404(Report, case, uuid=report_id)
 
 
 @login_required
@@ -87,6 +74,7 @@ def report_new(request: HttpRequest, case_id: int) -> HttpResponse:
 def report_detail(request: HttpRequest, case_id: int, report_id: str) -> HttpResponse:
     case = case_for(request.user, case_id, Action.VIEW)
     report = _report(case, report_id)
+    services.revive_if_dead(report)
     if report.status == "done" and not report.is_available:
         services.sweep_expired(case=case)
         report.refresh_from_db()
@@ -118,7 +106,36 @@ def report_detail(request: HttpRequest, case_id: int, report_id: str) -> HttpRes
 def report_status(request: HttpRequest, case_id: int, report_id: str) -> JsonResponse:
     case = case_for(request.user, case_id, Action.VIEW)
     report = _report(case, report_id)
+    services.revive_if_dead(report)
     return JsonResponse({"status": report.status, "stage": report.stage, "percent": report.percent, "problem": report.problem})
+
+
+def _download(request: HttpRequest, report: Report, what: str, on_complete: Any = None) -> HttpResponse:
+    """The PDF from its sealed file; the bundle made as it is sent from the sealed originals (reports.bundle)."""
+    if what == "bundle" and not report.bundle_name:
+        try:
+            size, pieces = services.stream_bundle(report)
+        except services.BundleUnavailable as exc:
+            return render(request, "reports/bundle_problem.html", {"problem": str(exc)}, status=409)
+        return _response(pieces, size, report.file_name(what), MEDIA[what], on_complete)
+    return _stream(services.reader_for(report, what), report.file_name(what), MEDIA[what], on_complete)
+
+
+def _response(pieces: Any, size: int, filename: str, media_type: str, on_complete: Any = None) -> HttpResponse:
+    def body():  # noqa: ANN202
+        sent = 0
+        for piece in pieces:
+            sent += len(piece)
+            yield piece
+        if on_complete and sent == size:
+            on_complete()
+
+    response = StreamingHttpResponse(body(), content_type=media_type)
+    response["Content-Length"] = str(size)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def _stream(reader_factory: Any, filename: str, media_type: str, on_complete: Any = None) -> HttpResponse:
@@ -157,10 +174,10 @@ MEDIA = {"pdf": "application/pdf", "bundle": "application/zip"}
 def report_download(request: HttpRequest, case_id: int, report_id: str, what: str) -> HttpResponse:
     case = case_for(request.user, case_id, Action.VIEW)
     report = _report(case, report_id)
-    if what not in MEDIA or not report.is_available or (what == "bundle" and not report.bundle_name):
+    if what not in MEDIA or not report.is_available or (what == "bundle" and not report.has_bundle):
         raise Http404("Not available")
     record(request.user, "report.downloaded", case, f"report {report.short_id} {what}")
-    return _stream(services.reader_for(report, what), report.file_name(what), MEDIA[what])
+    return _download(request, report, what)
 
 
 @login_required
@@ -190,8 +207,15 @@ def handover_new(request: HttpRequest, case_id: int, report_id: str) -> HttpResp
         return render(
             request,
             "reports/detail.html",
-            {"case": case, "report": report, "options": ReportOptions.from_dict(report.options or {}), "handovers": handovers,
-             "form": form, "max_days": services.handover_max_days(), "pending": False},
+            {
+                "case": case,
+                "report": report,
+                "options": ReportOptions.from_dict(report.options or {}),
+                "handovers": handovers,
+                "form": form,
+                "max_days": services.handover_max_days(),
+                "pending": False,
+            },
             status=400,
         )
     made = services.create_handover(
@@ -266,8 +290,8 @@ def handover_download(request: HttpRequest, what: str) -> HttpResponse:
         return gone
     assert handover_row is not None
     report = handover_row.report
-    if what not in MEDIA or (what == "bundle" and not report.bundle_name):
+    if what not in MEDIA or (what == "bundle" and not report.has_bundle):
         raise Http404("Not available")
     client = {"ip": request.META.get("REMOTE_ADDR", ""), "browser": request.headers.get("User-Agent", "")[:200]}
     download = services.record_download(handover_row, what, client)
-    return _stream(services.reader_for(report, what), report.file_name(what), MEDIA[what], on_complete=lambda: services.mark_completed(download.pk))
+    return _download(request, report, what, on_complete=lambda: services.mark_completed(download.pk))

@@ -7,7 +7,7 @@ PORT="${PORT:-8000}"
 WORKERS="${DAYBOOK_WEB_WORKERS:-3}"
 THREADS="${DAYBOOK_WEB_THREADS:-4}"
 
-.venv/bin/python manage.py db_worker --interval 1 &
+.venv/bin/python manage.py worker &
 WORKER=$!
 cleanup() { kill "$WORKER" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true; }
 trap cleanup EXIT INT TERM

@@ -54,14 +54,6 @@ def help_bar() -> dict[str, Any]:
     }
 
 
-def contacts_by_kind() -> list[tuple[str, list[Contact]]]:
-    grouped: dict[str, list[Contact]] = {}
-    labels = dict(Contact.KINDS)
-    for contact in Contact.objects.all():
-        grouped.setdefault(labels.get(contact.kind, contact.kind), []).append(contact)
-    return list(grouped.items())
-
-
 @dataclass
 class HelpDirectory:
     """The help page's contacts: national services grouped by kind, local services grouped by area."""

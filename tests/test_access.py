@@ -12,7 +12,7 @@ from django.test import Client
 from audit.models import AuditEvent
 from cases.services import save_crime_reference, save_order
 from diary.models import Incident
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 
 @pytest.fixture

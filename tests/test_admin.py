@@ -15,7 +15,24 @@ from django.test import Client
 from accounts.testing import TEST_PASSPHRASE, activate_totp, confirm_passphrase, sign_in, totp_code
 from daybook.admin_site import ADMIN_MODELS
 
-PERSONAL_APPS = {"cases", "diary", "evidence", "insights", "reports", "imports", "audit", "account", "mfa", "usersessions", "django_tasks_db", "sessions"}
+PERSONAL_APPS = {
+    "cases",
+    "diary",
+    "evidence",
+    "insights",
+    "reports",
+    "imports",
+    "audit",
+    "account",
+    "mfa",
+    "usersessions",
+    "django_tasks_db",
+    "sessions",
+    "casework",
+    "chain",
+    "ops",
+    "vault",
+}
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidence import store
 from evidence.models import Exhibit, UploadSession
 from evidence.testing import MIB, upload_with_client
+from vault import store
 
 ROOT = Path(__file__).resolve().parent.parent
 OCTETS = "application/offset+octet-stream"
@@ -108,7 +108,7 @@ UPLOAD_BODIES = st.one_of(
 HEADER_VALUES = st.one_of(st.text(alphabet=st.characters(codec="latin-1", exclude_categories=["Cc"]), max_size=30), st.integers().map(str))
 
 # Every endpoint that reads or answers JSON, by its view; the guard test below keeps the list complete.
-JSON_VIEWS = {"uploads", "upload", "upload_finish", "report_status"}
+JSON_VIEWS = {"uploads", "upload", "upload_finish", "report_status", "healthz"}
 
 
 def test_the_fuzzed_views_are_every_json_view():
@@ -158,3 +158,12 @@ def test_fuzz_report_status(owner_client, case, report_id, body):  # noqa: ANN00
         return
     assert owner_client.generic("GET", url, body, content_type="application/json").status_code in (404, 405)
     assert owner_client.post(url, body, content_type="application/json").status_code in (403, 404, 405)
+
+
+@pytest.mark.django_db
+@settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=UPLOAD_BODIES, method=st.sampled_from(["GET", "POST", "PUT"]))
+def test_fuzz_healthz(body, method):  # noqa: ANN001
+    response = Client().generic(method, "/healthz", body, content_type="application/json")
+    assert response.status_code != 500
+    assert response.status_code in (200, 403, 405, 503)

@@ -9,11 +9,12 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from diary import chain
-from diary.models import ChainEntry, Incident, IncidentVersion
+from chain.models import ChainEntry
+from chain.verification import verify
+from diary.models import Incident, IncidentVersion
 from diary.services import IncidentData, edit_incident, retract_incident, snapshot_from_version
 from kernel.canonical import canonical_bytes, sha256_hex
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def history(case, owner):
 
 
 def test_untouched_case_is_intact(case, history):
-    result = chain.verify(case)
+    result = verify(case)
     assert result.ok, result.problem
     assert result.entries == 5  # opened + 2 created + 1 edit + 1 retraction
     case.refresh_from_db()
@@ -71,7 +72,7 @@ def _sql(statement: str, params: list) -> None:
 def test_detects_changed_date_in_current_row(case, history):
     _, second = history
     _sql("UPDATE diary_incident SET occurred_at = %s WHERE id = %s", ["2020-01-01 10:00:00", second.pk])
-    result = chain.verify(case)
+    result = verify(case)
     assert not result.ok
     assert "Incident 2" in result.problem
 
@@ -79,14 +80,14 @@ def test_detects_changed_date_in_current_row(case, history):
 def test_detects_flag_flipped_in_current_row(case, history):
     _, second = history
     _sql("UPDATE diary_incident SET felt_in_danger = %s WHERE id = %s", [True, second.pk])
-    assert not chain.verify(case).ok
+    assert not verify(case).ok
 
 
 def test_detects_swapped_ciphertext_between_versions(case, history):
     _, second = history
     v1, v2 = IncidentVersion.objects.filter(incident=second).order_by("version")
     _sql("UPDATE diary_incidentversion SET snapshot_enc = %s WHERE id = %s", [v1.snapshot_enc, v2.pk])
-    result = chain.verify(case)
+    result = verify(case)
     assert not result.ok
     assert result.broken_seq is not None
 
@@ -103,7 +104,7 @@ def test_detects_rewritten_version_with_recomputed_payload_hash(case, history, o
         "UPDATE diary_incidentversion SET snapshot_enc = %s, payload_sha256 = %s WHERE id = %s",
         [sealed, sha256_hex(payload), version.pk],
     )
-    result = chain.verify(case)
+    result = verify(case)
     assert not result.ok
     assert "altered" in result.problem
 
@@ -111,7 +112,7 @@ def test_detects_rewritten_version_with_recomputed_payload_hash(case, history, o
 def test_detects_deleted_chain_entry(case, history):
     entry = ChainEntry.objects.get(case=case, seq=3)
     _sql("DELETE FROM diary_chainentry WHERE id = %s", [entry.pk])
-    result = chain.verify(case)
+    result = verify(case)
     assert not result.ok
     assert result.broken_seq == 3
 
@@ -119,13 +120,13 @@ def test_detects_deleted_chain_entry(case, history):
 def test_detects_truncated_chain_tail(case, history):
     last = ChainEntry.objects.filter(case=case).order_by("-seq").first()
     _sql("DELETE FROM diary_chainentry WHERE id = %s", [last.pk])
-    assert not chain.verify(case).ok
+    assert not verify(case).ok
 
 
 def test_detects_edited_entry_hash(case, history):
     entry = ChainEntry.objects.get(case=case, seq=2)
     _sql("UPDATE diary_chainentry SET at = %s WHERE id = %s", ["2001-01-01T00:00:00.000000Z", entry.pk])
-    result = chain.verify(case)
+    result = verify(case)
     assert not result.ok
     assert result.broken_seq == 2
 
@@ -136,7 +137,7 @@ def test_detects_deleted_incident(case, history):
     _sql("DELETE FROM diary_searchtoken WHERE incident_id = %s", [first.pk])
     _sql("DELETE FROM diary_incidentversion WHERE incident_id = %s", [first.pk])
     _sql("DELETE FROM diary_incident WHERE id = %s", [first.pk])
-    assert not chain.verify(case).ok
+    assert not verify(case).ok
 
 
 def test_verify_case_command_reports_intact_and_broken(case, history, capsys):

@@ -9,11 +9,12 @@ import pytest
 from cases.services import save_crime_reference, save_order
 from diary import rules
 from diary.models import Incident, IncidentVersion
-from tests.conftest import make_incident
+from kernel import localtime
+from tests.factories import make_incident
 
 
 def local_now() -> dt.datetime:
-    return rules.now_local()
+    return localtime.now_local()
 
 
 def full_form(**overrides) -> dict:

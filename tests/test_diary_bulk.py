@@ -11,9 +11,11 @@ from django.db import connection
 
 from audit.models import AuditEvent
 from cases.services import create_case
-from diary import chain, selectors
+from chain.models import ChainEntry
+from chain.verification import verify
+from diary import selectors
 from diary import services as diary
-from diary.models import ChainEntry, Incident, IncidentBehaviour, IncidentVersion, SearchToken, WeekCount
+from diary.models import Incident, IncidentBehaviour, IncidentVersion, SearchToken, WeekCount
 from diary.services import IncidentData, create_incident, create_incidents, edit_incident, retract_incident, snapshot_from_version
 
 UTC = dt.UTC
@@ -100,7 +102,7 @@ def test_bulk_equals_one_by_one(case, twin, owner, capsys):
     assert bulk["behaviours"]["CONT.CALL"] == [2]
     assert dict(bulk["weeks"]) == {dt.date(2024, 3, 4): 3, dt.date(2024, 3, 11): 1, dt.date(2024, 4, 8): 1}
 
-    result = chain.verify(twin)
+    result = verify(twin)
     assert result.ok, result.problem
     assert result.entries == 6  # case opened + 5 created
     twin.refresh_from_db()
@@ -116,7 +118,7 @@ def test_bulk_continues_numbers_chain_and_week_counts_of_a_used_case(case, owner
 
     assert [i.number for i in made] == [2, 3, 4, 5, 6] and after.number == 7
     assert WeekCount.objects.get(case=case, week=dt.date(2024, 3, 4)).count == 5  # 1 before + 3 bulk + 1 after
-    assert chain.verify(case).ok
+    assert verify(case).ok
     assert ChainEntry.objects.filter(case=case).count() == 8
     # The in-memory case the caller holds is up to date (a following write continues the chain from it).
     assert case.chain_seq == 8 and case.incident_seq == 7
@@ -129,7 +131,7 @@ def test_bulk_made_incidents_can_be_edited_and_retracted(case, owner):
     edit_incident(first, owner, data)
     retract_incident(second, owner, "import undone")
 
-    assert chain.verify(case).ok
+    assert verify(case).ok
     assert [i.number for i in selectors.filtered(case, {"q": "corrected"})] == [1]
     assert [i.number for i in selectors.filtered(case, {"q": "whatsapp"})] == []
     assert WeekCount.objects.get(case=case, week=dt.date(2024, 3, 4)).count == 2
@@ -141,7 +143,7 @@ def test_bulk_in_chunks_gives_the_same_chain(case, twin, owner, monkeypatch):
     monkeypatch.setattr(diary, "BULK_CHUNK", 2)
     create_incidents(twin, owner, _items())
     assert _state(twin) == _state(case)
-    assert chain.verify(twin).ok
+    assert verify(twin).ok
 
 
 def test_nothing_to_record_writes_nothing(case, owner):
@@ -154,7 +156,7 @@ def test_a_bulk_made_incident_changed_in_the_database_is_found(case, owner):
     made = create_incidents(case, owner, _items())
     with connection.cursor() as cursor:
         cursor.execute("UPDATE diary_incident SET how_many = %s WHERE id = %s", [99, made[0].pk])
-    result = chain.verify(case)
+    result = verify(case)
     assert not result.ok
     assert "Incident 1 has been changed outside Daybook" in result.problem
 
@@ -178,4 +180,4 @@ def test_a_failure_part_way_leaves_nothing(case, owner, monkeypatch):
     assert ChainEntry.objects.filter(case=case).count() == 1
     case.refresh_from_db()
     assert case.incident_seq == 0 and case.chain_seq == 1
-    assert chain.verify(case).ok
+    assert verify(case).ok

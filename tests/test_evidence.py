@@ -20,12 +20,13 @@ from django.db import connection
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from diary import chain
-from diary.models import ChainEntry
-from evidence import names, services, sniff, store, stream
+from chain.models import ChainEntry
+from chain.verification import verify
+from evidence import limits, names, services, snapshots, sniff, sweep, uploads
 from evidence.models import Blob, Exhibit, ExhibitEvent, UploadPart, UploadSession
 from evidence.testing import MIB, eml, jpeg_with_exif, mp4_with_mvhd, pdf, png, upload_with_client, video_mp4
-from tests.conftest import make_incident
+from tests.factories import make_incident
+from vault import store, stream
 
 KEY = bytes(range(32))
 
@@ -258,7 +259,7 @@ def test_plain_form_refuses_empty_files_and_nothing_chosen(case, owner_client):
 def test_empty_file_is_refused_everywhere(case, owner, owner_client):
     r = owner_client.post(f"/cases/{case.pk}/evidence/uploads/", json.dumps({"name": "x.jpg", "size": 0}), content_type="application/json")
     assert r.status_code == 400 and "empty" in r.json()["error"]
-    with pytest.raises(services.UploadError, match="empty"):
+    with pytest.raises(limits.UploadError, match="empty"):
         services.ingest(case, owner, [b""], name="x.jpg")
     assert not Blob.objects.exists() and not Exhibit.objects.exists()
 
@@ -272,19 +273,19 @@ def test_files_over_the_limit_are_refused_before_and_during_upload(case, owner, 
     r = put(owner_client, info["url"], os.urandom(3 * MIB), 0)
     assert r.status_code == 413 and r.json()["offset"] == 0
     # During, for a stream of unknown length (imports, the plain form): stops as soon as the limit is passed.
-    with pytest.raises(services.UploadError) as excinfo:
+    with pytest.raises(limits.UploadError) as excinfo:
         services.ingest(case, owner, (os.urandom(MIB) for _ in range(10)), name="endless.bin")
     assert excinfo.value.status == 413
     assert not Exhibit.objects.exists() and not Blob.objects.exists()
 
 
 def test_chunk_that_arrives_short_is_not_committed(case, owner):
-    upload = services.start_upload(case, owner, name="a.bin", size=2 * MIB)
-    with pytest.raises(services.UploadError, match="dropped"):
-        services.receive_chunk(upload, 0, [os.urandom(MIB)], 2 * MIB)  # the connection died half-way
+    upload = uploads.start_upload(case, owner, name="a.bin", size=2 * MIB)
+    with pytest.raises(limits.UploadError, match="dropped"):
+        uploads.receive_chunk(upload, 0, [os.urandom(MIB)], 2 * MIB)  # the connection died half-way
     upload.refresh_from_db()
     assert upload.received == 0 and not UploadPart.objects.exists()
-    assert list(Path(store.storage().path(store.part_dir(upload.uuid))).glob("*")) == []
+    assert list(Path(store.storage().path(sweep.part_dir(upload.uuid))).glob("*")) == []
 
 
 def test_hostile_names_are_cleaned_for_display_and_download(case, owner, owner_client):
@@ -373,7 +374,7 @@ def test_corrupt_image_and_video_keep_the_original_and_say_why(case, owner):
     video.refresh_from_db()
     assert video.preview_status in ("failed", "none") and video.preview_note
     assert b"".join(store.iter_plaintext(case, video.original)) == broken_video
-    assert chain.verify(case).ok
+    assert verify(case).ok
 
 
 # ---------------------------------------------------------------- facts and previews
@@ -386,7 +387,7 @@ def test_exif_capture_time_and_gps_are_extracted_and_chained(case, owner, owner_
     assert facts["gps_latitude"] == "51.501364" and facts["gps_longitude"] == "-0.141889"
     assert facts["camera"] == "Acme Phone 9"
     event = ExhibitEvent.objects.get(exhibit=exhibit)
-    payload = services.event_payload(event, case)
+    payload = snapshots.event_payload(event, case)
     assert payload["state"]["file"]["facts"]["gps_latitude"] == "51.501364"
     assert payload["state"]["file"]["sha256"] == exhibit.sha256
     page = owner_client.get(f"/cases/{case.pk}/evidence/{exhibit.number}/").content.decode()
@@ -461,12 +462,12 @@ def test_exhibits_enter_the_chain_and_verify(case, owner, incident):
     assert kinds.count("exhibit.sealed") == 1 and kinds.count("exhibit.event") == 3
     exhibit.refresh_from_db()
     assert exhibit.custody == "police" and exhibit.version == 4
-    result = chain.verify(case)
+    result = verify(case)
     assert result.ok, result.problem
     assert result.files_checked and [c.ok for c in result.files] == [True]
     # Each payload is recomputable with plain json + hashlib (the documented canonical form).
     for event in ExhibitEvent.objects.filter(exhibit=exhibit):
-        payload = services.event_payload(event, case)
+        payload = snapshots.event_payload(event, case)
         raw = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
         assert hashlib.sha256(raw).hexdigest() == event.payload_sha256
         entry = ChainEntry.objects.get(case=case, ref=f"exhibit/{exhibit.number}/e{event.seq}")
@@ -479,7 +480,7 @@ def test_tampered_blob_is_detected(case, owner, owner_client):
     raw = bytearray(path.read_bytes())
     raw[MIB + 500] ^= 0x01
     path.write_bytes(bytes(raw))
-    result = chain.verify(case)
+    result = verify(case)
     assert not result.ok
     assert "Exhibit 1" in result.problem and "altered or damaged" in result.problem
     page = owner_client.get(f"/cases/{case.pk}/integrity/").content.decode()
@@ -492,7 +493,7 @@ def test_tampered_blob_is_detected(case, owner, owner_client):
 def test_missing_blob_is_reported(case, owner, capsys):
     exhibit = add(case, owner, b"some evidence", name="a.txt")
     stored_path(exhibit.original).unlink()
-    result = chain.verify(case)
+    result = verify(case)
     assert not result.ok and "missing" in result.problem
     with pytest.raises(SystemExit):
         call_command("verify_case", case.pk)
@@ -502,11 +503,11 @@ def test_missing_blob_is_reported(case, owner, capsys):
 def test_replaced_blob_with_valid_encryption_of_other_content_is_detected(case, owner):
     """Someone with the keys re-seals different bytes under the same blob: the SHA-256 no longer matches."""
     exhibit = add(case, owner, b"the original evidence", name="a.txt")
-    from evidence.keys import data_key
+    from vault.keys import data_key
 
     forged = b"".join(stream.SealingStream(data_key(case), stream.blob_context(exhibit.original.uuid), [b"something else"]).chunks())
     stored_path(exhibit.original).write_bytes(forged)
-    result = chain.verify(case)
+    result = verify(case)
     assert not result.ok and "no longer matches the SHA-256" in result.problem
 
 
@@ -514,7 +515,7 @@ def test_row_changed_outside_daybook_is_detected(case, owner):
     exhibit = add(case, owner, b"evidence", name="a.txt")
     with connection.cursor() as cursor:
         cursor.execute("UPDATE evidence_exhibit SET custody = 'police' WHERE id = %s", [exhibit.pk])
-    result = chain.verify(case)
+    result = verify(case)
     assert not result.ok and "changed outside Daybook" in result.problem
 
 
@@ -522,7 +523,7 @@ def test_deleted_exhibit_event_is_detected(case, owner):
     exhibit = add(case, owner, b"evidence", name="a.txt")
     services.edit_exhibit(exhibit, owner, description="x")
     ExhibitEvent.objects.filter(exhibit=exhibit, seq=2).delete()
-    result = chain.verify(case)
+    result = verify(case)
     assert not result.ok and "missing" in result.problem
 
 
@@ -576,7 +577,7 @@ def test_full_disk_mid_upload_keeps_the_last_good_state(case, owner, owner_clien
     assert "run out of space" in r.json()["error"] and "Everything saved before is safe" in r.json()["error"]
     assert r.json()["offset"] == 4 * MIB
     assert list(UploadPart.objects.values_list("name", flat=True)) == good_parts
-    assert len(list(Path(store.storage().path(store.part_dir(info["id"]))).iterdir())) == 1  # the partial part was removed
+    assert len(list(Path(store.storage().path(sweep.part_dir(info["id"]))).iterdir())) == 1  # the partial part was removed
     # Space is freed: the upload carries on from where it was and the file is whole.
     full_disk.budget = 10**12
     assert put(owner_client, info["url"], data[4 * MIB : 8 * MIB], 4 * MIB).status_code == 200
@@ -596,7 +597,7 @@ def test_full_disk_while_sealing_leaves_no_exhibit_and_can_be_retried(case, owne
     assert r.status_code == 507 and "run out of space" in r.json()["error"]
     assert not Exhibit.objects.exists() and not Blob.objects.exists()
     assert ChainEntry.objects.filter(case=case).count() == before
-    assert chain.verify(case).ok
+    assert verify(case).ok
     assert UploadSession.objects.get().received == len(data)  # the parts are intact
     full_disk.budget = 10**12
     assert owner_client.post(info["finish_url"]).status_code == 201
@@ -604,7 +605,7 @@ def test_full_disk_while_sealing_leaves_no_exhibit_and_can_be_retried(case, owne
 
 def test_full_disk_on_direct_ingest(case, owner, full_disk):
     full_disk.budget = MIB // 2
-    with pytest.raises(services.UploadError) as excinfo:
+    with pytest.raises(limits.UploadError) as excinfo:
         services.ingest(case, owner, chunks(os.urandom(2 * MIB)), name="a.bin")
     assert excinfo.value.status == 507
     assert not Exhibit.objects.exists() and not Blob.objects.exists()
@@ -615,9 +616,9 @@ def test_crash_mid_seal_never_leaves_an_exhibit_pointing_at_a_partial_blob(case,
     """The process dies while the sealed original is being written (simulated by an exception from inside the
     stream): the partial blob is "writing", no exhibit points to it, and clean-up removes it."""
     data = os.urandom(3 * MIB)
-    upload = services.start_upload(case, owner, name="a.bin", size=len(data))
-    services.receive_chunk(upload, 0, [data], len(data))
-    real = services._parts_plaintext
+    upload = uploads.start_upload(case, owner, name="a.bin", size=len(data))
+    uploads.receive_chunk(upload, 0, [data], len(data))
+    real = uploads._parts_plaintext
 
     def dying(*args, **kwargs):
         for n, piece in enumerate(real(*args, **kwargs)):
@@ -625,10 +626,10 @@ def test_crash_mid_seal_never_leaves_an_exhibit_pointing_at_a_partial_blob(case,
                 raise KeyboardInterrupt("killed")
             yield piece
 
-    monkeypatch.setattr(services, "_parts_plaintext", dying)
+    monkeypatch.setattr(uploads, "_parts_plaintext", dying)
     monkeypatch.setattr(store, "discard_blob", lambda blob: None)  # a real kill runs no clean-up at all
     with pytest.raises(KeyboardInterrupt):
-        services.finish_upload(upload, owner)
+        uploads.finish_upload(upload, owner)
     monkeypatch.undo()
     assert not Exhibit.objects.exists()
     # The row said "writing" (it was created before the write, then the exception removed it here), and in a real
@@ -636,26 +637,26 @@ def test_crash_mid_seal_never_leaves_an_exhibit_pointing_at_a_partial_blob(case,
     blob = Blob.objects.create(case=case, purpose="original", name=f"evidence/{case.uuid}/dead.dbe", status="writing")
     store.storage().save(blob.name, io.BytesIO(b"partial"))
     Blob.objects.filter(pk=blob.pk).update(created_at=timezone.now() - dt.timedelta(hours=2))
-    counts = services.cleanup()
+    counts = sweep.cleanup()
     assert counts["blobs"] >= 1 and not store.storage().exists(blob.name)
     upload.refresh_from_db()
     assert upload.status == "open"
-    assert services.finish_upload(upload, owner).created
+    assert uploads.finish_upload(upload, owner).created
 
 
 def test_cleanup_removes_abandoned_uploads_but_never_sealed_files(case, owner):
     exhibit = add(case, owner, b"keep me", name="keep.txt")
-    upload = services.start_upload(case, owner, name="a.bin", size=2 * MIB)
-    services.receive_chunk(upload, 0, [os.urandom(MIB)], MIB)
-    part_dir = Path(store.storage().path(store.part_dir(upload.uuid)))
+    upload = uploads.start_upload(case, owner, name="a.bin", size=2 * MIB)
+    uploads.receive_chunk(upload, 0, [os.urandom(MIB)], MIB)
+    part_dir = Path(store.storage().path(sweep.part_dir(upload.uuid)))
     assert part_dir.exists()
-    assert services.cleanup()["uploads"] == 0  # fresh: kept
+    assert sweep.cleanup()["uploads"] == 0  # fresh: kept
     UploadSession.objects.filter(pk=upload.pk).update(updated_at=timezone.now() - dt.timedelta(hours=49))
     call_command("cleanup_uploads")
     assert not part_dir.exists()
     assert UploadSession.objects.get(pk=upload.pk).status == "discarded"
     assert b"".join(store.iter_plaintext(case, exhibit.original)) == b"keep me"
-    assert chain.verify(case).ok
+    assert verify(case).ok
 
 
 def test_discarding_an_upload(case, owner_client):
@@ -704,7 +705,7 @@ def test_physical_item_with_photos_and_continuity(case, owner, owner_client):
     assert item.custody == "police"
     page = owner_client.get(f"/cases/{case.pk}/evidence/{item.number}/").content.decode()
     assert "Given to the police" in page and "PC 1234" in page and "KP/2025/77" in page and "flowers.jpg" in page
-    assert chain.verify(case).ok
+    assert verify(case).ok
 
 
 def test_links_between_exhibits_and_incidents(case, owner, owner_client, incident):
@@ -719,7 +720,7 @@ def test_links_between_exhibits_and_incidents(case, owner, owner_client, inciden
     assert "is not an incident number" in r.content.decode()
     assert owner_client.post(f"/cases/{case.pk}/evidence/{exhibit.number}/links/", {"incidents": ""}).status_code == 302
     assert not exhibit.incidents.exists()
-    assert chain.verify(case).ok
+    assert verify(case).ok
 
 
 def test_pages_render(case, owner, owner_client, incident):
@@ -762,7 +763,7 @@ def test_master_key_rotation_rewraps_without_reencrypting(case, owner, settings,
     fresh = Case.objects.get(pk=case.pk)
     assert b"".join(store.iter_plaintext(fresh, exhibit.original)) == data
     assert stored_path(exhibit.original).read_bytes() == blob_bytes  # no file was re-encrypted
-    assert chain.verify(fresh).ok
+    assert verify(fresh).ok
     settings.DAYBOOK_MASTER_KEY = old  # a key that no longer wraps anything: refused clearly
     with pytest.raises(crypto.DecryptionError):
         crypto.unwrap_key(bytes(fresh.wrapped_key), str(fresh.uuid))

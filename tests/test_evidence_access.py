@@ -12,10 +12,10 @@ import pytest
 from django.test import Client
 
 from cases.services import create_case
-from evidence import services
+from evidence import services, uploads
 from evidence.models import Exhibit, UploadSession
 from evidence.testing import png
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def world(case, owner):
     exhibit.refresh_from_db()
     assert exhibit.preview_status == "ready"
     item = services.create_physical(case, owner, description="Flowers", received_on=None, arrived_how="Doorstep", kept_where="Freezer")
-    upload = services.start_upload(case, owner, name="video.mp4", size=10)
+    upload = uploads.start_upload(case, owner, name="video.mp4", size=10)
     incident = make_incident(case, owner)
     return {"case": case, "exhibit": exhibit, "item": item, "upload": upload, "incident": incident}
 
@@ -119,7 +119,7 @@ def test_anonymous_is_sent_to_sign_in(world):
 
 def test_ids_from_another_case_never_reach_it(owner, owner_client, stranger, world):
     theirs = create_case(stranger, label="Theirs")
-    their_upload = services.start_upload(theirs, stranger, name="their.mp4", size=10)
+    their_upload = uploads.start_upload(theirs, stranger, name="their.mp4", size=10)
     services.ingest(theirs, stranger, [b"their first"], name="a.txt")
     their_second = services.ingest(theirs, stranger, [b"their second"], name="b.txt").exhibit
     mine = world["case"].pk

@@ -11,9 +11,10 @@ from urllib.parse import unquote
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidence import facts, names, sniff, stream
+from evidence import facts, names, sniff
 from evidence.testing import box, eml, jpeg_with_exif, mp4_with_mvhd
 from kernel.canonical import canonical_bytes
+from vault import stream
 
 HIDDEN = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
 names_strategy = st.one_of(

@@ -13,6 +13,7 @@ from cases.services import create_case
 from diary.models import Incident
 from evidence import services as evidence
 from imports import services
+from imports.errors import ImportRefused
 from imports.models import Import, ImportedItem
 
 CHAT = b"05/01/2024, 03:10 - Alex Smith: I know where you live\n05/01/2024, 03:11 - Alex Smith: Answer me\n05/01/2024, 09:00 - Me: Stop\n"
@@ -91,7 +92,7 @@ def test_stranger_cannot_upload_into_my_case(stranger_client, case):
 def test_an_exhibit_of_another_case_cannot_be_imported(case, owner, stranger):
     theirs_case = create_case(stranger, label="Theirs")
     exhibit = evidence.ingest(theirs_case, stranger, [CHAT], name="chat.txt").exhibit
-    with pytest.raises(services.ImportError_):
+    with pytest.raises(ImportRefused):
         services.start(case, owner, exhibit)
 
 

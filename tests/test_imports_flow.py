@@ -9,12 +9,14 @@ import zipfile
 
 import pytest
 
-from diary import chain
+from chain.verification import verify
+from diary import services as diary_services
 from diary.models import Incident
 from evidence import services as evidence
 from evidence.models import Exhibit, ExhibitLink
 from imports import phrases, services
 from imports.models import Import, ImportDay, ImportedItem, ImportedMedia
+from imports.services.clock import Clock, zone
 from imports.synthetic import WhatsAppStyle, whatsapp
 
 HIM = "Alex Smith"
@@ -80,7 +82,7 @@ def test_whatsapp_import_makes_one_incident_per_day_with_counts_flags_and_excerp
     assert first.ended_at == dt.datetime(2024, 1, 5, 23, 45, tzinfo=dt.UTC)
     # Linked to the export exhibit, which keeps its hash; chain intact.
     assert set(ExhibitLink.objects.filter(exhibit=job.exhibit).values_list("incident__number", flat=True)) == {first.number, second.number}
-    assert chain.verify(case).ok
+    assert verify(case).ok
     # Items: stored sealed, with their position; flags per message.
     threat = ImportedItem.objects.get(case=case, threats__contains="knowledge")
     threat.case = case
@@ -108,7 +110,7 @@ def test_overlapping_export_adds_new_messages_as_a_new_version_of_the_day(case, 
     day.case = case
     assert day.how_many == 3 and day.version == 2 and "03:10 to 23:45" in day.description
     assert Incident.objects.filter(case=case).count() == 2
-    assert chain.verify(case).ok
+    assert verify(case).ok
 
 
 def test_identical_messages_in_the_same_minute_are_both_kept(case, owner):
@@ -132,7 +134,7 @@ def test_undo_retracts_the_incidents_keeps_the_export_and_reimport_works(case, o
     again = do_import(case, owner, chat(BASIC))
     assert again.status == "done" and again.stats["incidents_created"] == 2 and again.stats["already"] == 0
     assert Incident.objects.filter(case=case, retracted=False).count() == 2
-    assert chain.verify(case).ok
+    assert verify(case).ok
 
 
 def test_undo_of_a_later_import_puts_the_day_back(case, owner):
@@ -152,7 +154,7 @@ def test_date_range_and_time_zone(case, owner):
 
 
 def test_clock_changes_are_resolved_deterministically():
-    clock = services.Clock(services.zone("Europe/London"))
+    clock = Clock(zone("Europe/London"))
     # Clocks go back on 27 October 2024: 01:30 happens twice; the first (BST, UTC+1) is taken.
     assert clock.utc(dt.datetime(2024, 10, 27, 1, 30)) == dt.datetime(2024, 10, 27, 0, 30, tzinfo=dt.UTC)
     # Clocks go forward on 31 March 2024: 01:30 never happens; read with the offset before the change (GMT).
@@ -208,7 +210,7 @@ def test_zip_media_become_exhibits_linked_to_messages_and_the_day(case, owner):
     assert media.count() == sum(len(r.attachments) for r in attached)
     one = media.first()
     assert one.exhibit.sha256 and ExhibitLink.objects.filter(exhibit=one.exhibit).exists()
-    assert chain.verify(case).ok
+    assert verify(case).ok
 
 
 def test_a_failure_leaves_nothing_behind(case, owner, monkeypatch):
@@ -222,15 +224,15 @@ def test_a_failure_leaves_nothing_behind(case, owner, monkeypatch):
         real(*args, **kwargs)  # the day incidents are written, then something fails
         raise RuntimeError("disk on fire")
 
-    real = services.diary.create_incidents
-    monkeypatch.setattr(services.diary, "create_incidents", broken)
+    real = diary_services.create_incidents
+    monkeypatch.setattr(diary_services, "create_incidents", broken)
     job = services.run(job, owner)
     assert job.status == "failed" and "Nothing from this file was imported" in job.error
     assert not ImportedItem.objects.exists() and not Incident.objects.exists() and not ImportDay.objects.exists()
     case.refresh_from_db()
-    assert case.chain_seq == seq and chain.verify(case).ok
+    assert case.chain_seq == seq and verify(case).ok
     assert Exhibit.objects.filter(pk=exhibit.pk).exists()
-    monkeypatch.setattr(services.diary, "create_incidents", real)
+    monkeypatch.setattr(diary_services, "create_incidents", real)
     # It can be tried again.
     retry = do_import(case, owner, chat(BASIC))
     assert retry.status == "done" and retry.stats["incidents_created"] == 2
@@ -313,3 +315,15 @@ def test_an_identical_message_out_of_order_is_stored_once_in_a_first_import(case
     job = do_import(case, owner, chat(lines))
     assert job.status == "done", job.error
     assert job.stats["already"] == 2 and ImportedItem.objects.filter(case=case).count() == 6900
+
+
+def test_messages_dated_in_the_future_are_kept_but_make_no_diary_entry(case, owner, owner_client):
+    """A phone with its clock set wrong: the import still succeeds, the future day is named, nothing is lost."""
+    tomorrow = (dt.date.today() + dt.timedelta(days=3)).strftime("%d/%m/%Y")
+    job = do_import(case, owner, chat([*BASIC, (f"{tomorrow} 10:00", HIM, "From a wrong clock")]))
+    assert job.status == "done", job.error
+    assert job.stats["days_in_future"] == 1
+    assert len(incidents(case)) == 2  # the two real days
+    assert ImportedItem.objects.filter(job=job).count() == len(BASIC) + 1
+    page = owner_client.get(f"/cases/{case.pk}/imports/{job.pk}/").content.decode()
+    assert "Days dated in the future" in page and "check the date and time on the phone" in page

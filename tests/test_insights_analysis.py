@@ -12,6 +12,8 @@ from insights import charts, overview, synthetic
 from insights import thresholds as T
 from insights.analysis import make_fact
 from insights.synthetic import EXACT, Builder
+from kernel.localtime import week_start
+from kernel.words import day_text
 
 AS_OF = dt.date(2026, 3, 20)  # a Friday
 RISK_KEYS = {
@@ -198,11 +200,11 @@ def test_visits_more_than_three_in_a_calendar_week():
     b = Builder(AS_OF)
     b.visits_in_week(2, count=4)
     f = analyse(b.build()).finding("frequent_visits")
-    monday = A.week_start(AS_OF) - dt.timedelta(weeks=2)
-    assert f.points[0].text == f"Turned up 4 times in the week of {A.day_text(monday)}."
+    monday = week_start(AS_OF) - dt.timedelta(weeks=2)
+    assert f.points[0].text == f"Turned up 4 times in the week of {day_text(monday)}."
     # Four visits across a week boundary (Saturday to Tuesday) are two weeks of two.
     b = Builder(AS_OF)
-    saturday = A.week_start(AS_OF) - dt.timedelta(days=9)
+    saturday = week_start(AS_OF) - dt.timedelta(days=9)
     for i in range(4):
         day = saturday + dt.timedelta(days=i)
         b.approach((AS_OF - day).days, "home")

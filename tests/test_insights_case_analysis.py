@@ -78,7 +78,7 @@ def test_a_reports_selection_is_analysed_like_the_same_incidents_read_through_th
 
 def test_a_selection_never_reaches_another_cases_incidents(case, owner, stranger):
     from cases.services import create_case  # noqa: PLC0415
-    from tests.conftest import make_incident  # noqa: PLC0415
+    from tests.factories import make_incident  # noqa: PLC0415
 
     other = create_case(stranger, label="X", relationship="stranger")
     make_incident(other, stranger, behaviours=["THRT.KILL"])

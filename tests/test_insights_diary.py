@@ -7,12 +7,11 @@ import datetime as dt
 from unittest import mock
 
 from cases.services import save_order
-from diary import rules
 from diary.services import IncidentData, edit_incident, retract_incident
 from insights import clear_columns, selectors, synthetic
 from insights.synthetic import EXACT
-from kernel import crypto
-from tests.conftest import make_incident
+from kernel import crypto, localtime
+from tests.factories import make_incident
 
 
 def test_database_analysis_matches_the_ground_truth(case, owner):
@@ -82,7 +81,7 @@ def test_incident_entered_late_goes_where_it_happened(case, owner):
 
 
 def test_orders_from_the_case_are_compared(case, owner):
-    today = rules.now_local().date()
+    today = localtime.today()
     make_incident(case, owner, days_ago=3, behaviours=["CONT.MSG"], channel="text")
     assert "during_order" not in selectors.case_analysis(case).keys
     save_order(case, owner, None, order_type="restraining", starts_on=today - dt.timedelta(days=10))
@@ -90,4 +89,4 @@ def test_orders_from_the_case_are_compared(case, owner):
 
 
 def test_as_of_today_by_default(case, owner):
-    assert selectors.case_analysis(case).as_of == rules.now_local().date()
+    assert selectors.case_analysis(case).as_of == localtime.today()

@@ -9,7 +9,7 @@ import pytest
 
 from cases.models import Case
 from diary.services import retract_incident
-from imports import services
+from imports import flags, services
 from imports.models import ImportDay
 from insights import clear_columns, selectors
 from insights import thresholds as T
@@ -117,7 +117,7 @@ def test_flags_are_read_without_decrypting_anything(case, owner, monkeypatch):
 
 
 def test_a_diary_without_imports_has_no_import_checks(case, owner):
-    from tests.conftest import make_incident  # noqa: PLC0415
+    from tests.factories import make_incident  # noqa: PLC0415
 
     make_incident(case, owner)
     analysis = selectors.case_analysis(case)
@@ -136,16 +136,16 @@ def test_the_pattern_page_shows_the_import_findings(case, owner, owner_client, s
 @pytest.mark.parametrize(
     ("threshold", "constant"),
     [
-        (T.IMPORT_NIGHT_HOURS, services.NIGHT_TO_HOUR),
-        (T.IMPORT_BURST_MESSAGES, services.BURST_MESSAGES),
-        (T.IMPORT_BURST_MESSAGE_MINUTES, services.BURST_MESSAGE_MINUTES),
-        (T.IMPORT_BURST_CALLS, services.BURST_CALLS),
-        (T.IMPORT_BURST_CALL_MINUTES, services.BURST_CALL_MINUTES),
+        (T.IMPORT_NIGHT_HOURS, flags.NIGHT_TO_HOUR),
+        (T.IMPORT_BURST_MESSAGES, flags.BURST_MESSAGES),
+        (T.IMPORT_BURST_MESSAGE_MINUTES, flags.BURST_MESSAGE_MINUTES),
+        (T.IMPORT_BURST_CALLS, flags.BURST_CALLS),
+        (T.IMPORT_BURST_CALL_MINUTES, flags.BURST_CALL_MINUTES),
     ],
 )
 def test_the_findings_state_the_numbers_the_import_used(threshold, constant):
     assert threshold.value == constant
-    assert services.NIGHT_FROM_HOUR == 0
+    assert flags.NIGHT_FROM_HOUR == 0
 
 
 def test_the_report_pdf_shows_the_imported_findings_for_its_selected_days_only(case, owner):

@@ -13,7 +13,7 @@ from insights import instruments, selectors, synthetic
 from insights.models import Screening
 from insights.services import record_screening
 from support.models import Contact
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 pytestmark = pytest.mark.django_db
 

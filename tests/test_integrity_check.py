@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
+from django.utils import timezone
 
 from diary.models import IntegrityCheck
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 
 @pytest.fixture
@@ -72,3 +75,38 @@ def test_case_with_much_evidence_is_checked_in_the_background(owner_client, entr
     owner_client.post(f"/cases/{entries.pk}/integrity/")
     assert "Intact" in owner_client.get(f"/cases/{entries.pk}/integrity/").content.decode()
     assert IntegrityCheck.objects.get(case=entries).status == "done"
+
+
+def _dead_check(case, attempts: int) -> IntegrityCheck:  # noqa: ANN001
+    """A check as a killed worker leaves it: running, with a heartbeat two minutes old."""
+    silent_since = timezone.now() - dt.timedelta(minutes=2)
+    return IntegrityCheck.objects.create(case=case, status="running", attempts=attempts, started_at=silent_since, heartbeat_at=silent_since)
+
+
+@override_settings(DAYBOOK_INLINE_VERIFY_ENTRIES=2)
+def test_a_check_whose_worker_died_is_run_once_more(owner_client, entries, django_capture_on_commit_callbacks):
+    check = _dead_check(entries, attempts=1)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        owner_client.get(f"/cases/{entries.pk}/integrity/")
+    assert len(callbacks) == 1
+    check.refresh_from_db()
+    assert check.status == "done" and check.ok is True and check.attempts == 2
+    assert "Intact" in owner_client.get(f"/cases/{entries.pk}/integrity/").content.decode()
+
+
+@override_settings(DAYBOOK_INLINE_VERIFY_ENTRIES=2)
+def test_a_check_whose_worker_died_twice_fails_with_a_sentence(owner_client, entries):
+    check = _dead_check(entries, attempts=2)
+    page = owner_client.get(f"/cases/{entries.pk}/integrity/").content.decode()
+    check.refresh_from_db()
+    assert check.status == "failed"
+    assert "The last check could not finish" in page and "stopped part-way twice" in page and "Checking now" not in page
+
+
+@override_settings(DAYBOOK_INLINE_VERIFY_ENTRIES=2)
+def test_a_check_with_a_fresh_heartbeat_is_left_running(owner_client, entries):
+    now = timezone.now()
+    check = IntegrityCheck.objects.create(case=entries, status="running", attempts=1, started_at=now, heartbeat_at=now)
+    assert "Checking now" in owner_client.get(f"/cases/{entries.pk}/integrity/").content.decode()
+    check.refresh_from_db()
+    assert check.status == "running"

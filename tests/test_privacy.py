@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 
 from cases.services import save_crime_reference
 from kernel import crypto
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 SECRET_WORDS = ["Bloggs", "Zanzibar", "Quixotic", "07700900777", "Wellington"]
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from diary import rules
 from diary.forms import IncidentForm, QuickCaptureForm, TimelineFilterForm
 from diary.selectors import decode_cursor
-from kernel import crypto
+from kernel import crypto, localtime
 from kernel.canonical import canonical_bytes, sha256_hex
 
 json_scalars = st.none() | st.booleans() | st.integers(min_value=-(2**53), max_value=2**53) | st.text()
@@ -76,7 +76,7 @@ def test_quick_capture_form_never_crashes(description, date, time, behaviour, da
     form = QuickCaptureForm({"description": description, "date": date, "time": time, "behaviour": behaviour, "felt_in_danger": danger})
     if form.is_valid():
         data = form.to_data()
-        assert data.occurred_at <= rules.now_local() + rules.FUTURE_TOLERANCE
+        assert data.occurred_at <= localtime.now_local() + rules.FUTURE_TOLERANCE
         assert data.description.strip()
 
 

@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from diary.services import retract_incident
-from evidence import services, store
+from evidence import services
 from evidence.models import Exhibit
 from evidence.testing import jpeg_with_exif, png
 from reports import manifest as mf
@@ -28,8 +28,9 @@ from reports.bundle import BundleError, write_bundle
 from reports.options import ReportOptions
 from reports.timestamp import request_timestamp
 from reports.verify import verify_bundle
-from tests.conftest import make_incident
+from tests.factories import make_incident
 from tests.tsa import LocalTSA
+from vault import store
 
 ROOT = Path(__file__).resolve().parent.parent
 PDF = b"%PDF-1.7\n% placeholder report for the bundle tests\n" + os.urandom(3000) + b"\n%%EOF\n"

@@ -12,12 +12,12 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from evidence import store
 from evidence.services import ingest
 from reports import services
 from reports.models import Handover, HandoverDownload, Report
 from reports.options import ReportOptions
-from tests.conftest import make_incident
+from tests.factories import make_incident
+from vault import store
 
 pytestmark = pytest.mark.django_db
 
@@ -107,9 +107,9 @@ def test_a_failure_leaves_no_file_and_says_why(owner_client, diary, django_captu
     def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(bundle, "write_bundle", broken)
+    monkeypatch.setattr(bundle, "iter_bundle", broken)
     report = _make(owner_client, diary, django_capture_on_commit_callbacks)
-    assert report.status == "failed" and report.pdf_name == "" and report.bundle_name == ""
+    assert report.status == "failed" and report.pdf_name == "" and report.bundle_name == "" and report.manifest_name == ""
     assert "could not be written" in report.problem
     listed = store.storage().listdir(f"reports/{diary.uuid}")[1] if store.storage().exists(f"reports/{diary.uuid}") else []
     assert listed == []
@@ -119,8 +119,8 @@ def test_a_failure_leaves_no_file_and_says_why(owner_client, diary, django_captu
 
 def test_finished_files_expire_and_are_deleted(owner_client, diary, django_capture_on_commit_callbacks):
     report = _make(owner_client, diary, django_capture_on_commit_callbacks)
-    names = [report.pdf_name, report.bundle_name]
-    assert all(store.storage().exists(n) for n in names)
+    names = [report.pdf_name, report.manifest_name]
+    assert all(n and store.storage().exists(n) for n in names)
     assert services.sweep_expired(now=timezone.now() + dt.timedelta(hours=1)) == 0
     call_command("cleanup_reports", "--now", (timezone.now() + dt.timedelta(days=8)).isoformat())
     report.refresh_from_db()

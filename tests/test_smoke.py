@@ -1,4 +1,4 @@
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 
 def test_timeline_shows_recorded_incident(owner_client, case, owner):

@@ -8,7 +8,7 @@ import re
 from diary import selectors
 from diary.models import WeekCount
 from diary.services import IncidentData, edit_incident, retract_incident
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 
 def numbers(page: str) -> list[int]:
@@ -107,7 +107,7 @@ def test_sample_case_loads_and_is_labelled(owner_client, owner):
     page = owner_client.get(response["Location"]).content.decode()
     assert "Sample data" in page
     from cases.models import Case
-    from diary.chain import verify
+    from chain.verification import verify
 
     case = Case.objects.get(owner=owner)
     assert case.is_sample

@@ -5,7 +5,9 @@ from typing import Any
 
 from django import template
 
-from diary import rules, taxonomy
+from diary import taxonomy
+from kernel import localtime
+from kernel.words import weekday_day
 
 register = template.Library()
 
@@ -18,16 +20,18 @@ def is_group(value: Any) -> bool:
 @register.filter
 def when(incident: Any) -> str:
     """The incident's date and time as the person gave it (approximate times marked)."""
-    local = incident.occurred_at.astimezone(rules.local_tz())
-    text = local.strftime("%a %-d %b %Y")
+    local = localtime.local(incident.occurred_at)
+    text = weekday_day(local)
     if incident.time_precision == "exact":
         text += local.strftime(", %H:%M")
     elif incident.time_precision == "approx":
         text += local.strftime(", about %H:%M")
+    elif incident.time_precision == "recorded":
+        text += local.strftime(", written at %H:%M (time of writing, not said when it happened)")
     else:
         text += ", time not known"
     if incident.ended_at:
-        end = incident.ended_at.astimezone(rules.local_tz())
+        end = localtime.local(incident.ended_at)
         text += " to " + (end.strftime("%H:%M") if end.date() == local.date() else end.strftime("%-d %b %Y %H:%M"))
     return text
 
@@ -38,12 +42,7 @@ def local_dt(value: dt.datetime | str | None) -> str:
         return ""
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return value.astimezone(rules.local_tz()).strftime("%-d %b %Y, %H:%M")
-
-
-@register.filter
-def behaviour_label(code: str) -> str:
-    return taxonomy.label(code)
+    return localtime.local(value).strftime("%-d %b %Y, %H:%M")
 
 
 @register.filter

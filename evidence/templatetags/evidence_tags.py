@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from evidence import selectors, services
+from evidence import selectors
 
 register = template.Library()
 
@@ -15,14 +15,6 @@ register = template.Library()
 def incident_exhibits(incident: Any) -> list:
     """The exhibits linked to an incident."""
     return selectors.for_incident(incident)
-
-
-@register.filter
-def filesize(value: Any) -> str:
-    try:
-        return services.human_size(int(value))
-    except (TypeError, ValueError):
-        return ""
 
 
 @register.filter

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-import io
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -197,10 +196,6 @@ _OFFSETS: dict[int, dt.timedelta | None] = {}
 _MISSING = dt.timedelta(days=-99_999)
 
 
-def from_epoch_ms(ms: int) -> dt.datetime:
-    return _EPOCH + dt.timedelta(milliseconds=ms)
-
-
 def epoch_ms_times(ms: int) -> tuple[dt.datetime, dt.datetime]:
     """(aware UTC instant, naive Europe/London wall time) for Java epoch milliseconds.
 
@@ -222,25 +217,3 @@ def epoch_ms_times(ms: int) -> tuple[dt.datetime, dt.datetime]:
     if offset is None:
         offset = instant.astimezone(LONDON).utcoffset() or dt.timedelta(0)
     return instant, _EPOCH_NAIVE + delta + offset
-
-
-def text_stream(source: BinaryIO, encoding: str) -> io.TextIOBase:
-    """A text view of ``source`` that does not close it when dropped."""
-    wrapper = io.TextIOWrapper(_Unclosed(source), encoding=encoding, errors="replace", newline="")
-    return wrapper
-
-
-class _Unclosed(io.RawIOBase):
-    def __init__(self, inner: BinaryIO) -> None:
-        self.inner = inner
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # type: ignore[override]
-        data = self.inner.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def close(self) -> None:  # leave the caller's file open
-        pass

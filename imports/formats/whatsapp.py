@@ -151,17 +151,6 @@ def _chat_entry(archive: zipfile.ZipFile) -> zipfile.ZipInfo:
     return chosen
 
 
-def list_media(source: BinaryIO) -> list[ZipMedia]:
-    """Names and sizes of the media files in a .zip export (never extracted to disk by name)."""
-    archive = open_zip(source)
-    chat = _chat_entry(archive)
-    return [
-        ZipMedia(i.filename.rsplit("/", 1)[-1], i.file_size, i.compress_size)
-        for i in archive.infolist()
-        if not i.is_dir() and i.filename != chat.filename and not i.filename.startswith("__MACOSX/")
-    ]
-
-
 class _Bounded:
     """Reads a zip member and refuses to give more bytes than its header declared (a lying header is a bomb)."""
 
@@ -188,15 +177,6 @@ class _Bounded:
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
-
-
-def open_media(source: BinaryIO, name: str) -> BinaryIO:
-    """A bounded reader for one media file of a .zip export, found by its base name (as attachments cite it)."""
-    archive = open_zip(source)
-    for info in archive.infolist():
-        if not info.is_dir() and info.filename.rsplit("/", 1)[-1] == name and not info.filename.startswith("__MACOSX/"):
-            return _Bounded(archive.open(info), info.file_size, info.filename)  # type: ignore[return-value]
-    raise ImportFormatError("That file is not in this zip.", f"entry {name[:120]!r}")
 
 
 # ------------------------------------------------------------------------------------------------ parsing

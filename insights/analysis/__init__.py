@@ -10,7 +10,6 @@ Read it in this order, one module at a time:
 * ``periods``: the weeks or months the charts count in.
 * ``checks``: the fifteen findings looked for, and what their silence means.
 * ``findings``: the rules about the diary's incidents; ``timing``: night-time and bursts (diary and imported).
-* ``words``: dates and counts in words.
 
 The names below are the ones the rest of Daybook uses; the modules import each other directly.
 """
@@ -18,9 +17,8 @@ The names below are the ones the rest of Daybook uses; the modules import each o
 from insights.analysis.counting import analyse, no_gc
 from insights.analysis.findings import visit_weeks
 from insights.analysis.inputs import Fact, Imported, OrderInfo, make_fact
-from insights.analysis.periods import DAY_NAMES, week_start
+from insights.analysis.periods import DAY_NAMES
 from insights.analysis.results import Analysis, Finding, Point, Ref, point
-from insights.analysis.words import day_text, plural, short_day
 
 __all__ = [
     "DAY_NAMES",
@@ -32,12 +30,8 @@ __all__ = [
     "Point",
     "Ref",
     "analyse",
-    "day_text",
     "make_fact",
     "no_gc",
-    "plural",
     "point",
-    "short_day",
     "visit_weeks",
-    "week_start",
 ]

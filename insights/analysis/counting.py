@@ -23,9 +23,10 @@ from insights.analysis.checks import checks_for
 from insights.analysis.codes import GROUP_LONG, GROUPS, Kind, kind_of
 from insights.analysis.findings import find_all
 from insights.analysis.inputs import Fact, Imported, OrderInfo
-from insights.analysis.periods import chart_periods, week_start
+from insights.analysis.periods import chart_periods
 from insights.analysis.results import Analysis, Buckets, Ref
-from insights.analysis.words import plural
+from kernel.localtime import week_start
+from kernel.words import plural
 
 
 def analyse(

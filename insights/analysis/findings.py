@@ -15,15 +15,13 @@ from insights import thresholds as T
 from insights.analysis.checks import TITLES
 from insights.analysis.codes import DOMESTIC
 from insights.analysis.inputs import Fact, Imported, OrderInfo
-from insights.analysis.periods import week_start
 from insights.analysis.results import MAX_REFS, Buckets, Finding, Point, Ref, point
 from insights.analysis.timing import bursts_finding, imported_bursts_finding, imported_night_finding, night_finding
-from insights.analysis.words import day_text, plural
+from kernel.localtime import week_start
+from kernel.words import day_text, figure, plural, times
 
 
-def find_all(
-    facts: Sequence[Fact], bk: Buckets, *, as_of: dt.date, relationship: str, orders: list[OrderInfo], imported: Imported | None
-) -> list[Finding]:
+def find_all(facts: Sequence[Fact], bk: Buckets, *, as_of: dt.date, relationship: str, orders: list[OrderInfo], imported: Imported | None) -> list[Finding]:
     """Every finding that fires, in the order of ``checks.CHECKS``."""
     out: list[Finding] = []
     for rule in (
@@ -70,6 +68,7 @@ def _course_of_conduct(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Fi
         thresholds=("COURSE_OF_CONDUCT",),
     )
 
+
 def _duration(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
     if not facts:
         return None
@@ -89,6 +88,7 @@ def _duration(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | N
         thresholds=("TWO_WEEKS_DAYS",),
     )
 
+
 def frequency_windows(days: Sequence[dt.date], facts: Sequence[Fact], as_of: dt.date) -> tuple[list[Fact], int, dt.date, dt.date, dt.date]:
     """Incidents in the last RECENT_DAYS days to ``as_of``, and the count in the BEFORE_DAYS days before them.
     ``days`` are the facts' days (sorted), so the windows are found by bisection."""
@@ -96,6 +96,7 @@ def frequency_windows(days: Sequence[dt.date], facts: Sequence[Fact], as_of: dt.
     before_from = recent_from - dt.timedelta(days=T.BEFORE_DAYS.value)
     lo, mid, hi = bisect_left(days, before_from), bisect_left(days, recent_from), bisect_right(days, as_of)
     return list(facts[mid:hi]), mid - lo, recent_from, before_from, recent_from - dt.timedelta(days=1)
+
 
 def _escalation_frequency(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
     recent, before, recent_from, before_from, before_to = frequency_windows(bk.days, facts, as_of)
@@ -107,10 +108,10 @@ def _escalation_frequency(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) ->
     if before == 0:
         compare = f"In the {T.BEFORE_DAYS.value} days before ({day_text(before_from)} to {day_text(before_to)}) there were none."
     else:
-        times = r / usual
+        were = "was" if before == 1 else "were"
         compare = (
-            f"In the {T.BEFORE_DAYS.value} days before ({day_text(before_from)} to {day_text(before_to)}) there were {before}, "
-            f"about {usual_text} in an average 14 days: the last 14 days had {times:.1f} times as many."
+            f"In the {T.BEFORE_DAYS.value} days before ({day_text(before_from)} to {day_text(before_to)}) there {were} {plural(before, 'incident')}, "
+            f"about {usual_text} in an average 14 days: the last 14 days had {figure(r / usual)} times as many."
         )
     return Finding(
         "escalation_frequency",
@@ -122,6 +123,7 @@ def _escalation_frequency(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) ->
         own_choice=True,
         thresholds=("RECENT_DAYS", "BEFORE_DAYS", "ESCALATION_FACTOR", "ESCALATION_MIN_RECENT"),
     )
+
 
 def _escalation_seriousness(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
     found = bk.milestones
@@ -146,11 +148,13 @@ def _escalation_seriousness(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) 
         thresholds=("REMOTE_BEFORE_PRESENCE",),
     )
 
+
 ESCALATION_SERIOUSNESS_BASIS = (
     "A 2021 study of 924 National Stalking Helpline cases placed unwanted messages and calls at the low end of a severity "
     "scale and damage and death threats at the high end; Monckton Smith, Szymanska and Haile (2017) found escalation in "
     "79% of the homicide cases studied. Which behaviours count as each step is Daybook's grouping."
 )
+
 
 def _threats(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
     hits = bk.threats
@@ -173,6 +177,7 @@ def _threats(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | No
         [f.number for f in hits],
     )
 
+
 def _danger(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
     hits = bk.danger
     if not hits:
@@ -187,6 +192,7 @@ def _danger(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | Non
         [f.number for f in hits],
     )
 
+
 def visit_weeks(turning_up: Sequence[Fact]) -> list[tuple[dt.date, list[Fact]]]:
     """Calendar weeks (from Monday) with more than VISITS_PER_WEEK visits or approaches, oldest first.
     ``turning_up``: the facts that are visits or approaches (``Buckets.turning_up``), in time order."""
@@ -195,11 +201,12 @@ def visit_weeks(turning_up: Sequence[Fact]) -> list[tuple[dt.date, list[Fact]]]:
         weeks.setdefault(week_start(f.day), []).append(f)
     return [(w, fs) for w, fs in weeks.items() if len(fs) > T.VISITS_PER_WEEK.value]
 
+
 def _frequent_visits(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
     weeks = visit_weeks(bk.turning_up)
     if not weeks:
         return None
-    points = [point(f"Turned up {len(fs)} times in the week of {day_text(w)}.", fs) for w, fs in weeks[-MAX_REFS:]]
+    points = [point(f"Turned up {times(len(fs))} in the week of {day_text(w)}.", fs) for w, fs in weeks[-MAX_REFS:]]
     more = len(weeks) - len(points)
     if more:
         points.insert(0, Point(f"{plural(more, 'earlier week')} like this are not listed here."))
@@ -214,6 +221,7 @@ def _frequent_visits(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Find
         numbers,
         thresholds=("VISITS_PER_WEEK",),
     )
+
 
 def _third_parties(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
     hits = bk.third
@@ -230,6 +238,7 @@ def _third_parties(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Findin
         [f.number for f in hits],
     )
 
+
 def _breaches(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
     hits = bk.breaches
     if not hits:
@@ -245,6 +254,7 @@ def _breaches(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | N
         [point("Incidents marked as a breach:", hits)],
         [f.number for f in hits],
     )
+
 
 def _during_order(facts: Sequence[Fact], bk: Buckets, orders: list[OrderInfo]) -> Finding | None:
     dated = [o for o in orders if o.starts_on]
@@ -267,6 +277,7 @@ def _during_order(facts: Sequence[Fact], bk: Buckets, orders: list[OrderInfo]) -
         [point("Incidents while an order was in force, not marked as a breach:", hits)],
         [f.number for f in hits],
     )
+
 
 def _repeat_domestic(facts: Sequence[Fact], bk: Buckets, as_of: dt.date, relationship: str) -> Finding | None:
     if relationship not in DOMESTIC:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from diary.rules import local_tz
+from kernel.localtime import local_tz
 
 
 class Fact(NamedTuple):
@@ -31,6 +31,11 @@ class Fact(NamedTuple):
     reported: bool
     order: int | None  # id of the order it breached, if marked
     quick: bool  # a quick note not yet completed
+
+
+# Time precisions whose hour does not say when the incident happened: the day only, or the moment of writing
+# (diary.taxonomy.TIME_PRECISIONS). Hour findings (night, time of day) leave them out.
+UNTIMED = frozenset({"date", "recorded"})
 
 
 def make_fact(
@@ -56,7 +61,7 @@ def make_fact(
         occurred_at.timestamp(),
         ended_at.timestamp() if ended_at else None,
         local.date(),
-        None if precision == "date" else local.hour,
+        None if precision in UNTIMED else local.hour,
         tuple(codes),
         channel or "",
         place or "",

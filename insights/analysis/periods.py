@@ -7,7 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from insights.analysis.codes import GROUPS
-from insights.analysis.words import day_text
+from kernel.localtime import week_start
+from kernel.words import day_text
 
 DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 WEEKS_BEFORE_MONTHS = 78  # Daybook's choice: charts over more weeks than this count by month instead
@@ -18,10 +19,6 @@ class Period:
     start: dt.date
     label: str  # short, for the chart axis
     long_label: str  # for the table: the week's Monday ("3 March 2025") or the month ("March 2025")
-
-
-def week_start(d: dt.date) -> dt.date:
-    return d - dt.timedelta(days=d.weekday())
 
 
 def month_start(d: dt.date) -> dt.date:

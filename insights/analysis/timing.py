@@ -15,7 +15,7 @@ from insights import thresholds as T
 from insights.analysis.checks import TITLES
 from insights.analysis.inputs import Fact, Imported
 from insights.analysis.results import MAX_REFS, Buckets, Finding, Point, Ref, point
-from insights.analysis.words import day_text, plural
+from kernel.words import day_text, plural
 
 
 def night_finding(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
@@ -34,12 +34,14 @@ def night_finding(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding
         thresholds=("NIGHT_START_HOUR", "NIGHT_END_HOUR", "NIGHT_MIN"),
     )
 
+
 @dataclass
 class Burst:
     facts: list[Fact]
     contacts: int  # contacts in the busiest hour
     start: float
     end: float
+
 
 def bursts(timed: Sequence[Fact]) -> list[Burst]:
     """Runs of BURST_CONTACTS or more contacts within BURST_MINUTES, in one pass with a sliding window.
@@ -67,6 +69,7 @@ def bursts(timed: Sequence[Fact]) -> list[Burst]:
             out.append(current)
         added = i
     return out
+
 
 def bursts_finding(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
     found = bursts(bk.timed)
@@ -103,8 +106,10 @@ def _day_refs(imported: Imported, keys: Iterable[tuple[dt.date, str]]) -> list[R
     refs = {imported.incidents[k]: Ref(imported.incidents[k], k[0]) for k in keys if k in imported.incidents}
     return sorted(refs.values(), key=lambda r: (r.day, r.number))
 
+
 def _ref_point(text: str, refs: list[Ref]) -> Point:
     return Point(text, refs[:MAX_REFS], max(0, len(refs) - MAX_REFS))
+
 
 def imported_night_finding(imported: Imported) -> Finding | None:
     total = sum(n for _, _, n in imported.night)
@@ -124,6 +129,7 @@ def imported_night_finding(imported: Imported) -> Finding | None:
         own_choice=True,
         thresholds=("IMPORT_NIGHT_HOURS", "NIGHT_MIN"),
     )
+
 
 def imported_bursts_finding(imported: Imported) -> Finding | None:
     found = imported.bursts

@@ -10,7 +10,8 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from insights.analysis import Point, short_day
+from insights.analysis import Point
+from kernel.words import short_day
 
 register = template.Library()
 

@@ -14,7 +14,7 @@ from cases.services import create_case, save_crime_reference, save_order
 from diary import services
 from support.views import GUIDES
 from tests.browser.conftest import Browsing, inline_scripts, run_axe
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 ANONYMOUS_PAGES = [
     ("landing", "/"),

@@ -16,10 +16,10 @@ browser_fixtures = pytest.importorskip("tests.browser.conftest", reason="tests/b
 from playwright.sync_api import Page, expect  # noqa: E402
 
 from cases.services import create_case  # noqa: E402
-from evidence import services  # noqa: E402
+from evidence import services, uploads  # noqa: E402
 from evidence.models import Exhibit  # noqa: E402
 from evidence.testing import MIB, jpeg_with_exif, pdf  # noqa: E402
-from tests.conftest import make_incident  # noqa: E402
+from tests.factories import make_incident  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -103,7 +103,7 @@ def test_every_evidence_page_is_accessible(browsing, person, case, kind):  # noq
     photo = services.ingest(case, person, [jpeg_with_exif()], name="IMG_1.jpg", details=services.Details(incident=incident)).exhibit
     item = services.create_physical(case, person, description="Flowers with a card", received_on=None, arrived_how="Doorstep", kept_where="Freezer")
     html = services.ingest(case, person, [b"<html><script>alert(1)</script></html>"], name="page.html").exhibit
-    services.start_upload(case, person, name="long video.mp4", size=5 * MIB)
+    uploads.start_upload(case, person, name="long video.mp4", size=5 * MIB)
     page = browsing.page(kind, user=person, axe=True)
     problems: list[str] = []
     base = f"/cases/{case.pk}/evidence"

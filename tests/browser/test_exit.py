@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cases.services import create_case
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 pytestmark = pytest.mark.browser
 

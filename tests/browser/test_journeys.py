@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cases.services import create_case
-from diary import rules
+from kernel import localtime
 from tests.browser.conftest import PASSPHRASE, Stopwatch, inline_scripts, no_horizontal_scroll, screenshot
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 pytestmark = pytest.mark.browser
 
@@ -95,11 +95,12 @@ def test_quick_capture_on_a_phone(browsing, person, case):  # noqa: ANN001
 
 def test_full_form_edit_and_retract(browsing, person, case):  # noqa: ANN001
     page = browsing.page("desktop", user=person)
-    yesterday = rules.now_local().date() - dt.timedelta(days=1)
-    today = rules.now_local().date()
+    yesterday = localtime.today() - dt.timedelta(days=1)
+    today = localtime.today()
     page.goto(f"/cases/{case.pk}/incidents/new/")
     page.fill("#id_date", yesterday.isoformat())
     page.fill("#id_time", "21:15")
+    page.get_by_label("Exact time").check()  # nothing is chosen for the person
     page.get_by_label("What happened").fill("He followed me home from the station and rang all night")
     page.get_by_label("Followed me (on foot or by car)").check()
     page.get_by_label("Phone calls, silent or withheld calls, voicemails").check()
@@ -147,7 +148,7 @@ def test_full_form_edit_and_retract(browsing, person, case):  # noqa: ANN001
 def test_future_date_shows_errors_and_keeps_what_was_typed(browsing, person, case):  # noqa: ANN001
     page = browsing.page("phone", user=person)
     page.goto(f"/cases/{case.pk}/incidents/new/")
-    future = rules.now_local().date() + dt.timedelta(days=5)
+    future = localtime.today() + dt.timedelta(days=5)
     page.fill("#id_date", future.isoformat())
     page.fill("#id_time", "10:30")
     page.get_by_label("What happened").fill("A note that must not be lost")

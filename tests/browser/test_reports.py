@@ -15,7 +15,7 @@ from cases.services import create_case, save_crime_reference
 from evidence.services import ingest
 from reports.models import Report
 from tests.browser.conftest import page_problems, screenshot
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Page
 from cases.services import create_case, save_crime_reference
 from diary import services
 from tests.browser.conftest import ARTIFACTS, no_horizontal_scroll, screenshot
-from tests.conftest import make_incident
+from tests.factories import make_incident
 
 pytestmark = pytest.mark.browser
 

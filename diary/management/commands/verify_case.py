@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cases.models import Case
-from diary.chain import verify
+from chain.verification import verify
 
 
 class Command(BaseCommand):

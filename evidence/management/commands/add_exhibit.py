@@ -11,7 +11,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cases.models import Case
-from evidence.services import UploadError, ingest
+from evidence.limits import UploadError
+from evidence.services import ingest
 
 
 class Command(BaseCommand):

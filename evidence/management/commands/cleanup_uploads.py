@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from evidence.services import cleanup
+from evidence.sweep import cleanup
 
 
 class Command(BaseCommand):

@@ -30,6 +30,8 @@ from django.db import transaction
 
 from cases.models import Case
 from kernel import crypto
+from organisations.keys import rewrap_organisations
+from organisations.models import Organisation
 
 
 class Command(BaseCommand):
@@ -52,6 +54,9 @@ class Command(BaseCommand):
             self._rotate_secrets_file()
         done, already = rewrap_all()
         self.stdout.write(f"Re-wrapped {done} case key(s) with master key {crypto.master_key_id()}; {already} already used it.")
+        org_done, org_already = rewrap_organisations()
+        done += org_done
+        self.stdout.write(f"Re-wrapped {org_done} organisation key(s); {org_already} already used it.")
         if done or options["secrets_file"]:
             self.stdout.write("Back up the master key now (see README, 'Back up the master key'). Without it nothing can be read.")
 
@@ -78,7 +83,7 @@ class Command(BaseCommand):
     def _forget_old_keys(self) -> None:
         path = self._secrets_path()
         current = crypto.master_key_id()
-        behind = Case.objects.exclude(key_id=current).count()
+        behind = Case.objects.exclude(key_id=current).count() + Organisation.objects.exclude(key_id=current).count()
         if behind:
             raise CommandError(f"{behind} case(s) still use an old key. Run rotate_master_key first.")
         stored = json.loads(path.read_text(encoding="utf-8"))

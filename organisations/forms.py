@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from django import forms
+
+from organisations.models import DataSharingAgreement, OrganisationSettings, Role
+
+
+class InvitationForm(forms.Form):
+    display_name = forms.CharField(label="Their name", max_length=120)
+    email = forms.EmailField(label="Their e-mail address (they sign in with it)", max_length=254)
+    role = forms.ChoiceField(label="Role", choices=Role.choices, widget=forms.RadioSelect)
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = OrganisationSettings
+        fields = [
+            "idle_timeout_minutes",
+            "first_contact_days_high",
+            "first_contact_days_medium",
+            "first_contact_days_standard",
+            "first_contact_days_unknown",
+            "caseload_ceiling",
+        ]
+        labels = {
+            "idle_timeout_minutes": "Sign staff out after this many minutes without activity",
+            "first_contact_days_high": "First contact within (working days): high risk",
+            "first_contact_days_medium": "First contact within (working days): medium risk",
+            "first_contact_days_standard": "First contact within (working days): standard risk",
+            "first_contact_days_unknown": "First contact within (working days): not yet screened or not known",
+            "caseload_ceiling": "Caseload ceiling per caseworker (high risk counts 3, medium 2, standard 1)",
+        }
+
+    def clean_idle_timeout_minutes(self) -> int:
+        value = self.cleaned_data["idle_timeout_minutes"]
+        if not 2 <= value <= 240:
+            raise forms.ValidationError("Choose between 2 and 240 minutes.")
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name in ("first_contact_days_high", "first_contact_days_medium", "first_contact_days_standard", "first_contact_days_unknown"):
+            if name in data and not 0 <= data[name] <= 30:
+                self.add_error(name, "Choose between 0 and 30 working days.")
+        if "caseload_ceiling" in data and not 1 <= data["caseload_ceiling"] <= 500:
+            self.add_error("caseload_ceiling", "Choose between 1 and 500.")
+        return data
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = DataSharingAgreement
+        fields = ["name", "partner", "reference", "lawful_basis", "conditions", "starts_on", "ends_on"]
+        labels = {
+            "name": "Name of the agreement or protocol",
+            "partner": "Partner (for example the police force)",
+            "reference": "Reference (optional)",
+            "lawful_basis": "Lawful basis",
+            "conditions": "Special-category and criminal-offence conditions relied on (optional)",
+            "starts_on": "Starts on",
+            "ends_on": "Ends on (optional)",
+        }
+        widgets = {"starts_on": forms.DateInput(attrs={"type": "date"}), "ends_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class ConnectionForm(forms.Form):
+    name = forms.CharField(
+        label="Full name of someone you are connected to",
+        max_length=200,
+        help_text="A relative, partner or close friend. Only a coded form of the name is kept, used to warn before you are given their case.",
+    )

@@ -1,0 +1,110 @@
+"""One place for the test data every module needs: people, cases and one of each thing a case holds.
+
+Fixtures in ``tests/conftest.py`` are built from these; test modules import the functions from here. When a
+service moves, only this file changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from cases.models import Case
+from cases.services import create_case, save_crime_reference, save_order
+from diary.services import IncidentData, create_incident
+from kernel import localtime
+
+PASSPHRASE = "correct horse battery staple"
+
+
+def make_user(name: str = "owner", password: str = PASSPHRASE) -> Any:
+    return get_user_model().objects.create_user(username=name, email=f"{name}@example.com", password=password)
+
+
+def make_case(owner: Any, **kwargs: Any) -> Case:
+    fields = {"label": "JB", "relationship": "ex_partner", "suspect_name": "John Bloggs", **kwargs}
+    return create_case(owner, **fields)
+
+
+def make_incident(case: Case, user: Any, days_ago: float = 1, **kwargs: Any) -> Any:
+    when = localtime.now_local() - dt.timedelta(days=days_ago)
+    data = IncidentData(occurred_at=when, description=kwargs.pop("description", "He was outside my house"), **kwargs)
+    return create_incident(case, user, data)
+
+
+def make_exhibit(case: Case, user: Any, data: bytes = b"a message he sent\n", name: str = "message.txt") -> Any:
+    from evidence import services as evidence
+
+    return evidence.ingest(case, user, [data], name=name).exhibit
+
+
+def png() -> bytes:
+    from evidence.testing import png as picture
+
+    return picture()
+
+
+def make_physical(case: Case, user: Any) -> Any:
+    from evidence import services as evidence
+
+    return evidence.create_physical(case, user, description="Flowers", received_on=None, arrived_how="Doorstep", kept_where="Freezer")
+
+
+def make_upload(case: Case, user: Any) -> Any:
+    from evidence import uploads
+
+    return uploads.start_upload(case, user, name="video.mp4", size=10)
+
+
+def make_screening(case: Case, user: Any) -> Any:
+    from insights import instruments, selectors
+    from insights.services import record_screening
+
+    inst = instruments.get("daybook-indicators")
+    return record_screening(case, user, inst, {qid: "no" for qid in inst.ids}, selectors.case_analysis(case))
+
+
+def make_report(case: Case, user: Any) -> Any:
+    """A report made at once, as the worker would make it."""
+    from reports import services as reports
+    from reports.options import ReportOptions
+
+    report = reports.request_report(case, user, ReportOptions(), with_bundle=False, with_timestamp=False)
+    return reports.generate(report)
+
+
+def make_handover(report: Any, user: Any) -> Any:
+    from reports import services as reports
+
+    return reports.create_handover(report, user, recipient="DC Khan", days=3, single_use=False)
+
+
+def make_import(case: Case, user: Any) -> Any:
+    """An import scanned and waiting for the person's choices."""
+    from imports import services as imports
+
+    chat = b"05/01/2024, 03:10 - Alex Smith: I know where you live\n05/01/2024, 09:00 - Me: Stop\n"
+    job = imports.start(case, user, make_exhibit(case, user, chat, "WhatsApp Chat with Alex Smith.txt"))
+    imports.scan(job)
+    return job
+
+
+def make_world(owner: Any, case: Case | None = None) -> dict[str, Any]:
+    """A case holding one of everything a route can name, keyed by what the route calls it."""
+    case = case or make_case(owner)
+    incident = make_incident(case, owner, description="Secret text about the incident")
+    report = make_report(case, owner)
+    return {
+        "case": case,
+        "incident": incident,
+        "ref": save_crime_reference(case, owner, None, reference="AB/123/26", force="Kent Police"),
+        "order": save_order(case, owner, None, order_type="restraining", conditions="No contact"),
+        "exhibit": make_exhibit(case, owner, png(), "screenshot.png"),
+        "physical": make_physical(case, owner),
+        "upload": make_upload(case, owner),
+        "screening": make_screening(case, owner),
+        "report": report,
+        "handover": make_handover(report, owner).handover,
+        "import": make_import(case, owner),
+    }
