@@ -13,6 +13,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 
 from accounts import signin
+from daybook import traces
 
 # Django's own validators speak of a "password"; Daybook asks for a passphrase.
 PASSPHRASE_MESSAGES = {
@@ -83,6 +84,10 @@ class DaybookAccountAdapter(DefaultAccountAdapter):
 
     def authentication_failed(self, request: Any, **credentials: Any) -> None:
         signin.count_failure(credentials.get("email") or credentials.get("username") or "")
+
+    def get_login_redirect_url(self, request: Any) -> str:
+        """Where the person was going when asked to sign in, remembered in the session, never in the address."""
+        return traces.pop_next(request) or super().get_login_redirect_url(request)
 
     def clean_password(self, password: str, user: AbstractBaseUser | None = None) -> str:
         try:

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils.html import escape
 
+from daybook.testing import admin_session
 from support.models import Contact
 from support.selectors import help_directory
 from support.views import GUIDES
@@ -128,12 +129,12 @@ def contact(slug: str) -> Contact:
 
 
 @pytest.fixture
-def superuser_client(db) -> Client:  # noqa: ANN001
-    admin = get_user_model().objects.create_superuser(
-        username="boss", email="boss@example.com", password="a long admin passphrase"
-    )
+def superuser_client(db, settings) -> Client:  # noqa: ANN001
+    """An administrator signed in with a second step, the admin turned on (DAYBOOK_ADMIN)."""
+    settings.DAYBOOK_ADMIN = True
+    admin = get_user_model().objects.create_superuser(username="boss", email="boss@example.com", password="a long admin passphrase")
     c = Client()
-    c.force_login(admin)
+    admin_session(c, admin)
     return c
 
 
@@ -328,7 +329,8 @@ def test_contact_changelist_works_for_a_superuser(superuser_client):
 
 
 @pytest.mark.parametrize("who", ["anonymous", "normal_user"])
-def test_contact_changelist_refused_for_anyone_else(client, owner_client, who):
+def test_contact_changelist_refused_for_anyone_else(client, owner_client, who, settings):  # noqa: ANN001
+    settings.DAYBOOK_ADMIN = True
     c = owner_client if who == "normal_user" else client
     response = c.get("/admin/support/contact/")
     assert response.status_code == 302
