@@ -123,10 +123,10 @@ def api_call(*methods: str) -> Callable[[Handler], Callable[..., JsonResponse]]:
 
 
 def _idempotent(handler: Handler, credential: ApiCredential, request: HttpRequest, kwargs: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    key = request.headers.get("Idempotency-Key", "")
-    if request.method != "POST" or not key:
+    key = request.headers.get("Idempotency-Key")
+    if request.method != "POST" or key is None:
         return handler(credential, request, kwargs)
-    if not IDEMPOTENCY_KEY.match(key):
+    if not IDEMPOTENCY_KEY.fullmatch(key):
         raise ApiError(400, "invalid_idempotency_key", "Idempotency-Key: 1 to 100 letters, digits, . _ : or -.")
     digest = hashlib.sha256(request.path.encode() + b"\n" + request.body).hexdigest()
     if (seen := ApiReplay.objects.filter(credential=credential, key=key).first()) is not None:

@@ -102,6 +102,9 @@ def test_idempotency_key_replays_and_refuses_reuse(world):
     assert Referral.objects.count() == 1
     bad = call(world["token"], "POST", "/api/v1/referrals", referral_body(), **{"Idempotency-Key": "<script>"})
     assert bad.status_code == 400 and error(bad)["code"] == "invalid_idempotency_key"
+    for key in ("", "abc\n", "k" * 101):
+        r = call(world["token"], "POST", "/api/v1/referrals", referral_body(), **{"Idempotency-Key": key})
+        assert r.status_code == 400 and error(r)["code"] == "invalid_idempotency_key", repr(key)
 
 
 @pytest.mark.parametrize(
