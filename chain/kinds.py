@@ -42,6 +42,10 @@ class Checker:
         """One result per stored file (with ``ok`` and ``problem``), for kinds that keep files."""
         return []
 
+    def notes(self) -> list[str]:
+        """What this check could not cover (rows older than their kind), in the person's words."""
+        return []
+
 
 class SnapshotChecker(Checker):
     """A checker for kinds whose entries each point to one row holding a sealed canonical snapshot (an incident

@@ -146,8 +146,21 @@ def incident_retract(request: HttpRequest, case_id: int, number: int) -> HttpRes
 
 @login_required
 def timeline(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Search words and filters are posted and kept in the session (never in the address, so never in the browser's
+    history); the address only ever carries the page cursor. Filters in the query string still work for old links."""
     case = case_for(request.user, case_id, Action.VIEW)
-    form = TimelineFilterForm(request.GET or None)
+    key = f"timeline_filters_{case.pk}"
+    if request.method == "POST" or "clear" in request.GET:
+        request.session.pop(key, None)
+        form = TimelineFilterForm(request.POST) if request.method == "POST" and "clear" not in request.POST else None
+        if form is None or form.is_valid():
+            if form is not None:
+                request.session[key] = {name: request.POST[name] for name in form.fields if request.POST.get(name)}
+            return redirect("timeline", case_id=case.pk)
+    else:
+        from_address = {name: request.GET[name] for name in TimelineFilterForm.base_fields if name in request.GET}
+        source = from_address or request.session.get(key)
+        form = TimelineFilterForm(source or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     page = selectors.timeline_page(case, filters, request.GET.get("after"))
     query = request.GET.copy()

@@ -24,7 +24,7 @@ def entries(case, owner):
 
 def test_small_case_is_checked_as_the_page_loads(owner_client, entries):
     page = owner_client.get(f"/cases/{entries.pk}/integrity/").content.decode()
-    assert "Intact" in page and "All 4 sealed entries" in page
+    assert "Intact" in page and "All 5 sealed entries" in page  # opened, its details, 3 incidents
     assert IntegrityCheck.objects.get(case=entries).ok is True
 
 
