@@ -12,6 +12,9 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 
+from accounts import signin
+from daybook import traces
+
 # Django's own validators speak of a "password"; Daybook asks for a passphrase.
 PASSPHRASE_MESSAGES = {
     "password_too_common": "This passphrase is too common and easy to guess. Try three or four ordinary words.",
@@ -36,7 +39,10 @@ def lockout_minutes() -> int:
 
 
 def too_many_attempts_message() -> str:
-    return f"Too many attempts. Try again in {lockout_minutes()} minutes, or reset your passphrase if you have forgotten it."
+    return (
+        f"Too many attempts. Try again in {lockout_minutes()} minutes, or reset your passphrase if you have forgotten it. "
+        "With two-step verification on, your passphrase and code always get you in."
+    )
 
 
 class DaybookAccountAdapter(DefaultAccountAdapter):
@@ -60,6 +66,28 @@ class DaybookAccountAdapter(DefaultAccountAdapter):
             }
         )
         return messages
+
+    # Limits that slow guessing but never lock the owner out (see accounts/signin.py).
+
+    def pre_authenticate(self, request: Any, **credentials: Any) -> None:
+        try:
+            super().pre_authenticate(request, **credentials)
+            self._over_limit = False
+        except ValidationError:
+            self._over_limit = True  # decided after the passphrase is checked: see authenticate()
+
+    def authenticate(self, request: Any, **credentials: Any) -> AbstractBaseUser | None:
+        user = super().authenticate(request, **credentials)
+        if getattr(self, "_over_limit", False) and not signin.may_continue_over_limit(user):
+            raise self.validation_error("too_many_login_attempts")
+        return user
+
+    def authentication_failed(self, request: Any, **credentials: Any) -> None:
+        signin.count_failure(credentials.get("email") or credentials.get("username") or "")
+
+    def get_login_redirect_url(self, request: Any) -> str:
+        """Where the person was going when asked to sign in, remembered in the session, never in the address."""
+        return traces.pop_next(request) or super().get_login_redirect_url(request)
 
     def clean_password(self, password: str, user: AbstractBaseUser | None = None) -> str:
         try:

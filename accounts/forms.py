@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from allauth.account import forms as account_forms
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.core import context
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.base import forms as mfa_base_forms
 from allauth.mfa.totp import forms as totp_forms
 from allauth.mfa.webauthn import forms as webauthn_forms
@@ -16,6 +19,8 @@ REPEAT_LABEL = "Type the passphrase again"
 NEW_PASSPHRASE_LABEL = "New passphrase"
 REPEAT_NEW_LABEL = "Type the new passphrase again"
 PASSKEY_FAILED = "The passkey did not work. Try again, or use another way."
+# The second step: five wrong codes per account in 15 minutes (allauth's own default, without its per-address part).
+SECOND_STEP_RATE = "5/15m/key"
 CODE_HINT = "The 6-digit code from your authenticator app, or one of your recovery codes."
 
 # allauth's own messages, reworded.
@@ -145,6 +150,30 @@ class DaybookAuthenticateForm(mfa_base_forms.AuthenticateForm):
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
         _code(self.fields["code"], "Code", CODE_HINT)
+
+    def clean_code(self) -> str:
+        """allauth's check, limited per account only: only someone with the right passphrase reaches this step, so
+        failures at other addresses (or by a stalker sharing the owner's address) never refuse the owner's code."""
+        from allauth.core.internal import ratelimit  # noqa: PLC0415
+        from allauth.mfa.models import Authenticator  # noqa: PLC0415
+
+        key = f"mfa-auth-user-{self.user.pk}"
+        config = {"second_step_failed": SECOND_STEP_RATE}
+        if not ratelimit.consume(context.request, app="allauth.account", action="second_step_failed", config=config, key=key):
+            raise get_account_adapter().validation_error("too_many_login_attempts")
+        code = self.cleaned_data["code"]
+        main_auth = None
+        for auth in Authenticator.objects.filter(user=self.user).exclude(type=Authenticator.Type.WEBAUTHN):
+            if not main_auth or auth.type == Authenticator.Type.TOTP:
+                main_auth = auth
+            if auth.wrap().validate_code(code):
+                auth.user = self.user
+                self.authenticator = auth
+                ratelimit.clear(context.request, app="allauth.account", action="second_step_failed", key=key)
+                return code
+        if main_auth:
+            self._emit_authentication_failed(main_auth)
+        raise get_mfa_adapter().validation_error("incorrect_code")
 
 
 class DaybookMFAReauthenticateForm(mfa_base_forms.ReauthenticateForm):

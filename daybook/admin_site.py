@@ -33,6 +33,8 @@ ADMIN_MODELS = frozenset(
         "auth.group",
         "support.contact",
         "insights.instrumentwording",
+        "organisations.organisation",  # a support service (its name, nation, settings), never its clients
+        "organisations.membership",  # who works for which service
     }
 )
 

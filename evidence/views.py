@@ -22,6 +22,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,7 +36,7 @@ from diary.models import Incident
 from evidence import forms, limits, names, selectors, services, sniff
 from evidence import uploads as resumable
 from evidence.models import Exhibit, UploadSession
-from evidence.uploading import SealingUploadHandler, request_chunks
+from evidence.uploading import READ_SIZE, SealingUploadHandler, request_chunks
 from kernel.sizes import human_size
 from vault import store, stream
 
@@ -44,18 +45,27 @@ def _targets(case: Case, incident: Any, photo_of: Any, strict: bool = True) -> s
     """The incident and the physical item new files are for (by number, in this case); unknown ones are a 404,
     or ignored when not ``strict``."""
     details = services.Details()
-    if incident and str(incident).isdigit():
-        details.incident = Incident.objects.filter(case=case, number=int(incident)).first()
+    incident, photo_of = _number(incident), _number(photo_of)
+    if incident:
+        details.incident = Incident.objects.filter(case=case, number=incident).first()
         if details.incident is None and strict:
             raise Http404("No such incident")
-    if photo_of and str(photo_of).isdigit():
-        details.photo_of = Exhibit.objects.filter(case=case, number=int(photo_of), kind="physical").first()
+    if photo_of:
+        details.photo_of = Exhibit.objects.filter(case=case, number=photo_of, kind="physical").first()
         if details.photo_of is None and strict:
             raise Http404("No such item")
     for target in (details.incident, details.photo_of):
         if target is not None:
             target.case = case
     return details
+
+
+def _number(value: Any) -> int | None:
+    """A number within a case (1 to 999 999 999) from a form field or JSON, or None for anything else."""
+    if isinstance(value, bool):
+        return None
+    text = str(value) if isinstance(value, int | str) else ""
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
 
 
 def _details_from(request: HttpRequest, case: Case, body: bool = True) -> services.Details:
@@ -175,6 +185,31 @@ def _error(exc: limits.UploadError) -> JsonResponse:
     return response
 
 
+NOT_UNDERSTOOD = "The upload could not be started: the request was not understood."
+# Sizes and times beyond these are nonsense (and would not fit a database integer).
+LARGEST = 2**53
+
+
+def _start_request(body: Any) -> tuple[str, int, int | None] | None:
+    """(name, size, last_modified) from the JSON that opens an upload, or None if it is not what the uploader sends:
+    an object with a text name, a whole-number size and optionally a whole-number modification time."""
+    if not isinstance(body, dict):
+        return None
+    name, size, last_modified = body.get("name") or "", body.get("size"), body.get("last_modified")
+    whole = lambda v: isinstance(v, int) and not isinstance(v, bool) and -LARGEST < v < LARGEST  # noqa: E731
+    if not isinstance(name, str) or not whole(size) or not (last_modified is None or whole(last_modified)):
+        return None
+    return name[:1000], size, last_modified
+
+
+def _drain(request: HttpRequest, length: int) -> None:
+    """Read what is left of a refused chunk, so the connection stays usable and the client reads our answer
+    (a server that answers without reading the body resets the connection under the client)."""
+    if 0 < length <= limits.MAX_CHUNK + READ_SIZE:
+        for _ in request_chunks(request, length):
+            pass
+
+
 def _upload_json(case: Case, upload: UploadSession) -> dict[str, Any]:
     url = reverse("evidence_upload", args=[case.pk, upload.uuid])
     return {
@@ -201,13 +236,16 @@ def uploads(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id, Action.RECORD)
     try:
         body = json.loads(request.body or b"{}")
-        name = str(body.get("name") or "")[:1000]
-        size = int(body.get("size"))
-        last_modified = int(body["last_modified"]) if body.get("last_modified") is not None else None
-    except (ValueError, TypeError, KeyError):
-        return JsonResponse({"error": "The upload could not be started: the request was not understood."}, status=400)
+    except RequestDataTooBig:
+        return JsonResponse({"error": NOT_UNDERSTOOD}, status=413)
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested beyond reason
+        body = None
+    start = _start_request(body)
+    if start is None:
+        return JsonResponse({"error": NOT_UNDERSTOOD}, status=400)
+    name, size, last_modified = start
     details = _targets(case, body.get("incident"), body.get("photo_of"), strict=False)
-    existing = resumable.matching_upload(case, name, size, last_modified) if size > 0 else None
+    existing = resumable.matching_upload(case, name, size, last_modified) if 0 < size <= limits.max_upload_bytes() else None
     if existing is not None:
         return JsonResponse(_upload_json(case, existing), status=200)
     try:
@@ -241,6 +279,7 @@ def upload(request: HttpRequest, case_id: int, upload_id: str) -> HttpResponse:
     try:
         new_offset = resumable.receive_chunk(item, offset, request_chunks(request, length), length)
     except limits.UploadError as exc:
+        _drain(request, length)
         return _error(exc)
     response = JsonResponse({"offset": new_offset, "size": item.size})
     response["Upload-Offset"] = str(new_offset)
@@ -415,13 +454,23 @@ def download(request: HttpRequest, case_id: int, number: int) -> HttpResponse:
             response["Content-Range"] = f"bytes */{size}"
             return _download_headers(response, item)
         partial = True
+    # The first piece is decrypted (its tag checked) before anything is sent, so a damaged or altered file gets
+    # Daybook's own page, not the server's bare error. Damage further in stops the download part-way: the browser
+    # then marks it failed (the length it was promised never arrives), and never keeps it as complete.
+    pieces = reader.iter_range(start, end) if request.method != "HEAD" and size else iter(())
+    try:
+        first = next(pieces, b"")
+    except (OSError, stream.BlobError):
+        reader.close()
+        return render(request, "evidence/unreadable.html", {"case": case, "exhibit": item}, status=410)
     if start == 0:
         record(request.user, "exhibit.downloaded", case, f"exhibit {item.number}")
 
     def body():  # noqa: ANN202
         try:
-            if request.method != "HEAD" and size:
-                yield from reader.iter_range(start, end)
+            if first:
+                yield first
+            yield from pieces
         finally:
             reader.close()
 

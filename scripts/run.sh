@@ -7,6 +7,10 @@ PORT="${PORT:-8000}"
 WORKERS="${DAYBOOK_WEB_WORKERS:-3}"
 THREADS="${DAYBOOK_WEB_THREADS:-4}"
 
+# Prometheus counters from every gunicorn process and the worker, gathered at /metrics (ops/metrics.py).
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-${DAYBOOK_DATA_DIR:-./data}/metrics}"
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+
 .venv/bin/python manage.py worker &
 WORKER=$!
 cleanup() { kill "$WORKER" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true; }

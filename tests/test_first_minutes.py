@@ -58,3 +58,46 @@ def test_sample_case_counts_agree_everywhere(db, client):
     assert f"{shown}, plus 1 entry retracted by the person" in squashed
     assert f"{shown} incidents and 1 retracted entry" in squashed
     assert f"{shown + 1} (of which" not in squashed
+
+
+# --- The first note comes first (issue 13, item 3) ----------------------------------------------------------
+
+
+def test_first_note_with_no_case_is_written_first_and_lands_on_the_note(db, client):
+    from cases.models import Case
+    from diary.models import Incident
+
+    person = make_user("newcomer")
+    client.force_login(person)
+    page = client.get("/quick/")
+    assert page.status_code == 200  # no detour to "Start a case"
+    body = page.content.decode()
+    assert 'name="description"' in body and "Save note" in body
+    values = dict(re.findall(r'name="(date|time|written)"[^>]*value="([^"]*)"', body))
+    for tag in re.findall(r"<input[^>]*>", body):
+        name, value = re.search(r'name="([^"]*)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name and value and name.group(1) in ("date", "time", "written"):
+            values[name.group(1)] = value.group(1)
+    response = client.post("/quick/", {"description": "He was at the bus stop again", **values})
+    case = Case.objects.get(owner=person)
+    incident = Incident.objects.get(case=case)
+    assert response["Location"] == f"/cases/{case.pk}/incidents/{incident.number}/"
+    assert incident.time_precision == "recorded"  # not "exact" unless the person says so
+    assert case.relationship == ""  # nothing said about who it is
+    landed = client.get(response["Location"]).content.decode()
+    assert "He was at the bus stop again" in landed and "My diary" in landed
+
+
+def test_first_note_with_a_problem_makes_no_case(db, client):
+    from cases.models import Case
+
+    person = make_user("newcomer2")
+    client.force_login(person)
+    page = client.post("/quick/", {"description": "", "date": "2026-01-01"}).content.decode()
+    assert "Say in a few words what happened" in page
+    assert not Case.objects.filter(owner=person).exists()
+
+
+def test_a_quick_note_in_a_case_lands_on_the_note(owner_client, case):
+    response = owner_client.post(f"/cases/{case.pk}/quick/", {"description": "Silent call", "date": dt.date.today().isoformat()})
+    assert response["Location"] == f"/cases/{case.pk}/incidents/1/"

@@ -9,12 +9,11 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils.html import escape
 
-from accounts.testing import TEST_PASSPHRASE, activate_totp, confirm_passphrase, sign_in, totp_code
+from daybook.testing import admin_session
 from support.models import Contact
 from support.selectors import help_directory
 from support.views import GUIDES
@@ -130,23 +129,12 @@ def contact(slug: str) -> Contact:
 
 
 @pytest.fixture
-def admin_on(settings):  # noqa: ANN001, ANN201
-    settings.DAYBOOK_ADMIN = True  # the admin is off by default (tests/test_admin.py)
-    return settings
-
-
-@pytest.fixture
-def superuser_client(db, admin_on) -> Client:  # noqa: ANN001
-    """An administrator signed in the only way the admin allows: passphrase and second step."""
-    admin = get_user_model().objects.create_superuser(username="boss", email="boss@example.com", password=TEST_PASSPHRASE)
-    EmailAddress.objects.create(user=admin, email=admin.email, verified=True, primary=True)
-    setup = Client()
-    sign_in(setup, admin.email)
-    confirm_passphrase(setup)
-    secret = activate_totp(setup)
+def superuser_client(db, settings) -> Client:  # noqa: ANN001
+    """An administrator signed in with a second step, the admin turned on (DAYBOOK_ADMIN)."""
+    settings.DAYBOOK_ADMIN = True
+    admin = get_user_model().objects.create_superuser(username="boss", email="boss@example.com", password="a long admin passphrase")
     c = Client()
-    sign_in(c, admin.email)
-    assert c.post("/account/2fa/authenticate/", {"code": totp_code(secret)}).status_code == 302
+    admin_session(c, admin)
     return c
 
 
@@ -341,7 +329,8 @@ def test_contact_changelist_works_for_a_superuser(superuser_client):
 
 
 @pytest.mark.parametrize("who", ["anonymous", "normal_user"])
-def test_contact_changelist_refused_for_anyone_else(admin_on, client, owner_client, who):
+def test_contact_changelist_refused_for_anyone_else(client, owner_client, who, settings):  # noqa: ANN001
+    settings.DAYBOOK_ADMIN = True
     c = owner_client if who == "normal_user" else client
     response = c.get("/admin/support/contact/", follow=True)
     if who == "anonymous":

@@ -39,7 +39,8 @@ def run(job: Import, user: Any | None = None) -> Import:
         return job
     user = user or job.created_by
     case = job.case
-    Import.objects.filter(pk=job.pk).update(status="running", started_at=timezone.now(), records_read=0)
+    restart = {} if job.attempts > 1 else {"records_read": 0}  # a run started again keeps the progress shown
+    Import.objects.filter(pk=job.pk).update(status="running", started_at=timezone.now(), **restart)
     job.status = "running"
     stats = Stats()
     warnings = list(job.warnings or [])
