@@ -120,7 +120,7 @@ def test_changes_through_daybook_keep_the_case_intact(case, facts, owner):
     )  # at opening, in the fixture, here
 
 
-def test_a_case_opened_before_the_facts_were_chained_is_not_covered_until_its_next_change(owner, monkeypatch):
+def test_a_case_opened_before_the_facts_were_chained_is_not_covered_until_its_next_change(owner, owner_client):
     case = make_case(owner)
     # As an older case: its first entry is from before the facts kinds, and it has no case.details entry.
     ChainEntry.objects.filter(case=case, kind="case.details").delete()
@@ -131,6 +131,8 @@ def test_a_case_opened_before_the_facts_were_chained_is_not_covered_until_its_ne
     result = verify(case)
     assert result.ok, result.problem
     assert result.not_covered and "orders" in result.not_covered[0]
+    page = owner_client.get(f"/cases/{case.pk}/integrity/").content.decode()
+    assert "Intact" in page and "Not covered by this check" in page
     update_case(case, owner, label="Now covered")
     result = verify(case)
     assert result.ok and not result.not_covered, result.problem
