@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "ops",
     "organisations",
     "casework",
+    "api",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -84,3 +86,13 @@ class ConnectionForm(forms.Form):
         max_length=200,
         help_text="A relative, partner or close friend. Only a coded form of the name is kept, used to warn before you are given their case.",
     )
+
+
+class ApiCredentialForm(forms.Form):
+    agreement = forms.ModelChoiceField(queryset=DataSharingAgreement.objects.none(), label="Data-sharing agreement", empty_label=None)
+    sender = forms.CharField(label="Sender (for example the force's victim care unit)", max_length=200)
+    force = forms.CharField(label="Police force its referrals come from", max_length=100)
+
+    def __init__(self, *args: Any, organisation: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].queryset = DataSharingAgreement.objects.filter(organisation=organisation, active=True)

@@ -13,5 +13,7 @@ urlpatterns = [
     path("<slug:slug>/settings/", views.settings_page, name="staff_settings"),
     path("<slug:slug>/agreements/", views.agreements, name="staff_agreements"),
     path("<slug:slug>/agreements/<int:agreement_id>/end/", views.agreement_end, name="staff_agreement_end"),
+    path("<slug:slug>/api-credentials/", views.api_credentials, name="staff_api_credentials"),
+    path("<slug:slug>/api-credentials/<int:credential_id>/<str:action>/", views.api_credential_change, name="staff_api_credential_change"),
     path("<slug:slug>/me/connections/", views.my_connections, name="staff_connections"),
 ]

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from organisations import services
 from organisations.access import Can, staff_view
-from organisations.forms import AgreementForm, ConnectionForm, InvitationForm, RoleForm, SettingsForm, add_errors
+from organisations.forms import AgreementForm, ApiCredentialForm, ConnectionForm, InvitationForm, RoleForm, SettingsForm, add_errors
 from organisations.home import notices
 from organisations.models import Membership
 
@@ -143,6 +143,47 @@ def agreement_end(request: HttpRequest, agreement_id: int) -> HttpResponse:
     services.agreement_end(staff=staff.membership, agreement=agreement)
     messages.success(request, "Agreement ended. New referrals can no longer use it.")
     return redirect("staff_agreements", slug=staff.organisation.slug)
+
+
+@staff_view(Can.MANAGE_AGREEMENTS)
+@require_http_methods(["GET", "POST"])
+def api_credentials(request: HttpRequest) -> HttpResponse:
+    """Police senders' API credentials: issue one (its token is shown on this answer only), rotate, revoke."""
+    staff = request.staff
+    form = ApiCredentialForm(request.POST or None, organisation=staff.organisation)
+    token = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, token = services.api_credential_issue(organisation=staff.organisation, by=staff.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            form = ApiCredentialForm(organisation=staff.organisation)
+    return _credentials_page(request, form, token)
+
+
+def _credentials_page(request: HttpRequest, form: ApiCredentialForm, token: str) -> HttpResponse:
+    staff = request.staff
+    credentials = staff.organisation.api_credentials.select_related("agreement").order_by("revoked_at", "sender", "pk")
+    # The token is in this answer only; every staff page is already sent with "Cache-Control: no-store".
+    return render(request, "staff/api_credentials.html", {"staff": staff, "form": form, "credentials": credentials, "token": token})
+
+
+@staff_view(Can.MANAGE_AGREEMENTS)
+@require_POST
+def api_credential_change(request: HttpRequest, credential_id: int, action: str) -> HttpResponse:
+    staff = request.staff
+    credential = staff.organisation.api_credentials.filter(pk=credential_id, revoked_at__isnull=True).first()
+    if credential is None or action not in ("rotate", "revoke"):
+        raise Http404("No such page")
+    token = ""
+    if action == "rotate":
+        token = services.api_credential_rotate(credential=credential, by=staff.user)
+        messages.success(request, f"New token for {credential.sender}. The old one no longer works.")
+    else:
+        services.api_credential_revoke(credential=credential, by=staff.user)
+        messages.success(request, f"The credential of {credential.sender} is revoked.")
+    return _credentials_page(request, ApiCredentialForm(organisation=staff.organisation), token)
 
 
 @staff_view()
