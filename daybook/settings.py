@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
-    "daybook.traces.NextInSessionMiddleware",
+    "kernel.traces.NextInSessionMiddleware",
 ]
 
 ROOT_URLCONF = "daybook.urls"

@@ -140,7 +140,10 @@ class IncidentForm(forms.Form):
         help_text="For example: changed my route to work, stayed home, could not sleep.",
     )
     felt_in_danger = forms.BooleanField(label="I felt in danger", required=False)
-    reported = forms.ChoiceField(label="Have you reported this?", choices=YES_NO, widget=forms.RadioSelect, initial="no")
+    # Not pre-selected: "No" chosen for the person would print "Not reported" in their police report.
+    reported = forms.ChoiceField(
+        label="Have you reported this?", choices=YES_NO, widget=forms.RadioSelect, error_messages={"required": "Say whether you have reported this"}
+    )
     reported_on = forms.DateField(label="Date reported", required=False, widget=DateInput(), error_messages={"invalid": "Enter a real date"})
     report_how = forms.CharField(
         label="How you reported it", required=False, max_length=rules.MAX_SHORT, help_text="For example: 101, 999, online, at the police station."

@@ -51,6 +51,7 @@ def result_to_json(result: verification.Verification) -> dict[str, Any]:
         "problem": result.problem,
         "broken_seq": result.broken_seq,
         "details": list(result.details),
+        "not_covered": list(result.not_covered),
         "files_checked": result.files_checked,
         "files": [{"exhibit": {"number": f.exhibit.number, "reference": f.exhibit.reference}, "ok": f.ok, "problem": f.problem} for f in result.files],
     }

@@ -113,7 +113,10 @@ def incident_edit(request: HttpRequest, case_id: int, number: int) -> HttpRespon
         return redirect("incident_detail", case_id=case.pk, number=number)
     data = services.IncidentData.from_incident(incident)
     rows = len(data.witnesses) + 1
-    form = IncidentForm(request.POST or None, case=case, initial=IncidentForm.initial_from(data), witness_rows=max(rows, 2))
+    initial = IncidentForm.initial_from(data)
+    if incident.needs_detail and not incident.reported:
+        initial["reported"] = None  # a quick note never asked: nothing is chosen for the person
+    form = IncidentForm(request.POST or None, case=case, initial=initial, witness_rows=max(rows, 2))
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             version = services.edit_incident(incident, request.user, _with_new_reference(form, case, request.user))

@@ -32,12 +32,12 @@ def test_small_case_is_checked_as_the_page_loads(owner_client, entries):
 def test_large_case_is_checked_in_the_background_and_finds_tampering(owner_client, entries):
     url = f"/cases/{entries.pk}/integrity/"
     page = owner_client.get(url).content.decode()  # opening the page starts the check (the test settings run it at once)
-    assert "Intact up to entry 4" in page and "entries 1 to 4 of the chain" in page and "Check again now" in page
+    assert "Intact up to entry 5" in page and "entries 1 to 5 of the chain" in page and "Check again now" in page
     with connection.cursor() as cursor:
         cursor.execute("UPDATE diary_incident SET felt_in_danger = %s WHERE case_id = %s", [True, entries.pk])
     # Nothing was added since: the verdict stays, saying what it covered and when; no new check starts by itself.
     page = owner_client.get(url).content.decode()
-    assert "Intact up to entry 4" in page and "Not yet checked" not in page
+    assert "Intact up to entry 5" in page and "Not yet checked" not in page
     assert IntegrityCheck.objects.filter(case=entries).count() == 1
     response = owner_client.post(url)  # the test settings run tasks at once (ImmediateBackend)
     assert response.status_code == 302
@@ -76,7 +76,7 @@ def test_case_with_much_evidence_is_checked_in_the_background(owner_client, entr
 
     Blob.objects.create(case=entries, purpose="original", name="x", size=10, status="complete")
     page = owner_client.get(f"/cases/{entries.pk}/integrity/").content.decode()  # started by itself, run at once here
-    assert "Intact up to entry 4" in page
+    assert "Intact up to entry 5" in page
     assert IntegrityCheck.objects.get(case=entries).status == "done"
 
 
@@ -122,14 +122,14 @@ DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 def test_entries_added_since_the_verdict_show_as_not_yet_checked_and_a_check_starts(owner_client, owner, entries):
     from diary import integrity
 
-    integrity.run_now(entries, owner)  # the verdict covers entries 1 to 4
+    integrity.run_now(entries, owner)  # the verdict covers entries 1 to 5
     make_incident(entries, owner, days_ago=1)
     ingest(entries, owner, [b"new photo bytes" * 10], name="new.jpg")
     entries.refresh_from_db()
     assert entries.chain_seq > 5
     page = owner_client.get(f"/cases/{entries.pk}/integrity/").content.decode()
-    assert "Intact up to entry 4" in page
-    assert f"Not yet checked: {entries.chain_seq - 4} entries added since (entries 5 to {entries.chain_seq})" in page
+    assert "Intact up to entry 5" in page
+    assert f"Not yet checked: {entries.chain_seq - 5} entries added since (entries 6 to {entries.chain_seq})" in page
     assert "not yet checked (added since)" in page  # the new exhibit, beside the files the verdict covered
     assert "Checking now" in page and "A check of everything has started" in page
     assert IntegrityCheck.objects.filter(case=entries, status="queued").count() == 1
@@ -144,7 +144,7 @@ def test_the_check_started_by_itself_covers_the_new_entries(owner_client, owner,
     integrity.run_now(entries, owner)
     make_incident(entries, owner, days_ago=1)
     page = owner_client.get(f"/cases/{entries.pk}/integrity/").content.decode()  # run at once in the test settings
-    assert "Intact up to entry 5" in page and "Not yet checked" not in page
+    assert "Intact up to entry 6" in page and "Not yet checked" not in page
 
 
 @override_settings(DAYBOOK_INLINE_VERIFY_ENTRIES=2, TASKS=DB_TASKS)

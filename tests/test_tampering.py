@@ -120,7 +120,7 @@ def test_changes_through_daybook_keep_the_case_intact(case, facts, owner):
     )  # at opening, in the fixture, here
 
 
-def test_a_case_opened_before_the_facts_were_chained_is_not_covered_until_its_next_change(owner, monkeypatch):
+def test_a_case_opened_before_the_facts_were_chained_is_not_covered_until_its_next_change(owner, owner_client):
     case = make_case(owner)
     # As an older case: its first entry is from before the facts kinds, and it has no case.details entry.
     ChainEntry.objects.filter(case=case, kind="case.details").delete()
@@ -131,6 +131,8 @@ def test_a_case_opened_before_the_facts_were_chained_is_not_covered_until_its_ne
     result = verify(case)
     assert result.ok, result.problem
     assert result.not_covered and "orders" in result.not_covered[0]
+    page = owner_client.get(f"/cases/{case.pk}/integrity/").content.decode()
+    assert "Intact" in page and "Not covered by this check" in page
     update_case(case, owner, label="Now covered")
     result = verify(case)
     assert result.ok and not result.not_covered, result.problem
@@ -222,3 +224,43 @@ def test_swapped_download_clients_are_found(case, downloads):
     _sql("UPDATE reports_handoverdownload SET client_enc = %s WHERE id = %s", [first.client_enc, second.pk])
     result = verify(case)
     assert not result.ok and "download of one of your reports" in result.problem
+
+
+@pytest.fixture
+def imported(case, owner, facts):
+    from imports import services as imports
+    from tests.test_imports_flow import BASIC, chat, do_import
+
+    job = do_import(case, owner, chat(BASIC))
+    assert job.status == "done"
+    assert verify(case).ok
+    return job, imports
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM imports_importeditem WHERE id = (SELECT MIN(id) FROM imports_importeditem WHERE job_id = {job})",
+        "UPDATE imports_importeditem SET text_enc = (SELECT text_enc FROM imports_importeditem WHERE id = (SELECT MAX(id) FROM imports_importeditem))"
+        " WHERE id = (SELECT MIN(id) FROM imports_importeditem WHERE job_id = {job})",
+        "UPDATE imports_importeditem SET seq = seq + 1000 WHERE id = (SELECT MIN(id) FROM imports_importeditem WHERE job_id = {job})",
+        "UPDATE imports_importeditem SET suspect = NOT suspect WHERE job_id = {job}",
+        "UPDATE imports_importeditem SET threats = '' WHERE job_id = {job}",
+        "UPDATE imports_importeditem SET at = '2020-01-01 00:00:00' WHERE job_id = {job}",
+        "UPDATE imports_import SET status = 'failed' WHERE id = {job}",
+    ],
+)
+def test_imported_messages_cannot_be_deleted_swapped_or_changed_unseen(case, imported, statement):
+    job, _ = imported
+    _sql(statement.format(job=job.pk), [])
+    result = verify(case)
+    assert not result.ok and "import" in result.problem.lower(), result.problem
+
+
+def test_an_undone_import_stays_verifiable(case, owner, imported):
+    job, imports = imported
+    imports.undo(job, owner)
+    result = verify(case)
+    assert result.ok, result.problem
+    kinds = list(ChainEntry.objects.filter(case=case, kind="import.items").values_list("ref", flat=True))
+    assert kinds == [f"import/{job.uuid}"] * 2

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record as audit
+from imports.chain_kinds import chain_items
 from imports.errors import ImportRefused
 from imports.models import Import
 from imports.records import ImportFormatError
@@ -58,6 +59,7 @@ def run(job: Import, user: Any | None = None) -> Import:
             job.records_read = job.records_total = max(job.records_total, Import.objects.get(pk=job.pk).records_read)
             job.finished_at = timezone.now()
             job.save()
+            chain_items(case, job, "done")
         audit(user, "import.done", case, f"import {job.pk}: {stats.messages} messages, {stats.calls} calls")
         return job
     except Exception as exc:

@@ -189,7 +189,7 @@ def test_timeline_filter_by_behaviour_and_word(browsing, person, case):  # noqa:
     expect(incidents).to_have_count(2)
     expect(incidents).to_contain_text(["More calls from a new number", "Silent calls all evening"])
 
-    page.get_by_role("link", name="Clear filters").click()
+    page.get_by_role("button", name="Clear filters").click()  # filters travel in a form, never in the address
     expect(incidents).to_have_count(4)
     page.get_by_text("Search and filter").click()
     page.get_by_label("Search words").fill("flowers")
