@@ -15,7 +15,9 @@ import datetime as dt
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import ignored_auth, missing_required_header, positive_data_acceptance
@@ -36,7 +38,13 @@ def sender(db):
     )
     _, token = api_credential_issue(organisation=org, agreement=agreement, sender="Kent Police VCU", force="Kent Police")
     cache.clear()
-    return token
+    # As Django's own test client does: the WSGI handler must not close the test's database connection (and its
+    # transaction) at the start and end of each request.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield token
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 @pytest.mark.django_db
