@@ -104,7 +104,8 @@ def test_sign_in_with_an_authenticator_code(person, totp_secret):  # noqa: ANN00
     assert not audit(html)
     assert not is_signed_in(client)
     response = client.post("/account/2fa/authenticate/", {"code": totp_code(totp_secret)})
-    assert response.status_code == 302 and response["Location"] == "/"
+    # Where they tried to go while signed out (settings, above) was kept in the session, not the address.
+    assert response.status_code == 302 and response["Location"] == "/account/settings/"
     assert is_signed_in(client)
     assert client.get("/account/settings/").status_code == 200
 
