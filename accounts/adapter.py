@@ -13,7 +13,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 
 from accounts import signin
-from daybook import traces
+from kernel import traces
 
 # Django's own validators speak of a "password"; Daybook asks for a passphrase.
 PASSPHRASE_MESSAGES = {

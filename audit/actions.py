@@ -57,6 +57,7 @@ class AuditAction(StrEnum):
     STAFF_INVITATION_REVOKED = "staff.invitation_revoked"
     STAFF_JOINED = "staff.joined"
     STAFF_REMOVED = "staff.removed"
+    STAFF_ROLE_CHANGED = "staff.role_changed"
     STAFF_CONNECTION_DECLARED = "staff.connection_declared"
     REFERRAL_RECORDED = "referral.recorded"
     REFERRAL_REFUSED = "referral.refused"
@@ -75,6 +76,13 @@ class AuditAction(StrEnum):
     ALERT_RAISED = "alert.raised"
     ALERT_CLOSED = "alert.closed"
     ACCESS_LOG_SEARCHED = "access_log.searched"
+    API_CREDENTIAL_ISSUED = "api_credential.issued"
+    API_CREDENTIAL_ROTATED = "api_credential.rotated"
+    API_CREDENTIAL_REVOKED = "api_credential.revoked"
+    API_CALLED = "api.called"
+    REFERRAL_UPDATED = "referral.updated"
+    REFERRAL_PURGED = "referral.purged"
+    FEED_UPLOADED = "feed.uploaded"
 
 
 LABELS: dict[str, str] = {
@@ -123,6 +131,7 @@ LABELS: dict[str, str] = {
     AuditAction.STAFF_INVITATION_REVOKED: "Staff invitation withdrawn",
     AuditAction.STAFF_JOINED: "Staff member joined",
     AuditAction.STAFF_REMOVED: "Staff member removed",
+    AuditAction.STAFF_ROLE_CHANGED: "Staff member's role changed",
     AuditAction.STAFF_CONNECTION_DECLARED: "Staff member declared a connection",
     AuditAction.REFERRAL_RECORDED: "Referral recorded",
     AuditAction.REFERRAL_REFUSED: "Referral refused and not stored",
@@ -141,6 +150,13 @@ LABELS: dict[str, str] = {
     AuditAction.ALERT_RAISED: "Alert raised",
     AuditAction.ALERT_CLOSED: "Alert closed",
     AuditAction.ACCESS_LOG_SEARCHED: "Access log searched",
+    AuditAction.API_CREDENTIAL_ISSUED: "Police API credential issued",
+    AuditAction.API_CREDENTIAL_ROTATED: "Police API credential rotated",
+    AuditAction.API_CREDENTIAL_REVOKED: "Police API credential revoked",
+    AuditAction.API_CALLED: "Police API called",
+    AuditAction.REFERRAL_UPDATED: "Police update applied to a referral",
+    AuditAction.REFERRAL_PURGED: "Referral purged after a late opt-out",
+    AuditAction.FEED_UPLOADED: "Daily referral file taken in",
 }
 
 

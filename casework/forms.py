@@ -111,6 +111,12 @@ class AttemptForm(forms.Form):
     at = forms.DateTimeField(label="When", widget=WHEN)
     channel = forms.ChoiceField(label="How", choices=[("phone", "Phone"), ("text", "Text message"), ("email", "E-mail"), ("in_person", "In person")])
     outcome = forms.ChoiceField(label="What happened", choices=ContactOutcome.choices, widget=forms.RadioSelect)
+    override_reason = forms.CharField(
+        label="If this breaks a safe-contact rule: why (optional)",
+        max_length=1000,
+        required=False,
+        help_text="Only when there was no safe way, for example an emergency.",
+    )
 
 
 class AllocateForm(forms.Form):

@@ -14,7 +14,7 @@ from django.db import models
 from kernel import crypto
 from kernel.sealed import Sealed
 from organisations import keys
-from organisations.models import DataSharingAgreement, LawfulBasis, Membership, Organisation
+from organisations.models import ApiCredential, DataSharingAgreement, LawfulBasis, Membership, Organisation
 
 
 class Risk(models.TextChoices):
@@ -206,6 +206,12 @@ class Referral(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # A police referral: the credential it came with, and its natural key (force, crime reference and person, as a
+    # blind-index token: casework/police.py), so the same crime and person never make two referrals.
+    credential = models.ForeignKey(ApiCredential, null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals")
+    natural_key = models.CharField(max_length=32, blank=True, default="")
+    # The time the police sent the last update applied (replayed and out-of-order updates are refused).
+    last_update_sent_at = models.DateTimeField(null=True, blank=True)
 
     crime_reference_enc = models.TextField(blank=True)
     officer_enc = models.TextField(blank=True)
@@ -228,6 +234,9 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["organisation", "status", "queue_rank", "due_at", "received_at", "id"], name="casework_referral_queue"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "natural_key"], condition=~models.Q(natural_key=""), name="one_referral_per_natural_key"),
         ]
 
     def __str__(self) -> str:
@@ -260,12 +269,19 @@ class ContactAttempt(models.Model):
     channel = models.CharField(max_length=10, choices=[("phone", "Phone"), ("text", "Text message"), ("email", "E-mail"), ("in_person", "In person")])
     outcome = models.CharField(max_length=20, choices=ContactOutcome.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Why a safe-contact rule was overridden (casework/safecontact.py), sealed; empty when none was.
+    override_reason_enc = models.TextField(blank=True)
+
+    override_reason = Sealed("override_reason_enc")
 
     class Meta:
         ordering = ["at"]
 
     def __str__(self) -> str:
         return f"attempt {self.pk} ({self.outcome})"
+
+    def get_cipher(self) -> crypto.CaseCipher:
+        return self.referral.client.get_cipher()
 
 
 class AlertKind(models.TextChoices):
@@ -312,3 +328,64 @@ class BreakGlass(models.Model):
 
     def get_cipher(self) -> crypto.CaseCipher:
         return self.client.get_cipher()
+
+
+class UpdateKind(models.TextChoices):
+    NEW_OFFICER = "new_officer", "A new officer in charge"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+    CHARGED = "charged", "The suspect was charged"
+
+
+class ReferralUpdate(models.Model):
+    """A later police message on the same crime reference and person, applied to the referral."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="updates")
+    kind = models.CharField(max_length=20, choices=UpdateKind.choices)
+    sent_at = models.DateTimeField()  # when the force sent it (orders updates)
+    received_at = models.DateTimeField(auto_now_add=True)
+    detail_enc = models.TextField(blank=True)
+
+    detail = Sealed("detail_enc")  # the new officer, or the charge, in the force's words
+
+    class Meta:
+        ordering = ["sent_at"]
+        constraints = [models.UniqueConstraint(fields=["referral", "sent_at"], name="one_update_per_referral_and_time")]
+
+    def __str__(self) -> str:
+        return f"update {self.pk} ({self.kind})"
+
+    def get_cipher(self) -> crypto.CaseCipher:
+        return self.referral.client.get_cipher()
+
+
+class PurgedReferral(models.Model):
+    """What is left of a referral purged after a late opt-out: that it existed and was purged, without content.
+    The uuid lets its sender read back "withdrawn"."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    uuid = models.UUIDField(unique=True)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    credential = models.ForeignKey(ApiCredential, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    received_at = models.DateTimeField()
+    purged_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"purged referral {self.pk}"
+
+
+class ApiReplay(models.Model):
+    """The answer given to one Idempotency-Key of one credential, so a retried call gets the same answer.
+    Answers hold ids and states, never personal content."""
+
+    credential = models.ForeignKey(ApiCredential, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["credential", "key"], name="one_answer_per_idempotency_key")]
+
+    def __str__(self) -> str:
+        return f"replay {self.pk}"

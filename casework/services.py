@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.actions import AuditAction
@@ -31,8 +31,9 @@ from casework.models import (
     Risk,
     Source,
 )
+from casework.safecontact import broken_rules
 from organisations.access import Staff
-from organisations.models import DataSharingAgreement, LawfulBasis, Membership
+from organisations.models import ApiCredential, DataSharingAgreement, LawfulBasis, Membership, Organisation
 from organisations.normalise import normal_phone
 
 BREAK_GLASS_MINUTES = 60
@@ -102,7 +103,7 @@ class ReferralInput:
     restricted: bool = False
 
 
-def _validate(staff: Staff, data: ReferralInput, now: dt.datetime) -> None:
+def _validate(organisation: Organisation, data: ReferralInput, now: dt.datetime) -> None:
     errors: dict[str, str] = {}
     choices = [
         ("source", Source.values),
@@ -128,7 +129,7 @@ def _validate(staff: Staff, data: ReferralInput, now: dt.datetime) -> None:
     if bad:
         errors["phones"] = f"These do not look like phone numbers: {', '.join(bad)}."
     in_force = data.agreement is not None and data.agreement.active and not (data.agreement.ends_on and data.agreement.ends_on < now.date())
-    if data.agreement is not None and (data.agreement.organisation_id != staff.organisation.pk or not in_force):
+    if data.agreement is not None and (data.agreement.organisation_id != organisation.pk or not in_force):
         errors["agreement"] = "Choose one of your organisation's agreements in force."
     if data.source in (Source.POLICE_API, Source.POLICE_FILE) and data.agreement is None:
         errors["agreement"] = "A police referral comes under a data-sharing agreement: choose it."
@@ -139,67 +140,103 @@ def _validate(staff: Staff, data: ReferralInput, now: dt.datetime) -> None:
 def referral_record(*, staff: Staff, data: ReferralInput) -> Referral:
     """Validate, apply the refusal rules, then store the client and the referral (one transaction), index them,
     work out the first-contact deadline and raise counter-referral alerts. Refused: ReferralRefused, nothing stored."""
+    referral, _ = referral_store(organisation=staff.organisation, data=data, membership=staff.membership)
+    return referral
+
+
+def referral_store(
+    *, organisation: Organisation, data: ReferralInput, membership: Membership | None = None, credential: ApiCredential | None = None, natural_key: str = ""
+) -> tuple[Referral, bool]:
+    """The one way a referral comes in, whoever sends it: a staff member (``membership``), a police sender
+    (``credential``), the daily file or a public form (neither). With a ``natural_key`` (casework/police.py), a
+    referral already stored under it is returned instead of a second one: (referral, created)."""
     now = timezone.now()
-    _validate(staff, data, now)
+    _validate(organisation, data, now)
+    actor = membership.user if membership else None
     domestic = rules.is_domestic_abuse(data.domestic_abuse, data.suspect_relationship)
     sexual = rules.is_sexual_offence(data.sexual_offence, data.offences)
     reason = rules.refusal(consent=data.consent, domestic_abuse=domestic, sexual_offence=sexual)
-    org = staff.organisation
+    org = organisation
     if reason:
         with transaction.atomic():
             code = rules.refusal_code(consent=data.consent, domestic_abuse=domestic, sexual_offence=sexual)
-            record_staff(staff.user, AuditAction.REFERRAL_REFUSED, organisation=org, target=f"{data.source}: {code}")
+            record_staff(actor, AuditAction.REFERRAL_REFUSED, organisation=org, target=f"{data.source}: {code}")
         raise ReferralRefused(reason)
-    with transaction.atomic():
-        client = Client(organisation=org, restricted=data.restricted)
-        client.ensure_key()
-        client.full_name = data.full_name.strip()
-        client.date_of_birth = data.date_of_birth.isoformat() if data.date_of_birth else ""
-        client.phones = [p.strip() for p in data.phones if p.strip()]
-        client.email = data.email.strip()
-        client.address_area = data.address_area.strip()
-        client.language = data.language.strip()
-        client.interpreter = data.interpreter.strip()
-        client.access_needs = data.access_needs.strip()
-        client.safe_contact = data.safe_contact.as_dict()
-        client.save()
-        if data.restricted:
-            client.restricted_to.add(staff.membership)
-        referral = Referral(
-            organisation=org,
-            client=client,
-            source=data.source,
-            sender=data.sender.strip(),
-            received_at=data.received_at or now,
-            recorded_by=staff.membership,
-            lawful_basis=data.lawful_basis,
-            agreement=data.agreement,
-            consent=data.consent,
-            force=data.force.strip(),
-            home_office_code=data.home_office_code.strip(),
-            date_reported=data.date_reported,
-            enhanced_rights=data.enhanced_rights,
-            offences=sorted(set(data.offences)),
-            domestic_abuse=domestic,
-            sexual_offence=sexual,
-            police_risk=data.police_risk,
-            suspect_relationship=data.suspect_relationship,
-            suspect_is_police=data.suspect_is_police,
-            person_is_police=data.person_is_police,
-        )
-        referral.crime_reference = data.crime_reference.strip()
-        referral.officer = data.officer.strip()
-        referral.account = data.account.strip()
-        referral.suspect_name = data.suspect_name.strip()
-        referral.household = data.household.strip()
-        referral.referrer = data.referrer.strip()
-        referral.due_at = deadline_for(referral, org)
-        referral.queue_rank = queue_rank(referral)
-        referral.save()
-        index.index_client(client)
-        index.index_suspect(referral)
-        record_staff(staff.user, AuditAction.REFERRAL_RECORDED, organisation=org, client=client, target=f"referral {referral.pk} ({referral.source})")
-        _counter_referral_alerts(staff, referral)
+    if natural_key and (existing := Referral.objects.filter(organisation=org, natural_key=natural_key).first()):
+        return existing, False
+    try:
+        with transaction.atomic():
+            referral = _store(org, data, now, membership, credential, natural_key, domestic, sexual)
+    except IntegrityError:
+        existing = Referral.objects.filter(organisation=org, natural_key=natural_key).first() if natural_key else None
+        if existing is None:
+            raise
+        return existing, False
+    return referral, True
+
+
+def _store(
+    org: Organisation,
+    data: ReferralInput,
+    now: dt.datetime,
+    membership: Membership | None,
+    credential: ApiCredential | None,
+    natural_key: str,
+    domestic: bool,
+    sexual: bool,
+) -> Referral:
+    client = Client(organisation=org, restricted=data.restricted)
+    client.ensure_key()
+    client.full_name = data.full_name.strip()
+    client.date_of_birth = data.date_of_birth.isoformat() if data.date_of_birth else ""
+    client.phones = [p.strip() for p in data.phones if p.strip()]
+    client.email = data.email.strip()
+    client.address_area = data.address_area.strip()
+    client.language = data.language.strip()
+    client.interpreter = data.interpreter.strip()
+    client.access_needs = data.access_needs.strip()
+    client.safe_contact = data.safe_contact.as_dict()
+    client.save()
+    if data.restricted and membership is not None:
+        client.restricted_to.add(membership)
+    referral = Referral(
+        organisation=org,
+        client=client,
+        source=data.source,
+        sender=data.sender.strip(),
+        received_at=data.received_at or now,
+        recorded_by=membership,
+        credential=credential,
+        natural_key=natural_key,
+        lawful_basis=data.lawful_basis,
+        agreement=data.agreement,
+        consent=data.consent,
+        force=data.force.strip(),
+        home_office_code=data.home_office_code.strip(),
+        date_reported=data.date_reported,
+        enhanced_rights=data.enhanced_rights,
+        offences=sorted(set(data.offences)),
+        domestic_abuse=domestic,
+        sexual_offence=sexual,
+        police_risk=data.police_risk,
+        suspect_relationship=data.suspect_relationship,
+        suspect_is_police=data.suspect_is_police,
+        person_is_police=data.person_is_police,
+    )
+    referral.crime_reference = data.crime_reference.strip()
+    referral.officer = data.officer.strip()
+    referral.account = data.account.strip()
+    referral.suspect_name = data.suspect_name.strip()
+    referral.household = data.household.strip()
+    referral.referrer = data.referrer.strip()
+    referral.due_at = deadline_for(referral, org)
+    referral.queue_rank = queue_rank(referral)
+    referral.save()
+    index.index_client(client)
+    index.index_suspect(referral)
+    actor = membership.user if membership else None
+    record_staff(actor, AuditAction.REFERRAL_RECORDED, organisation=org, client=client, target=f"referral {referral.pk} ({referral.source})")
+    _counter_referral_alerts(membership, referral)
     return referral
 
 
@@ -225,16 +262,15 @@ def deadline_for(referral: Referral, org: object) -> dt.datetime:
     return deadlines.due_at(referral.received_at, days, org.nation)  # type: ignore[attr-defined]
 
 
-def _alert(staff: Staff | None, kind: str, message: str, *, client: Client | None = None, referral: Referral | None = None) -> Alert:
+def _alert(staff: Staff | Membership | None, kind: str, message: str, *, client: Client | None = None, referral: Referral | None = None) -> Alert:
     org = (client or referral).organisation  # type: ignore[union-attr]
-    alert = Alert.objects.create(
-        organisation=org, kind=kind, client=client, referral=referral, raised_by=staff.membership if staff else None, message=message[:300]
-    )
-    record_staff(staff.user if staff else None, AuditAction.ALERT_RAISED, organisation=org, client=client, target=f"alert {alert.pk} ({kind})")
+    member = staff.membership if isinstance(staff, Staff) else staff
+    alert = Alert.objects.create(organisation=org, kind=kind, client=client, referral=referral, raised_by=member, message=message[:300])
+    record_staff(member.user if member else None, AuditAction.ALERT_RAISED, organisation=org, client=client, target=f"alert {alert.pk} ({kind})")
     return alert
 
 
-def _counter_referral_alerts(staff: Staff, referral: Referral) -> None:
+def _counter_referral_alerts(staff: Membership | None, referral: Referral) -> None:
     for other in index.clients_named_as_suspect(referral):
         _alert(
             staff,
@@ -323,15 +359,22 @@ def referral_decline(*, staff: Staff, referral: Referral, reason: str, passed_on
 
 
 @transaction.atomic
-def contact_attempt_record(*, staff: Staff, referral: Referral, at: dt.datetime, channel: str, outcome: str) -> ContactAttempt:
-    """First attempt and first successful contact are kept apart; an answer by the suspect or someone else alerts a lead."""
+def contact_attempt_record(*, staff: Staff, referral: Referral, at: dt.datetime, channel: str, outcome: str, override_reason: str = "") -> ContactAttempt:
+    """First attempt and first successful contact are kept apart; an answer by the suspect or someone else alerts a
+    lead; the client's safe-contact rules are enforced (an override needs a reason)."""
     if outcome not in ContactOutcome.values:
         raise ValidationError({"outcome": "Choose what happened."})
+    broken = broken_rules(referral.client.safe_contact, channel=channel, outcome=outcome)
+    override_reason = override_reason.strip()
+    if broken and len(override_reason) < MIN_REASON:
+        raise ValidationError({"override_reason": " ".join(broken) + " To record it anyway, say why the rule was overridden (at least 10 characters)."})
     if at > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationError({"at": "The time cannot be in the future."})
     if at < referral.received_at:
         raise ValidationError({"at": "The time cannot be before the referral arrived."})
     attempt = ContactAttempt(referral=referral, at=at, by=staff.membership, channel=channel, outcome=outcome)
+    if broken:
+        attempt.override_reason = override_reason[:1000]
     attempt.full_clean()
     attempt.save()
     fields = []
@@ -343,10 +386,15 @@ def contact_attempt_record(*, staff: Staff, referral: Referral, at: dt.datetime,
         fields.append("first_contact_at")
     if fields:
         referral.save(update_fields=fields)
-    record_staff(
-        staff.user, AuditAction.CONTACT_ATTEMPTED, organisation=staff.organisation, client=referral.client, target=f"referral {referral.pk}: {outcome}"
-    )
+    note = f"referral {referral.pk}: {outcome}" + (f"; {len(broken)} safe-contact rule(s) overridden" if broken else "")
+    record_staff(staff.user, AuditAction.CONTACT_ATTEMPTED, organisation=staff.organisation, client=referral.client, target=note)
     if outcome in (ContactOutcome.SUSPECT_ANSWERED, ContactOutcome.SOMEONE_ELSE):
+        # The number is no longer safe: recorded on the client's rules until someone confirms a new safe number.
+        client = referral.client
+        rules = dict(client.safe_contact or {})
+        rules["phone_unsafe"] = f"{ContactOutcome(outcome).label} on {timezone.localtime(at):%d %b %Y %H:%M}"
+        client.safe_contact = rules
+        client.save(update_fields=["safe_contact_enc"])
         _alert(
             staff,
             AlertKind.UNSAFE_NUMBER,

@@ -23,15 +23,8 @@ from casework.index import duplicate_hints, search
 from casework.models import Alert, Client
 from casework.policy import Sight, client_in_org, hides_name, referral_in_org, role_sees, sight, visible_clients
 from organisations.access import Can, Staff, staff_view
+from organisations.forms import add_errors
 from organisations.models import Membership
-
-
-def _form_errors(form, exc: ValidationError) -> None:  # noqa: ANN001
-    if hasattr(exc, "error_dict"):
-        for name, errs in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _gate(request: HttpRequest, staff: Staff, client: Client) -> HttpResponse | None:
@@ -79,7 +72,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         except services.ReferralRefused as exc:
             refused = str(exc)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"Referral {referral.reference} recorded.")
             if sight(staff, referral.client) is Sight.FULL:
@@ -157,7 +150,7 @@ def referral_decide(request: HttpRequest, referral_id: int) -> HttpResponse:
                     staff=staff, referral=referral, reason=d["reason"], passed_on_to=d["passed_on_to"] if d["decision"] == "pass_on" else ""
                 )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Decision recorded.")
             return redirect("staff_referral", slug=staff.organisation.slug, referral_id=referral.pk)
@@ -176,7 +169,7 @@ def referral_attempt(request: HttpRequest, referral_id: int) -> HttpResponse:
         try:
             services.contact_attempt_record(staff=staff, referral=referral, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Contact attempt recorded.")
             return redirect("staff_referral", slug=staff.organisation.slug, referral_id=referral.pk)
@@ -232,7 +225,7 @@ def client_allocate(request: HttpRequest, client_id: int) -> HttpResponse:
         try:
             services.client_allocate(staff=staff, client=client, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"{client.reference} allocated to {form.cleaned_data['member'].display_name}.")
             return redirect("staff_client", slug=staff.organisation.slug, client_id=client.pk)
@@ -274,7 +267,7 @@ def client_break_glass(request: HttpRequest, client_id: int) -> HttpResponse:
         try:
             services.break_glass_open(staff=staff, client=client, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.info(request, "You opened a restricted record. A manager has been told.")
             return redirect("staff_client", slug=staff.organisation.slug, client_id=client.pk)

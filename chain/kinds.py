@@ -2,11 +2,13 @@
 
 Each app registers its kinds in its ``chain_kinds.py``, imported from its ``AppConfig.ready()``:
 
-* cases: ``case.opened``;
+* cases: ``case.opened``, ``case.details``, ``order.version``, ``crime_reference.version``;
 * diary: ``incident.version``;
-* evidence: ``exhibit.sealed`` and ``exhibit.event``.
+* evidence: ``exhibit.sealed`` and ``exhibit.event``;
+* reports: ``handover.download``;
+* imports: ``import.items``.
 
-The kinds still to come (case edits, sightings, consents, referrals) register the same way: a new kind is a
+The kinds still to come (sightings, consents, referrals) register the same way: a new kind is a
 new ``chain_kinds.py`` entry and a :class:`Checker`, and :func:`chain.verification.verify` needs no change.
 The chain imports none of these apps: they point down to it.
 """
@@ -40,6 +42,10 @@ class Checker:
 
     def check_files(self) -> list[Any]:
         """One result per stored file (with ``ok`` and ``problem``), for kinds that keep files."""
+        return []
+
+    def notes(self) -> list[str]:
+        """What this check could not cover (rows older than their kind), in the person's words."""
         return []
 
 

@@ -31,6 +31,8 @@ class Verification:
     # One result per stored original (evidence.filecheck.FileCheck) when the files were checked.
     files: list[Any] = field(default_factory=list)
     files_checked: bool = False
+    # What the check could not cover (rows recorded before their kind of chain entry existed): not broken.
+    not_covered: list[str] = field(default_factory=list)
 
 
 def verify(case: Any, files: bool = True) -> Verification:
@@ -74,15 +76,16 @@ def verify(case: Any, files: bool = True) -> Verification:
         problem = checker.finish()
         if problem:
             return fail(None, problem)
+    not_covered = [note for checker in checkers for note in checker.notes()]
     if files:
         checks = [check for checker in checkers for check in checker.check_files()]
         broken = [c for c in checks if not c.ok]
-        result = Verification(not broken, count, prev, now, files=checks, files_checked=True)
+        result = Verification(not broken, count, prev, now, files=checks, files_checked=True, not_covered=not_covered)
         if broken:
             result.problem = broken[0].problem
             result.details = [c.problem for c in broken]
         return result
-    return Verification(True, count, prev, now)
+    return Verification(True, count, prev, now, not_covered=not_covered)
 
 
 def stored_bytes(case: Any) -> int:

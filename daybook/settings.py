@@ -63,11 +63,13 @@ INSTALLED_APPS = [
     "ops",
     "organisations",
     "casework",
+    "api",
 ]
 
 MIDDLEWARE = [
     "daybook.local.LoopbackOnlyMiddleware",
     "daybook.security.SecurityHeadersMiddleware",
+    "ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -78,7 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
-    "daybook.traces.NextInSessionMiddleware",
+    "kernel.traces.NextInSessionMiddleware",
 ]
 
 ROOT_URLCONF = "daybook.urls"
@@ -277,6 +279,27 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "files"}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# S3-compatible object storage (AWS S3, MinIO, SeaweedFS, Ceph...) for everything stored, instead of DATA_DIR/files:
+# set DAYBOOK_S3_BUCKET. Without an access key, boto3 finds credentials its usual way (environment, instance role).
+# Path-style addressing is the default when an endpoint is given (self-hosted servers), virtual-hosted otherwise.
+S3_BUCKET = env_str("DAYBOOK_S3_BUCKET", "")
+if S3_BUCKET:
+    _s3_endpoint = env_str("DAYBOOK_S3_ENDPOINT_URL", "") or None
+    STORAGES["default"] = {
+        "BACKEND": "vault.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": _s3_endpoint,
+            "access_key": env_str("DAYBOOK_S3_ACCESS_KEY", "") or None,
+            "secret_key": env_str("DAYBOOK_S3_SECRET_KEY", "") or None,
+            "region_name": env_str("DAYBOOK_S3_REGION", "") or None,
+            "location": env_str("DAYBOOK_S3_PREFIX", ""),
+            "addressing_style": env_str("DAYBOOK_S3_ADDRESSING_STYLE", "path" if _s3_endpoint else "") or None,
+            "verify": env_bool("DAYBOOK_S3_VERIFY_TLS", True),
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
 
 # Evidence locker: the largest file a person may upload (default 4 GiB), how long an unfinished upload is
 # kept, and whether sealed files are flushed to disk (fsync) before they count as saved.
@@ -288,6 +311,9 @@ EVIDENCE_FSYNC = env_bool("DAYBOOK_EVIDENCE_FSYNC", True)
 # ones are checked by the background worker.
 DAYBOOK_INLINE_VERIFY_ENTRIES = env_int("DAYBOOK_INLINE_VERIFY_ENTRIES", 3000)
 DAYBOOK_INLINE_VERIFY_BYTES = env_int("DAYBOOK_INLINE_VERIFY_BYTES", 256 * 1024 * 1024)
+# A background job (report, integrity check, import) stamps a heartbeat this often; silent this long, it is dead.
+DAYBOOK_HEARTBEAT_SECONDS = env_int("DAYBOOK_HEARTBEAT_SECONDS", 5)
+DAYBOOK_JOB_DEAD_SECONDS = env_int("DAYBOOK_JOB_DEAD_SECONDS", 60)
 
 # Reports and evidence bundles: how long a finished report stays downloadable before it is deleted, the longest a
 # hand-over link may last, and an optional RFC 3161 time-stamping authority (empty: no trusted timestamp).
@@ -303,15 +329,20 @@ IMPORT_MAX_MEDIA_FILES = env_int("DAYBOOK_IMPORT_MAX_MEDIA_FILES", 5000)
 
 # /healthz reports the queue as failing when a task has waited this many seconds for a worker.
 DAYBOOK_HEALTH_QUEUE_STUCK_AFTER = env_int("DAYBOOK_HEALTH_QUEUE_STUCK_AFTER", 300)
+# /metrics (Prometheus) answers only a request carrying this token (Authorization: Bearer ...); unset: a plain 404.
+DAYBOOK_METRICS_TOKEN = env_str("DAYBOOK_METRICS_TOKEN", "")
 
 # Limits on what a person can type, stated on the forms.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 
+# Logs: one JSON object a line (ops/logs.py), never a person's words; DAYBOOK_LOG_LEVEL=INFO adds a line per request
+# (route pattern, method, status, time). DAYBOOK_LOG_FORMAT=text for plain lines.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "ops.logs.JsonFormatter"}, "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env_str("DAYBOOK_LOG_FORMAT", "json")}},
     "root": {"handlers": ["console"], "level": env_str("DAYBOOK_LOG_LEVEL", "WARNING")},
     # WeasyPrint's font subsetting logs every table it touches; only its warnings matter.
     "loggers": {

@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("ops.urls")),
     path("staff/", include("organisations.urls")),
     path("staff/", include("casework.urls")),
+    path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

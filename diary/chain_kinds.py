@@ -2,8 +2,8 @@
 
 Each entry's payload is the full canonical snapshot of one incident version (diary.services.head_snapshot),
 sealed in its ``IncidentVersion`` row. The check re-opens each snapshot and compares its hash with the chain's,
-then checks that no version was added outside the chain and that each incident's current row equals its latest
-chained version.
+then checks that no version was added outside the chain and that each incident's current row (and its behaviour
+rows, which the timeline filters by) equals its latest chained version.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 from chain import kinds, refs
 from chain.models import ChainEntry
-from diary.models import Incident, IncidentVersion
+from diary.models import Incident, IncidentBehaviour, IncidentVersion
 from diary.services import head_snapshot, snapshot_from_version
 from kernel.canonical import sha256_hex
 from kernel.crypto import DecryptionError
@@ -47,6 +47,10 @@ class IncidentVersions(kinds.SnapshotChecker):
         for v in self.rows.values():
             if v.incident_id not in latest or v.version > latest[v.incident_id].version:
                 latest[v.incident_id] = v
+        # The behaviour rows (the timeline's filter) must be exactly the behaviours of each incident's current version.
+        behaviours: dict[int, list[str]] = {}
+        for incident_id, code in IncidentBehaviour.objects.filter(incident__case=self.case).values_list("incident_id", "code"):
+            behaviours.setdefault(incident_id, []).append(code)
         for incident in Incident.objects.filter(case=self.case).select_related("case", "crime_reference", "breached_order"):
             incident.case = self.case
             v = latest.get(incident.pk)
@@ -54,6 +58,8 @@ class IncidentVersions(kinds.SnapshotChecker):
                 return f"Incident {incident.number} has no recorded version."
             if incident.version != v.version or sha256_hex(head_snapshot(incident, v)) != v.payload_sha256:
                 return f"Incident {incident.number} has been changed outside Daybook: it no longer matches version {v.version}."
+            if sorted(behaviours.get(incident.pk, [])) != sorted(incident.behaviour_codes):
+                return f"Incident {incident.number}'s behaviours have been changed outside Daybook: they no longer match version {v.version}."
         return None
 
 

@@ -140,12 +140,21 @@ class IncidentForm(forms.Form):
         help_text="For example: changed my route to work, stayed home, could not sleep.",
     )
     felt_in_danger = forms.BooleanField(label="I felt in danger", required=False)
-    reported = forms.ChoiceField(label="Have you reported this?", choices=YES_NO, widget=forms.RadioSelect, initial="no")
+    # Not pre-selected: "No" chosen for the person would print "Not reported" in their police report.
+    reported = forms.ChoiceField(
+        label="Have you reported this?", choices=YES_NO, widget=forms.RadioSelect, error_messages={"required": "Say whether you have reported this"}
+    )
     reported_on = forms.DateField(label="Date reported", required=False, widget=DateInput(), error_messages={"invalid": "Enter a real date"})
     report_how = forms.CharField(
         label="How you reported it", required=False, max_length=rules.MAX_SHORT, help_text="For example: 101, 999, online, at the police station."
     )
     crime_reference = forms.ChoiceField(label="Crime reference number", required=False, choices=[])
+    new_crime_reference = forms.CharField(
+        label="Crime reference number (if you have one)",
+        required=False,
+        max_length=100,
+        help_text="Type it as the police gave it. It is added to this case's crime reference numbers.",
+    )
     report_officer = forms.CharField(label="Officer's name or number", required=False, max_length=rules.MAX_SHORT)
     breached_order = forms.ChoiceField(label="Did this break an order?", required=False, choices=[])
     notes = forms.CharField(
@@ -163,6 +172,9 @@ class IncidentForm(forms.Form):
         self.refs = list(case.crime_references.all())
         self.orders = list(case.orders.all())
         self.fields["crime_reference"].choices = [("", "None, or not yet")] + [(str(r.uuid), r.reference) for r in self.refs]
+        if self.refs:
+            self.fields["new_crime_reference"].label = "Or type a new crime reference number"
+        self.new_reference = ""
         self.fields["breached_order"].choices = [("", "No")] + [(str(o.uuid), str(o)) for o in self.orders]
         if self.is_bound:
             witness_rows = max(witness_rows, self._bound_witness_rows())
@@ -215,6 +227,15 @@ class IncidentForm(forms.Form):
         refs = {str(r.uuid): r for r in self.refs}
         orders = {str(o.uuid): o for o in self.orders}
         data["crime_reference_obj"] = refs.get(data.get("crime_reference") or "")
+        typed = " ".join((data.get("new_crime_reference") or "").split())
+        if typed:
+            same = next((r for r in self.refs if " ".join(r.reference.split()).casefold() == typed.casefold()), None)
+            if data["crime_reference_obj"] and data["crime_reference_obj"] is not same:
+                self.add_error("new_crime_reference", "Choose a number from the list or type a new one, not both")
+            elif same:
+                data["crime_reference_obj"] = same
+            else:
+                self.new_reference = typed  # made by the view when the incident is saved (diary.views)
         data["breached_order_obj"] = orders.get(data.get("breached_order") or "")
         return data
 

@@ -8,6 +8,7 @@ started once more, then failed with a sentence."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django_tasks import task
 from audit.services import record
 from cases.models import Case
 from chain import verification
+from chain.models import ChainEntry
 from diary.models import IntegrityCheck
 from kernel import jobs
 
@@ -49,6 +51,7 @@ def result_to_json(result: verification.Verification) -> dict[str, Any]:
         "problem": result.problem,
         "broken_seq": result.broken_seq,
         "details": list(result.details),
+        "not_covered": list(result.not_covered),
         "files_checked": result.files_checked,
         "files": [{"exhibit": {"number": f.exhibit.number, "reference": f.exhibit.reference}, "ok": f.ok, "problem": f.problem} for f in result.files],
     }
@@ -59,6 +62,69 @@ def result_from_json(data: dict[str, Any]) -> dict[str, Any]:
     if data.get("checked_at"):
         out["checked_at"] = dt.datetime.fromisoformat(data["checked_at"])
     return out
+
+
+@dataclass
+class PageState:
+    """What the integrity page shows: the latest verdict and exactly what it covered, what was added since, and
+    whether a check is under way. ``covered``: the chain entries the verdict checked (1 to covered)."""
+
+    result: dict[str, Any] | None
+    check: IntegrityCheck | None  # the latest finished (or failed) check; ``result`` is the latest verdict
+    failed: bool
+    pending: bool
+    large: bool
+    covered: int
+    unchecked: int  # chain entries added since the verdict
+    unchecked_exhibits: list[dict[str, int]] = field(default_factory=list)  # files sealed since: {seq, number}
+    started: str = ""  # "inline" or "background" when this page load started a check
+
+
+def page_state(case: Case, user: Any) -> PageState:
+    """Small cases are checked now. A large case whose chain has entries the last verdict did not cover gets a
+    background check started by itself (unless the last one failed: the person is asked to try again)."""
+    started = ""
+    latest = case.integrity_checks.first()
+    if latest is not None:
+        revive_if_dead(latest)
+    pending = latest is not None and latest.status in {"queued", "running"}
+    large = is_large(case)
+    if not pending and not large:
+        run_now(case, user)
+        started = "inline"
+    state = _read(case, large)
+    if large and not state.pending and state.unchecked and not state.failed:
+        request_check(case, user)
+        started = "background"
+        state = _read(case, large)
+    state.started = started
+    return state
+
+
+def _read(case: Case, large: bool) -> PageState:
+    case.refresh_from_db(fields=["chain_seq", "chain_head"])
+    latest = case.integrity_checks.first()
+    pending = latest is not None and latest.status in {"queued", "running"}
+    done = case.integrity_checks.filter(status__in=["done", "failed"]).first()
+    verdict = done if done is not None and done.status == "done" else case.integrity_checks.filter(status="done").first()
+    result = result_from_json(verdict.result) if verdict is not None else None
+    covered = int(result.get("entries") or 0) if result else 0
+    unchecked = max(0, case.chain_seq - covered)
+    new_exhibits = []
+    if result and result.get("files_checked") and unchecked:
+        # Files sealed after the verdict, from the chain itself (its exhibit.sealed entries past what was covered).
+        added = ChainEntry.objects.filter(case=case, seq__gt=covered, kind="exhibit.sealed").order_by("seq").values_list("seq", "ref")
+        new_exhibits = [{"seq": seq, "number": int(ref.split("/")[1])} for seq, ref in added]
+    return PageState(
+        result=result,
+        check=done,
+        failed=done is not None and done.status == "failed",
+        pending=pending,
+        large=large,
+        covered=covered,
+        unchecked=unchecked,
+        unchecked_exhibits=new_exhibits,
+    )
 
 
 def run_now(case: Case, user: Any) -> IntegrityCheck:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.models import Case
 from cases.policy import Action, case_for, cases_for, child_or_404
+from cases.services import create_case, save_crime_reference
 from diary import integrity as integrity_checks
 from diary import selectors, services, taxonomy
 from diary.demo import load_sample_case
@@ -31,21 +35,47 @@ def quick_capture(request: HttpRequest, case_id: int) -> HttpResponse:
         incident = services.create_incident(case, request.user, form.to_data(), quick=True)
         request.session["last_case"] = case.pk
         messages.success(request, f"Saved as incident {incident.number}. You can add more detail later.")
-        return redirect("timeline", case_id=case.pk)
+        return redirect("incident_detail", case_id=case.pk, number=incident.number)
     return render(request, "diary/quick_capture.html", {"form": form, "case": case})
 
 
+# The case a first note starts when the person has none yet: a neutral name they can change, nothing else said.
+FIRST_CASE_LABEL = "My diary"
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def quick_capture_any(request: HttpRequest) -> HttpResponse:
     cases = list(cases_for(request.user))
     if not cases:
-        messages.info(request, "Start a case first: it takes a minute.")
-        return redirect("case_new")
+        # The first note comes first: the case is made from it, and can be named and filled in later.
+        form = QuickCaptureForm(request.POST or None)
+        form.fields["description"].help_text = "A few words is enough. It is kept in a new case that you can name and fill in later."
+        if request.method == "POST" and form.is_valid():
+            with transaction.atomic():
+                case = create_case(request.user, label=FIRST_CASE_LABEL)
+                incident = services.create_incident(case, request.user, form.to_data(), quick=True)
+            request.session["last_case"] = case.pk
+            messages.success(
+                request,
+                f"Saved as incident {incident.number}, in a new case called '{FIRST_CASE_LABEL}'. "
+                "You can rename it and say who is doing this whenever you are ready.",
+            )
+            return redirect("incident_detail", case_id=case.pk, number=incident.number)
+        return render(request, "diary/quick_capture.html", {"form": form, "case": None})
     last = request.session.get("last_case")
     chosen = next((c for c in cases if c.pk == last), None)
     if len(cases) == 1 or chosen:
         return redirect("quick_capture", case_id=(chosen or cases[0]).pk)
     return render(request, "diary/choose_case.html", {"cases": cases})
+
+
+def _with_new_reference(form: IncidentForm, case: Case, user: Any) -> services.IncidentData:
+    """The form's data; a crime reference number typed in place joins the case first (inside the caller's transaction)."""
+    data = form.to_data()
+    if form.new_reference:
+        data.crime_reference = save_crime_reference(case, user, None, reference=form.new_reference)
+    return data
 
 
 @login_required
@@ -54,7 +84,8 @@ def incident_new(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id, Action.RECORD)
     form = IncidentForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
-        incident = services.create_incident(case, request.user, form.to_data())
+        with transaction.atomic():
+            incident = services.create_incident(case, request.user, _with_new_reference(form, case, request.user))
         request.session["last_case"] = case.pk
         messages.success(request, f"Incident {incident.number} saved.")
         return redirect("incident_detail", case_id=case.pk, number=incident.number)
@@ -82,9 +113,13 @@ def incident_edit(request: HttpRequest, case_id: int, number: int) -> HttpRespon
         return redirect("incident_detail", case_id=case.pk, number=number)
     data = services.IncidentData.from_incident(incident)
     rows = len(data.witnesses) + 1
-    form = IncidentForm(request.POST or None, case=case, initial=IncidentForm.initial_from(data), witness_rows=max(rows, 2))
+    initial = IncidentForm.initial_from(data)
+    if incident.needs_detail and not incident.reported:
+        initial["reported"] = None  # a quick note never asked: nothing is chosen for the person
+    form = IncidentForm(request.POST or None, case=case, initial=initial, witness_rows=max(rows, 2))
     if request.method == "POST" and form.is_valid():
-        version = services.edit_incident(incident, request.user, form.to_data())
+        with transaction.atomic():
+            version = services.edit_incident(incident, request.user, _with_new_reference(form, case, request.user))
         if version is None:
             messages.info(request, "Nothing was changed.")
         else:
@@ -153,27 +188,14 @@ def timeline(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def integrity(request: HttpRequest, case_id: int) -> HttpResponse:
-    """Small cases are checked as the page loads; large ones by the background worker (the page follows it)."""
+    """Small cases are checked as the page loads; large ones by the background worker (the page follows it), which
+    starts by itself when entries were added since the last verdict."""
     case = case_for(request.user, case_id, Action.VIEW)
     if request.method == "POST":
         integrity_checks.request_check(case, request.user)
         return redirect("integrity", case_id=case.pk)
-    latest = case.integrity_checks.first()
-    if latest is not None:
-        integrity_checks.revive_if_dead(latest)
-    pending = latest is not None and latest.status in {"queued", "running"}
-    large = integrity_checks.is_large(case)
-    if not pending and not large:
-        latest = integrity_checks.run_now(case, request.user)
-    done = case.integrity_checks.filter(status__in=["done", "failed"]).first()
-    context = {
-        "case": case,
-        "result": integrity_checks.result_from_json(done.result) if done and done.status == "done" else None,
-        "failed": done is not None and done.status == "failed",
-        "pending": pending,
-        "check": done,
-        "large": large,
-    }
+    state = integrity_checks.page_state(case, request.user)  # the checks record themselves in the audit trail
+    context = {"case": case, "state": state, **vars(state)}
     return render(request, "diary/integrity.html", context)
 
 

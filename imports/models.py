@@ -44,6 +44,8 @@ class Import(CaseChild):
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # stamped every few seconds while a worker scans or imports
+    attempts = models.PositiveSmallIntegerField(default=0)  # runs of the current phase; one more after a dead worker
     undone_at = models.DateTimeField(null=True, blank=True)
 
     # The person's choices.

@@ -8,7 +8,9 @@ from django_tasks import task
 
 from imports import services
 from imports.models import Import
+from imports.services import liveness
 from imports.services.flow import fail
+from kernel import jobs
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +21,10 @@ def scan_import(import_id: int) -> str:
     job = Import.objects.select_related("case", "exhibit", "exhibit__original").filter(pk=import_id).first()
     if job is None or job.status != "scanning":
         return "gone"
-    return services.scan(job).status
+    if not liveness.claim(job):
+        return "gone"
+    with jobs.Heartbeat(Import, job.pk, match={"attempts": job.attempts, "status": "scanning"}):
+        return services.scan(job).status
 
 
 @task()
@@ -28,7 +33,10 @@ def run_import(import_id: int) -> str:
     job = Import.objects.filter(pk=import_id).first()
     if job is None or job.status != "queued":
         return "gone"
-    return services.run(job).status
+    if not liveness.claim(job):
+        return "gone"
+    with jobs.Heartbeat(Import, job.pk, match={"attempts": job.attempts, "status__in": ["queued", "running"]}):
+        return services.run(job).status
 
 
 def enqueue_scan(job: Import) -> None:

@@ -18,6 +18,7 @@ from imports import flags, services, tasks
 from imports.errors import ImportRefused
 from imports.forms import ChoicesForm
 from imports.models import Import
+from imports.services import liveness
 from imports.services.reading import supported_labels
 from kernel.sizes import human_size
 
@@ -97,6 +98,7 @@ def _upload(request: HttpRequest, case: Case, handler: SealingUploadHandler) -> 
 def detail(request: HttpRequest, case_id: int, import_id: int) -> HttpResponse:
     case = case_for(request.user, case_id, Action.VIEW if request.method == "GET" else Action.RECORD)
     job = _import(case, import_id)
+    liveness.revive_if_dead(job)
     form = None
     if job.status == "ready":
         form = ChoicesForm(request.POST or None, participants=job.participants or [], initial={"time_zone": job.time_zone})

@@ -5,12 +5,14 @@ The PDF report can call :func:`charts_for` and render each ``chart.svg`` and ``c
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from diary import taxonomy
 from insights import charts
 from insights.analysis import DAY_NAMES, Analysis
-from kernel.words import day_text, plural
+from insights.analysis.codes import code_group
+from kernel.words import day_text, figure, plural
 
 CHANNEL_LABELS = dict(taxonomy.CHANNELS)
 PLACE_LABELS = dict(taxonomy.LOCATION_KINDS)
@@ -29,6 +31,10 @@ class OverviewCharts:
 
     def all(self) -> list[charts.Chart]:
         return [c for c in (self.per_period, self.behaviour_totals, self.behaviours, self.heat, self.channels, self.places, self.reported) if c]
+
+    def rest(self) -> list[charts.Chart]:
+        """Every chart but the one per week or month, which the first screen already shows."""
+        return self.all()[1:]
 
 
 def hour_label(h: int) -> str:
@@ -138,3 +144,47 @@ def period_text(a: Analysis) -> str:
     if a.first.day == a.last.day:
         return f"on {day_text(a.first.day)}"
     return f"from {day_text(a.first.day)} to {day_text(a.last.day)}"
+
+
+# --- The first screen of the pattern page -----------------------------------------------------------------------
+
+# The "firsts" a police officer asks about, by code group (insights/data/code_groups.json); "home" narrows a group
+# to incidents at the person's home.
+FIRSTS = (
+    ("First time they came to your home", "presence", "home"),
+    ("First threat", "threats", ""),
+    ("First damage, or getting into your home or things", "damage_or_entry", ""),
+)
+
+
+@dataclass(frozen=True)
+class First:
+    label: str
+    day: dt.date
+    number: int
+
+
+@dataclass(frozen=True)
+class FirstScreen:
+    """What matters, in the first screen: the course of conduct in one sentence, the dates of firsts and bursts."""
+
+    sentence: str
+    firsts: list[First]
+    bursts: str
+    course: bool
+
+
+def first_screen(a: Analysis) -> FirstScreen:
+    period = period_text(a)
+    per_week = figure(a.per_week_average)
+    sentence = f"{plural(a.total, 'incident')} {period}" + (f", about {per_week} a week" if a.first and a.last and a.first.day != a.last.day else "")
+    course = a.fired("course_of_conduct")
+    sentence += ": repeated incidents like these can be a course of conduct." if course else "."
+    firsts = []
+    for label, group, place in FIRSTS:
+        codes = code_group(group)
+        hit = next((f for f in a.facts if not codes.isdisjoint(f.codes) and (not place or f.place == place)), None)
+        if hit is not None:
+            firsts.append(First(label, hit.day, hit.number))
+    bursts = a.finding("bursts")
+    return FirstScreen(sentence, firsts, bursts.summary if bursts else "", course)

@@ -33,6 +33,7 @@ def case_overview(request: HttpRequest, case_id: int) -> HttpResponse:
         "case": case,
         "a": analysis,
         "charts": overview.charts_for(analysis) if analysis.total else None,
+        "summary": overview.first_screen(analysis) if analysis.total else None,
         "period": overview.period_text(analysis),
         "silent": [c for c in analysis.checks if not c.found],
         "thresholds": T.ALL,

@@ -4,8 +4,10 @@
 * Each case has its own random 32-byte data key, stored wrapped (AES-256-GCM) by the master key,
   with the case's UUID as associated data, so a wrapped key cannot be moved to another case.
 * Sensitive text fields are sealed with the case's data key (AES-256-GCM, random 96-bit nonce) and
-  stored as ``v1.<base64(nonce || ciphertext || tag)>``. The associated data names the field's purpose,
-  so a ciphertext cannot be swapped into a different field.
+  stored as ``<version>.<base64(nonce || ciphertext || tag)>``. Format ``v1``: the associated data is the
+  field's purpose (``<model>.<field>``), so a ciphertext cannot be swapped into a different field. Format ``v2``
+  (every new write to a row that has a uuid): the associated data is ``<model>.<field>@<row uuid>``, so a
+  ciphertext cannot be moved to another row either. ``v1`` values keep opening (rows written before ``v2``).
 * Search uses a blind index: HMAC-SHA256 of each normalised word under a search key derived (HKDF)
   from the data key, so equal words match within one case and reveal nothing across cases.
 """
@@ -27,7 +29,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
-PREFIX = "v1."
+PREFIX = "v1."  # associated data: the purpose
+PREFIX_V2 = "v2."  # associated data: the purpose, "@" and the row's identity (see bound_aad)
 NONCE_BYTES = 12
 
 
@@ -105,31 +108,38 @@ class CaseCipher:
         self._aead = AESGCM(data_key)
         self._search_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"daybook.search-index.v1").derive(data_key)
 
-    def seal(self, value: str | None, purpose: str) -> str:
+    def seal(self, value: str | None, purpose: str, row: str | None = None) -> str:
+        """Seal ``value`` for ``purpose``; with ``row`` (the row's uuid), in format v2, bound to that row."""
         if value is None or value == "":
             return ""
         nonce = os.urandom(NONCE_BYTES)
-        ct = self._aead.encrypt(nonce, value.encode("utf-8"), purpose.encode())
-        return PREFIX + base64.b64encode(nonce + ct).decode("ascii")
+        prefix, aad = (PREFIX, purpose) if row is None else (PREFIX_V2, bound_aad(purpose, row))
+        ct = self._aead.encrypt(nonce, value.encode("utf-8"), aad.encode())
+        return prefix + base64.b64encode(nonce + ct).decode("ascii")
 
-    def open(self, token: str | None, purpose: str) -> str:
+    def open(self, token: str | None, purpose: str, row: str | None = None) -> str:
+        """Open a v1 value (bound to ``purpose``) or a v2 value (bound to ``purpose`` and ``row``)."""
         if not token:
             return ""
-        if not token.startswith(PREFIX):
-            raise DecryptionError("Unknown ciphertext format")
-        raw = base64.b64decode(token[len(PREFIX) :])
+        if token.startswith(PREFIX):
+            prefix, aad = PREFIX, purpose
+        elif token.startswith(PREFIX_V2) and row is not None:
+            prefix, aad = PREFIX_V2, bound_aad(purpose, row)
+        else:
+            raise DecryptionError(f"Stored value for {purpose} has an unknown format")
         try:
-            return self._aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], purpose.encode()).decode("utf-8")
+            raw = base64.b64decode(token[len(prefix) :])
+            return self._aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad.encode()).decode("utf-8")
         except Exception as exc:
-            raise DecryptionError(f"Stored value for {purpose} could not be decrypted") from exc
+            raise DecryptionError(f"Stored value for {purpose} could not be decrypted (altered, or moved from another record)") from exc
 
-    def seal_json(self, value: Any, purpose: str) -> str:
+    def seal_json(self, value: Any, purpose: str, row: str | None = None) -> str:
         if value in (None, "", [], {}):
             return ""
-        return self.seal(json.dumps(value, ensure_ascii=False, separators=(",", ":")), purpose)
+        return self.seal(json.dumps(value, ensure_ascii=False, separators=(",", ":")), purpose, row)
 
-    def open_json(self, token: str | None, purpose: str, default: Any = None) -> Any:
-        text = self.open(token, purpose)
+    def open_json(self, token: str | None, purpose: str, default: Any = None, row: str | None = None) -> Any:
+        text = self.open(token, purpose, row)
         if not text:
             return default
         return json.loads(text)
@@ -144,6 +154,11 @@ class CaseCipher:
 
     def search_token(self, word: str) -> str:
         return hmac.new(self._search_key, word.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def bound_aad(purpose: str, row: str) -> str:
+    """The associated data of a v2 value: ``<model>.<field>@<row uuid>``."""
+    return f"{purpose}@{row}"
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)

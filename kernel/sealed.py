@@ -9,7 +9,9 @@ class Sealed:
     """``description = Sealed("description_enc")``: ``obj.description`` reads plaintext, assignment seals.
 
     The model must provide ``get_cipher()`` returning a :class:`kernel.crypto.CaseCipher`.
-    The purpose (associated data) is ``<model label>.<attribute name>``.
+    The purpose is ``<model name>.<attribute name>``. On a model with a ``uuid`` field, values are written in
+    format v2, bound to the row (associated data ``<purpose>@<uuid>``): moved to another row, they no longer open.
+    Values written in format v1 (bound to the purpose only; every value of a model without a uuid) keep opening.
     """
 
     def __init__(self, column: str, json: bool = False) -> None:
@@ -31,12 +33,20 @@ class Sealed:
         if hit is not None and hit[0] == token:
             return hit[1]
         cipher = obj.get_cipher()
-        value = cipher.open_json(token, self.purpose, default=[]) if self.json else cipher.open(token, self.purpose)
+        row = _row(obj)
+        value = cipher.open_json(token, self.purpose, default=[], row=row) if self.json else cipher.open(token, self.purpose, row)
         cache[self.name] = (token, value)
         return value
 
     def __set__(self, obj: Any, value: Any) -> None:
         cipher = obj.get_cipher()
-        token = cipher.seal_json(value, self.purpose) if self.json else cipher.seal(value or "", self.purpose)
+        row = _row(obj)
+        token = cipher.seal_json(value, self.purpose, row) if self.json else cipher.seal(value or "", self.purpose, row)
         setattr(obj, self.column, token)
         obj.__dict__.setdefault("_sealed_cache", {})[self.name] = (token, value if value is not None else "")
+
+
+def _row(obj: Any) -> str | None:
+    """The row identity a v2 value is bound to: the row's uuid, or None (format v1) for models without one."""
+    value = getattr(obj, "uuid", None)
+    return str(value) if value else None

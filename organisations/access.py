@@ -158,6 +158,7 @@ def nav_for(staff: Staff) -> list[tuple[str, str]]:
         items.append(("staff_settings", "Settings"))
     if staff.can(Can.MANAGE_AGREEMENTS):
         items.append(("staff_agreements", "Agreements"))
+        items.append(("staff_api_credentials", "API credentials"))
     if staff.can(Can.SEE_AUDIT):
         items.append(("staff_audit", "Access log"))
     return items

@@ -1,14 +1,31 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.core.exceptions import ValidationError
 
 from organisations.models import DataSharingAgreement, OrganisationSettings, Role
+
+
+def add_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: per field where it names one, otherwise for the whole form."""
+    if hasattr(exc, "error_dict"):
+        for name, errs in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
 
 
 class InvitationForm(forms.Form):
     display_name = forms.CharField(label="Their name", max_length=120)
     email = forms.EmailField(label="Their e-mail address (they sign in with it)", max_length=254)
     role = forms.ChoiceField(label="Role", choices=Role.choices, widget=forms.RadioSelect)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=Role.choices)
+    intake_allowed = forms.BooleanField(label="May also work the intake queue (caseworkers)", required=False)
 
 
 class SettingsForm(forms.ModelForm):
@@ -69,3 +86,13 @@ class ConnectionForm(forms.Form):
         max_length=200,
         help_text="A relative, partner or close friend. Only a coded form of the name is kept, used to warn before you are given their case.",
     )
+
+
+class ApiCredentialForm(forms.Form):
+    agreement = forms.ModelChoiceField(queryset=DataSharingAgreement.objects.none(), label="Data-sharing agreement", empty_label=None)
+    sender = forms.CharField(label="Sender (for example the force's victim care unit)", max_length=200)
+    force = forms.CharField(label="Police force its referrals come from", max_length=100)
+
+    def __init__(self, *args: Any, organisation: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].queryset = DataSharingAgreement.objects.filter(organisation=organisation, active=True)

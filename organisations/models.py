@@ -189,3 +189,32 @@ class DataSharingAgreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.partner})"
+
+
+class ApiCredential(models.Model):
+    """A police sender's credential for the referral API (design 8), tied to one named data-sharing agreement and
+    scoped to one receiving organisation. The token is shown once; only its SHA-256 is kept (organisations/keys.py
+    ``token_hash``), found by its public ``prefix``. Rotating replaces the token on the same row (the sender keeps
+    reading its referrals' outcomes); revoking stops it at once."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="api_credentials")
+    agreement = models.ForeignKey(DataSharingAgreement, on_delete=models.PROTECT, related_name="api_credentials")
+    sender = models.CharField(max_length=200)  # who sends: "Kent Police, Victim Care Unit"
+    force = models.CharField(max_length=100)  # the force named on its referrals (part of their natural key)
+    prefix = models.CharField(max_length=16, unique=True)
+    token_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sender", "pk"]
+
+    def __str__(self) -> str:
+        return f"API credential {self.prefix} ({self.sender})"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -15,6 +15,7 @@ from audit.actions import AuditAction
 from audit.services import record_staff
 from organisations.keys import token_hash
 from organisations.models import (
+    ApiCredential,
     DataSharingAgreement,
     Invitation,
     Membership,
@@ -129,6 +130,22 @@ def membership_end(*, staff: Membership, membership: Membership) -> None:
 
 
 @transaction.atomic
+def membership_change(*, staff: Membership, membership: Membership, role: str, intake_allowed: bool) -> Membership:
+    """Change a member's role or intake scope. An admin cannot change their own role (another admin must)."""
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose a role."})
+    if membership.pk == staff.pk and role != membership.role:
+        raise ValidationError({"role": "You cannot change your own role. Ask another organisation admin."})
+    before = f"{membership.role}{' + intake' if membership.intake_allowed else ''}"
+    membership.role = role
+    membership.intake_allowed = intake_allowed and role == Role.CASEWORKER
+    membership.save(update_fields=["role", "intake_allowed"])
+    after = f"{membership.role}{' + intake' if membership.intake_allowed else ''}"
+    record_staff(staff.user, AuditAction.STAFF_ROLE_CHANGED, organisation=staff.organisation, target=f"member {membership.pk}: {before} -> {after}")
+    return membership
+
+
+@transaction.atomic
 def settings_update(*, staff: Membership, values: dict[str, Any]) -> OrganisationSettings:
     current = staff.organisation.settings
     for field, value in values.items():
@@ -167,3 +184,68 @@ def connection_declare(*, staff: Membership, name: str) -> StaffConnection:
     connection = StaffConnection.objects.create(membership=staff, name_token=staff.organisation.blind_token("name", normal))
     record_staff(staff.user, AuditAction.STAFF_CONNECTION_DECLARED, organisation=staff.organisation, target=f"member {staff.pk}")
     return connection
+
+
+API_TOKEN_PREFIX = "dbk"
+
+
+def _new_api_token() -> tuple[str, str]:
+    """(prefix, token): the prefix finds the credential, the whole token proves it."""
+    prefix = secrets.token_hex(6)
+    return prefix, f"{API_TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+
+
+@transaction.atomic
+def api_credential_issue(*, organisation: Organisation, agreement: DataSharingAgreement, sender: str, force: str, by: Any = None) -> tuple[ApiCredential, str]:
+    """A new police sender credential under one of the organisation's agreements in force. Returns the credential
+    and its token, which is shown once and never stored."""
+    sender, force = sender.strip()[:200], force.strip()[:100]
+    errors: dict[str, str] = {}
+    if agreement.organisation_id != organisation.pk or not agreement.active or (agreement.ends_on and agreement.ends_on < timezone.localdate()):
+        errors["agreement"] = "Choose one of your organisation's agreements in force."
+    if not sender:
+        errors["sender"] = "Name the sender (for example the force's victim care unit)."
+    if not force:
+        errors["force"] = "Name the force its referrals come from."
+    if errors:
+        raise ValidationError(errors)
+    prefix, token = _new_api_token()
+    credential = ApiCredential.objects.create(
+        organisation=organisation, agreement=agreement, sender=sender, force=force, prefix=prefix, token_hash=token_hash(token), created_by=by
+    )
+    record_staff(by, AuditAction.API_CREDENTIAL_ISSUED, organisation=organisation, target=f"credential {credential.pk} ({prefix})")
+    return credential, token
+
+
+@transaction.atomic
+def api_credential_rotate(*, credential: ApiCredential, by: Any = None) -> str:
+    """A new token for the same sender; the old one stops working at once. Returns the new token (shown once)."""
+    if credential.revoked_at:
+        raise ValidationError("A revoked credential cannot be rotated; issue a new one.")
+    prefix, token = _new_api_token()
+    credential.prefix, credential.token_hash, credential.rotated_at = prefix, token_hash(token), timezone.now()
+    credential.save(update_fields=["prefix", "token_hash", "rotated_at"])
+    record_staff(by, AuditAction.API_CREDENTIAL_ROTATED, organisation=credential.organisation, target=f"credential {credential.pk} ({prefix})")
+    return token
+
+
+@transaction.atomic
+def api_credential_revoke(*, credential: ApiCredential, by: Any = None) -> ApiCredential:
+    if credential.revoked_at:
+        raise ValidationError("This credential is already revoked.")
+    credential.revoked_at = timezone.now()
+    credential.save(update_fields=["revoked_at"])
+    record_staff(by, AuditAction.API_CREDENTIAL_REVOKED, organisation=credential.organisation, target=f"credential {credential.pk} ({credential.prefix})")
+    return credential
+
+
+def api_credential_for(token: str) -> ApiCredential | None:
+    """The active credential a presented token proves, or None (constant-time comparison of the hashes)."""
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != API_TOKEN_PREFIX or not parts[1] or len(token) > 200:
+        return None
+    found = ApiCredential.objects.select_related("organisation", "organisation__settings", "agreement")
+    credential = found.filter(prefix=parts[1], revoked_at__isnull=True).first()
+    if credential is None or not secrets.compare_digest(credential.token_hash, token_hash(token)):
+        return None
+    return credential

@@ -11,17 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from organisations import services
 from organisations.access import Can, staff_view
-from organisations.forms import AgreementForm, ConnectionForm, InvitationForm, SettingsForm
+from organisations.forms import AgreementForm, ApiCredentialForm, ConnectionForm, InvitationForm, RoleForm, SettingsForm, add_errors
 from organisations.home import notices
 from organisations.models import Membership
-
-
-def _errors(form, exc: ValidationError) -> None:  # noqa: ANN001
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -45,7 +37,7 @@ def people(request: HttpRequest) -> HttpResponse:
         try:
             _inv, token = services.invitation_create(staff=staff.membership, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             new_link = request.build_absolute_uri(f"/staff/join/{token}/")
             form = InvitationForm()
@@ -58,6 +50,7 @@ def people(request: HttpRequest) -> HttpResponse:
             "form": form,
             "new_link": new_link,
             "members": org.memberships.filter(active=True).select_related("user"),
+            "roles": RoleForm.base_fields["role"].choices,
             "invitations": org.invitations.all()[:50],
         },
     )
@@ -75,6 +68,25 @@ def member_remove(request: HttpRequest, member_id: int) -> HttpResponse:
         messages.success(request, f"{member.display_name} no longer has access.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    return redirect("staff_people", slug=staff.organisation.slug)
+
+
+@staff_view(Can.MANAGE_PEOPLE)
+@require_POST
+def member_role(request: HttpRequest, member_id: int) -> HttpResponse:
+    staff = request.staff
+    member = staff.organisation.memberships.filter(pk=member_id, active=True).first()
+    if member is None:
+        raise Http404("No such page")
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a role from the list.")
+    else:
+        try:
+            services.membership_change(staff=staff.membership, membership=member, **form.cleaned_data)
+            messages.success(request, f"{member.display_name} is now {member.get_role_display().lower()}.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
     return redirect("staff_people", slug=staff.organisation.slug)
 
 
@@ -114,7 +126,7 @@ def agreements(request: HttpRequest) -> HttpResponse:
         try:
             services.agreement_add(staff=staff.membership, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Agreement added.")
             return redirect("staff_agreements", slug=staff.organisation.slug)
@@ -133,6 +145,47 @@ def agreement_end(request: HttpRequest, agreement_id: int) -> HttpResponse:
     return redirect("staff_agreements", slug=staff.organisation.slug)
 
 
+@staff_view(Can.MANAGE_AGREEMENTS)
+@require_http_methods(["GET", "POST"])
+def api_credentials(request: HttpRequest) -> HttpResponse:
+    """Police senders' API credentials: issue one (its token is shown on this answer only), rotate, revoke."""
+    staff = request.staff
+    form = ApiCredentialForm(request.POST or None, organisation=staff.organisation)
+    token = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, token = services.api_credential_issue(organisation=staff.organisation, by=staff.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            form = ApiCredentialForm(organisation=staff.organisation)
+    return _credentials_page(request, form, token)
+
+
+def _credentials_page(request: HttpRequest, form: ApiCredentialForm, token: str) -> HttpResponse:
+    staff = request.staff
+    credentials = staff.organisation.api_credentials.select_related("agreement").order_by("revoked_at", "sender", "pk")
+    # The token is in this answer only; every staff page is already sent with "Cache-Control: no-store".
+    return render(request, "staff/api_credentials.html", {"staff": staff, "form": form, "credentials": credentials, "token": token})
+
+
+@staff_view(Can.MANAGE_AGREEMENTS)
+@require_POST
+def api_credential_change(request: HttpRequest, credential_id: int, action: str) -> HttpResponse:
+    staff = request.staff
+    credential = staff.organisation.api_credentials.filter(pk=credential_id, revoked_at__isnull=True).first()
+    if credential is None or action not in ("rotate", "revoke"):
+        raise Http404("No such page")
+    token = ""
+    if action == "rotate":
+        token = services.api_credential_rotate(credential=credential, by=staff.user)
+        messages.success(request, f"New token for {credential.sender}. The old one no longer works.")
+    else:
+        services.api_credential_revoke(credential=credential, by=staff.user)
+        messages.success(request, f"The credential of {credential.sender} is revoked.")
+    return _credentials_page(request, ApiCredentialForm(organisation=staff.organisation), token)
+
+
 @staff_view()
 @require_http_methods(["GET", "POST"])
 def my_connections(request: HttpRequest) -> HttpResponse:
@@ -142,7 +195,7 @@ def my_connections(request: HttpRequest) -> HttpResponse:
         try:
             services.connection_declare(staff=staff.membership, name=form.cleaned_data["name"])
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Connection recorded. You will not be given that person's case without a warning.")
             return redirect("staff_connections", slug=staff.organisation.slug)

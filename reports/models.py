@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 
 from cases.models import Case
-from kernel import crypto
+from kernel import crypto, discretion
 from kernel.sealed import Sealed
 
 
@@ -99,7 +99,7 @@ class Report(models.Model):
 
     def file_name(self, what: str) -> str:
         stamp = (self.generated_at or self.requested_at).strftime("%Y-%m-%d")
-        return f"daybook-report-{stamp}-{self.short_id}.{'pdf' if what == 'pdf' else 'zip'}"
+        return f"{discretion.file_prefix()}-report-{stamp}-{self.short_id}.{'pdf' if what == 'pdf' else 'zip'}"
 
 
 class Handover(models.Model):

@@ -39,7 +39,7 @@ from evidence.models import CONTINUITY_ACTIONS, CUSTODY, Exhibit, ExhibitLink
 from insights import overview
 from insights import selectors as insight_selectors
 from insights import thresholds as T
-from kernel import localtime
+from kernel import discretion, localtime
 from kernel.sizes import size_with_bytes
 from kernel.words import day_text, times, weekday_day
 from reports import law
@@ -179,11 +179,11 @@ def time_text(incident: Incident) -> tuple[str, str]:
 
 
 def case_reference(case: Case, refs: list[dict[str, str]]) -> str:
-    """The first crime reference number, else "Daybook case" and the start of the case's id."""
+    """The first crime reference number, else "Case" and the start of the case's id (never the service's name)."""
     for ref in refs:
         if ref["reference"]:
             return ref["reference"]
-    return f"Daybook case {str(case.uuid)[:8]}"
+    return f"Case {str(case.uuid)[:8]}"
 
 
 def _witness_lines(witnesses: Any, redact: Callable[[str], str]) -> list[str]:
@@ -363,6 +363,8 @@ def build_context(case: Case, options: ReportOptions, *, generated_at: dt.dateti
                 "witnesses": _witness_lines(incident.witnesses, redact),
                 "danger": incident.felt_in_danger,
                 "reported": reported,
+                # A quick note never asked whether it was reported: "Not said", not "Not reported".
+                "reported_not_said": not incident.reported and incident.needs_detail,
                 "exhibits": [redact(r) for r in exhibit_refs.get(incident.pk, [])],
                 "retracted": incident.retracted,
                 "retraction_reason": redact(incident.retraction_reason or "") if incident.retracted else "",
@@ -404,6 +406,7 @@ def build_context(case: Case, options: ReportOptions, *, generated_at: dt.dateti
     }
     context = {
         "title": TITLE,
+        "made_by": discretion.shown_name(),
         "language": LANGUAGE,
         "reference": reference,
         "generated": moment_text(generated_at),
@@ -419,7 +422,8 @@ def build_context(case: Case, options: ReportOptions, *, generated_at: dt.dateti
         "refs": refs,
         "orders": orders,
         "incident_count": total,
-        "retracted_count": sum(1 for i in incidents if i.retracted),
+        "retracted_count": (retracted := sum(1 for i in incidents if i.retracted)),
+        "kept_count": total - retracted,
         "live_count": analysis.total,
         "exhibit_count": len(exhibits),
         "include_notes": options.include_private_notes,

@@ -27,6 +27,7 @@ from audit.services import record
 from cases.models import Case
 from kernel import jobs
 from reports import files
+from reports.chain_kinds import chain_download
 from reports.models import Handover, HandoverDownload, Report
 from reports.options import ReportOptions, select_incidents
 
@@ -396,6 +397,7 @@ def record_download(handover: Handover, what: str, client: dict[str, str]) -> Ha
         download = HandoverDownload(handover=handover, what=what)
         download.client = client
         download.save()
+        chain_download(handover.report.case, download)
         if handover.single_use:
             Handover.objects.filter(pk=handover.pk, used_up_at__isnull=True).update(used_up_at=timezone.now())
         record(None, "report.handover_downloaded", handover.report.case, f"report {handover.report.short_id} {what}", by_owner=False)
@@ -403,7 +405,12 @@ def record_download(handover: Handover, what: str, client: dict[str, str]) -> Ha
 
 
 def mark_completed(download_id: int) -> None:
-    HandoverDownload.objects.filter(pk=download_id).update(completed=True)
+    """Every byte was sent: the row says so, and the case's chain records it (the person's list shows it)."""
+    with transaction.atomic():
+        download = HandoverDownload.objects.select_related("handover__report__case").get(pk=download_id)
+        download.completed = True
+        download.save(update_fields=["completed"])
+        chain_download(download.handover.report.case, download)
 
 
 def reader_for(report: Report, what: str) -> Callable[[], Any]:

@@ -16,16 +16,16 @@ case "$HOST" in
      fi ;;
 esac
 
+# Prometheus counters from every gunicorn process and the worker, gathered at /metrics (ops/metrics.py).
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-${DAYBOOK_DATA_DIR:-./data}/metrics}"
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+
 .venv/bin/python manage.py worker &
 WORKER=$!
 cleanup() { kill "$WORKER" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-echo
-echo "  Daybook is starting. Open http://${HOST}:${PORT}/ in your browser."
-echo "  Data is kept in ${DAYBOOK_DATA_DIR:-./data}. Back up data/secrets.json: without its master key the data cannot be read."
-echo "  Press Ctrl+C to stop."
-echo
+.venv/bin/python -m daybook.startup "$HOST" "$PORT"
 .venv/bin/gunicorn daybook.wsgi:application \
   --bind "${HOST}:${PORT}" \
   --workers "$WORKERS" --threads "$THREADS" --worker-class gthread \

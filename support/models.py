@@ -7,6 +7,9 @@ import re
 
 from django.db import models
 
+# The four nations of the UK, for "where you live" on the help page. Police, law and services differ between them.
+NATIONS = {"england": "England", "wales": "Wales", "scotland": "Scotland", "northern_ireland": "Northern Ireland"}
+
 
 class Contact(models.Model):
     KINDS = [
@@ -33,7 +36,15 @@ class Contact(models.Model):
     region = models.CharField(max_length=100, blank=True, help_text="Blank for national services.")
     source = models.CharField(max_length=300, help_text="Where these details come from.")
     checked_on = models.DateField(help_text="When the details were last checked against the source.")
-    unverified = models.TextField(blank=True, help_text="Anything not confirmed, shown to the person.")
+    unverified = models.TextField(blank=True, help_text="Anything not confirmed, in calm words: shown to the person.")
+    checker_notes = models.TextField(
+        blank=True, help_text="For the people who check the data (another source disagrees, and the like). Never shown to the person."
+    )
+    nations = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="Where it helps, from its source: england, wales, scotland, northern_ireland (comma-separated), or uk for all four.",
+    )
     show_in_help_bar = models.BooleanField(default=False)
     order = models.PositiveIntegerField(default=100)
 
@@ -42,6 +53,23 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def nation_codes(self) -> frozenset[str]:
+        """The nations it covers ("uk" means all four); empty when the source does not say."""
+        codes = {code.strip() for code in self.nations.split(",") if code.strip()}
+        return frozenset(NATIONS) if "uk" in codes else frozenset(codes & set(NATIONS))
+
+    @property
+    def nations_text(self) -> str:
+        """ "the whole UK", "England and Wales", "England, Wales and Northern Ireland"."""
+        names = [name for code, name in NATIONS.items() if code in self.nation_codes]
+        if len(names) == len(NATIONS):
+            return "the whole UK"
+        return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+
+    def covers(self, nation: str) -> bool:
+        return nation in self.nation_codes
 
     @property
     def phone_digits(self) -> str:

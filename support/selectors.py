@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import DatabaseError
 
-from support.models import Contact
+from support.models import NATIONS, Contact
 
 # The rows the pages talk about by name (the guides also use national-stalking-helpline, paladin and
 # cyber-helpline). A missing row is simply not shown.
@@ -62,6 +62,12 @@ class HelpDirectory:
     regional: list[tuple[str, list[Contact]]] = field(default_factory=list)
     emergency: Contact | None = None
     non_emergency: Contact | None = None
+    nation: str = ""  # the nation chosen ("where you live"), or "" for every contact
+    missing: list[str] = field(default_factory=list)  # what Daybook holds no checked details of for that nation
+
+    @property
+    def nation_name(self) -> str:
+        return NATIONS.get(self.nation, "")
 
     @property
     def count(self) -> int:
@@ -78,23 +84,35 @@ NATIONAL_GROUPS = {
 }
 
 
-def help_directory() -> HelpDirectory:
-    """Every contact, once. A contact with an area (or of the regional kind) is local; the rest are national."""
+# What a person in each nation should find on the help page; where no contact with a checked source covers it,
+# the page says so rather than guess a number.
+NEEDED = (("police", "the police non-emergency number"), ("helpline", "a stalking or victim support helpline"))
+
+
+def help_directory(nation: str = "") -> HelpDirectory:
+    """Every contact, once; with ``nation`` (a key of support.models.NATIONS), only those whose source says they
+    help there. A contact with an area (or of the regional kind) is local; the rest are national."""
+    nation = nation if nation in NATIONS else ""
     labels = {**dict(Contact.KINDS), **NATIONAL_GROUPS}
     national: dict[str, list[Contact]] = {}
     regional: dict[str, list[Contact]] = {}
-    directory = HelpDirectory()
+    directory = HelpDirectory(nation=nation)
     for contact in Contact.objects.all():
         if contact.slug == EMERGENCY:
             directory.emergency = contact
         elif contact.slug == NON_EMERGENCY:
             directory.non_emergency = contact
+        if nation and not contact.covers(nation):
+            continue
         if contact.region or contact.kind == "regional":
             regional.setdefault(contact.region or "Other areas", []).append(contact)
         else:
             national.setdefault(labels.get(contact.kind, contact.kind), []).append(contact)
     directory.national = list(national.items())
     directory.regional = sorted(regional.items(), key=lambda item: item[0])
+    if nation:
+        kinds = {c.kind for _, items in directory.national + directory.regional for c in items}
+        directory.missing = [what for kind, what in NEEDED if kind not in kinds]
     return directory
 
 

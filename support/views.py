@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
+from support.models import NATIONS
 from support.selectors import guide_contacts, help_directory
 
 GUIDES = {
@@ -16,7 +17,8 @@ GUIDES = {
 
 
 def help_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "support/help.html", {"directory": help_directory(), "guides": GUIDES})
+    nation = request.GET.get("nation", "")
+    return render(request, "support/help.html", {"directory": help_directory(nation), "guides": GUIDES, "nations": NATIONS})
 
 
 def guide(request: HttpRequest, slug: str) -> HttpResponse:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
@@ -47,3 +49,38 @@ def stranger_client(stranger) -> Client:  # noqa: ANN001
 @pytest.fixture
 def incident(case, owner):  # noqa: ANN001, ANN201
     return make_incident(case, owner, behaviours=["CONT.VISIT"], channel="in_person")
+
+
+# --- S3 storage (tests/s3server.py): a real SeaweedFS server on 127.0.0.1, started once per session when needed. ---
+
+
+@pytest.fixture(scope="session")
+def s3_server():  # noqa: ANN201
+    """The running S3 server; skips when it cannot start, except under CI=true, where that is a failure."""
+    from tests import s3server  # noqa: PLC0415
+
+    try:
+        server = s3server.start()
+    except s3server.CannotStart as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"The S3 server for the storage tests could not start: {exc}")
+        pytest.skip(f"no S3 server: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage(s3_server, settings):  # noqa: ANN001, ANN201
+    """Everything stored goes to the S3 bucket (an empty bucket for each test)."""
+    s3_server.empty()
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "vault.s3.S3Storage", "OPTIONS": s3_server.storage_options()}}
+    settings.EVIDENCE_STORAGE = "default"
+    yield s3_server
+    s3_server.empty()
+
+
+@pytest.fixture(autouse=True)
+def _storage_under_test(request):  # noqa: ANN001, ANN202
+    """DAYBOOK_TEST_STORAGE=s3 runs every test that uses the database against the S3 server instead of a local folder."""
+    if os.environ.get("DAYBOOK_TEST_STORAGE", "") == "s3" and "s3_storage" not in request.fixturenames and request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("s3_storage")

@@ -104,7 +104,7 @@ def test_sign_in_with_an_authenticator_code(person, totp_secret):  # noqa: ANN00
     assert not audit(html)
     assert not is_signed_in(client)
     response = client.post("/account/2fa/authenticate/", {"code": totp_code(totp_secret)})
-    # Where they tried to go while signed out (settings, above) was kept in the session, not the address.
+    # The page asked for while signed out is remembered in the session (never in the address) and opened now.
     assert response.status_code == 302 and response["Location"] == "/account/settings/"
     assert is_signed_in(client)
     assert client.get("/account/settings/").status_code == 200

@@ -204,6 +204,14 @@ def test_first_attempt_and_first_contact_are_kept_apart(world):
 def test_suspect_answering_marks_the_number_and_tells_a_lead(world):
     alert = world["alert"]
     assert alert.kind == AlertKind.UNSAFE_NUMBER and world["held"].reference in alert.message
+    held = Client.objects.get(pk=world["held"].client.pk)
+    assert held.safe_contact["phone_unsafe"].startswith("Someone else answered on")
+    worker = signed_in(world["staff"][C].user)
+    assert "The number on record is unsafe" in worker.get(f"/staff/kent/clients/{held.pk}/").content.decode()
+    # The next call needs an override.
+    when = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    response = worker.post(f"/staff/kent/referrals/{world['held'].pk}/attempts/", {"at": when, "channel": "phone", "outcome": "no_answer"})
+    assert response.status_code == 400 and "say why the rule was overridden" in response.content.decode()
     html = signed_in(world["staff"][T].user).get("/staff/kent/alerts/").content.decode()
     assert "Treat the number as unsafe" in html and "Harriet" not in html
 
@@ -429,3 +437,31 @@ def test_many_records_in_a_short_time_raise_one_alert(world, monkeypatch):
     alert = Alert.objects.get(kind=AlertKind.UNUSUAL_ACCESS)
     assert "Kent duty worker" in alert.message and "Person" not in alert.message
     assert "Unusual access" in signed_in(lead.user).get("/staff/kent/alerts/").content.decode()
+
+
+def test_the_contact_log_enforces_safe_contact_rules_with_an_override(world):
+    from casework.services import SafeContact
+
+    intake = world["staff"][IN]
+    r = make_referral(intake, received_at=timezone.now() - dt.timedelta(hours=2), safe_contact=SafeContact(text_ok=False, voicemail_ok=False))
+    client = signed_in(intake.user)
+    url = f"/staff/kent/referrals/{r.pk}/attempts/"
+    when = (timezone.localtime() - dt.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    page = client.get(f"/staff/kent/referrals/{r.pk}/").content.decode()
+    assert "Do not send" in page and "Do not leave one" in page  # the rules beside the contact log
+    response = client.post(url, {"at": when, "channel": "text", "outcome": "no_answer"})
+    assert response.status_code == 400 and "Text messages are not safe" in response.content.decode()
+    response = client.post(url, {"at": when, "channel": "phone", "outcome": "voicemail", "override_reason": "short"})
+    assert response.status_code == 400 and "voicemail must not be left" in response.content.decode()
+    assert not r.attempts.exists() and Referral.objects.get(pk=r.pk).first_attempt_at is None
+    reason = "Police asked us to warn her tonight; neutral message only"
+    assert client.post(url, {"at": when, "channel": "phone", "outcome": "voicemail", "override_reason": reason}).status_code == 302
+    attempt = r.attempts.get()
+    assert attempt.override_reason == reason and "tonight" not in attempt.override_reason_enc
+    assert AuditEvent.objects.filter(action="contact.attempted", target__contains="1 safe-contact rule(s) overridden").exists()
+    assert "A safe-contact rule was overridden" in client.get(f"/staff/kent/referrals/{r.pk}/").content.decode()
+    # Where the suspect has access to the phone, a call needs a reason too.
+    r2 = make_referral(intake, received_at=timezone.now() - dt.timedelta(hours=2), safe_contact=SafeContact(suspect_has_access=True, email_safe=True))
+    response = client.post(f"/staff/kent/referrals/{r2.pk}/attempts/", {"at": when, "channel": "phone", "outcome": "no_answer"})
+    assert response.status_code == 400 and "access to their phone" in response.content.decode()
+    assert client.post(f"/staff/kent/referrals/{r2.pk}/attempts/", {"at": when, "channel": "email", "outcome": "no_answer"}).status_code == 302

@@ -31,7 +31,7 @@ def history(case, owner):
 def test_untouched_case_is_intact(case, history):
     result = verify(case)
     assert result.ok, result.problem
-    assert result.entries == 5  # opened + 2 created + 1 edit + 1 retraction
+    assert result.entries == 6  # opened + its details + 2 created + 1 edit + 1 retraction
     case.refresh_from_db()
     assert result.head == case.chain_head
 

@@ -172,7 +172,11 @@ def test_the_reference_format_is_written_in_one_place():
 
 def test_each_app_registers_its_kinds_in_app_order():
     registered = [(f.name, f.kinds) for f in kinds.families()]
-    assert registered[:3] == [("case", ("case.opened",)), ("incident", ("incident.version",)), ("exhibit", ("exhibit.sealed", "exhibit.event"))]
+    assert registered[:3] == [
+        ("case", ("case.opened", "case.details", "order.version", "crime_reference.version")),
+        ("incident", ("incident.version",)),
+        ("exhibit", ("exhibit.sealed", "exhibit.event")),
+    ]
     assert kinds.family_of("exhibit.event").name == "exhibit"
     assert kinds.family_of("sighting.recorded") is None
     with pytest.raises(ValueError, match="already registered"):
@@ -201,7 +205,7 @@ def test_a_new_kind_registers_without_changing_verify(case, owner, monkeypatch):
     kinds.register("sighting", ("sighting.recorded",), Sightings)
     result = verify(case, files=False)
     assert result.ok, result.problem
-    assert seen == ["sighting/1"] and result.entries == case.chain_seq == 3
+    assert seen == ["sighting/1"] and result.entries == case.chain_seq == 4  # opened, details (the label), incident, sighting
 
 
 def test_append_many_writes_what_append_writes_one_at_a_time(case, owner):
@@ -214,7 +218,7 @@ def test_append_many_writes_what_append_writes_one_at_a_time(case, owner):
     # Same positions, different case: each hash commits to its case, and each links to the one before.
     assert [e.prev_hash for e in many[1:]] == [e.entry_hash for e in many[:-1]]
     case.refresh_from_db()
-    assert case.chain_head == many[-1].entry_hash and case.chain_seq == 4
+    assert case.chain_head == many[-1].entry_hash and case.chain_seq == 5  # opened, details (the label), 3 sightings
     assert AuditEvent.objects.filter(case=case, action="incident.recorded").count() == 1
     assert chain.append_many(chain.lock(case), [], at) == []
 
@@ -248,10 +252,10 @@ def test_migrating_forward_from_the_old_state_keeps_old_rows_verifying(case, own
         old_apps = executor.loader.project_state(("diary", "0003_integrity_check"), at_end=True).apps
         OldEntry = old_apps.get_model("diary", "ChainEntry")  # noqa: N806
         old_rows = list(OldEntry.objects.filter(case_id=case.pk).order_by("seq").values_list("seq", "kind", "ref", "entry_hash"))
-        assert [r[1] for r in old_rows] == ["case.opened", "incident.version", "exhibit.sealed"]
+        assert [r[1] for r in old_rows] == ["case.opened", "case.details", "incident.version", "exhibit.sealed"]
         # A row written in the old state (as main's code wrote it) is read by the new model after the move.
         head = old_rows[-1][3]
-        OldEntry.objects.create(case_id=case.pk, seq=4, kind="case.opened", ref="case", at="x", payload_sha256="0" * 64, prev_hash=head, entry_hash="f" * 64)
+        OldEntry.objects.create(case_id=case.pk, seq=5, kind="case.opened", ref="case", at="x", payload_sha256="0" * 64, prev_hash=head, entry_hash="f" * 64)
         move = [("diary", "0004_chainentry_moves_to_chain"), *[n for n in latest if n[0] == "chain"]]
         plan = executor.migration_plan(move)  # the move itself (later migrations may add columns of their own)
         assert {m.app_label for m, _backwards in plan} == {"diary", "chain"}
@@ -261,8 +265,8 @@ def test_migrating_forward_from_the_old_state_keeps_old_rows_verifying(case, own
         executor = MigrationExecutor(connection)
         executor.migrate(latest)
     rows = list(ChainEntry.objects.filter(case=case).order_by("seq").values_list("seq", "kind", "ref", "entry_hash"))
-    assert rows[:3] == old_rows and rows[3][3] == "f" * 64
-    ChainEntry.objects.filter(case=case, seq=4).delete()
+    assert rows[:4] == old_rows and rows[4][3] == "f" * 64
+    ChainEntry.objects.filter(case=case, seq=5).delete()
     result = verify(case)
     assert result.ok, result.problem
-    assert result.entries == 3
+    assert result.entries == 4

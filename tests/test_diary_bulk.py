@@ -104,9 +104,9 @@ def test_bulk_equals_one_by_one(case, twin, owner, capsys):
 
     result = verify(twin)
     assert result.ok, result.problem
-    assert result.entries == 6  # case opened + 5 created
+    assert result.entries == 7  # case opened + its details + 5 created
     twin.refresh_from_db()
-    assert (twin.incident_seq, twin.chain_seq, twin.chain_head) == (5, 6, result.head)
+    assert (twin.incident_seq, twin.chain_seq, twin.chain_head) == (5, 7, result.head)
     call_command("verify_case", str(twin.pk))
     assert "intact" in capsys.readouterr().out
 
@@ -119,9 +119,9 @@ def test_bulk_continues_numbers_chain_and_week_counts_of_a_used_case(case, owner
     assert [i.number for i in made] == [2, 3, 4, 5, 6] and after.number == 7
     assert WeekCount.objects.get(case=case, week=dt.date(2024, 3, 4)).count == 5  # 1 before + 3 bulk + 1 after
     assert verify(case).ok
-    assert ChainEntry.objects.filter(case=case).count() == 8
+    assert ChainEntry.objects.filter(case=case).count() == 9  # opened, its details, 7 incidents
     # The in-memory case the caller holds is up to date (a following write continues the chain from it).
-    assert case.chain_seq == 8 and case.incident_seq == 7
+    assert case.chain_seq == 9 and case.incident_seq == 7
 
 
 def test_bulk_made_incidents_can_be_edited_and_retracted(case, owner):
@@ -177,7 +177,7 @@ def test_a_failure_part_way_leaves_nothing(case, owner, monkeypatch):
         create_incidents(case, owner, _items())
     assert not Incident.objects.filter(case=case).exists()
     assert not IncidentBehaviour.objects.filter(case=case).exists()
-    assert ChainEntry.objects.filter(case=case).count() == 1
+    assert ChainEntry.objects.filter(case=case).count() == 2  # opened, its details
     case.refresh_from_db()
-    assert case.incident_seq == 0 and case.chain_seq == 1
+    assert case.incident_seq == 0 and case.chain_seq == 2
     assert verify(case).ok

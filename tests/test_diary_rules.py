@@ -39,7 +39,7 @@ def test_create_refuses_what_the_form_refuses_and_writes_nothing(case, owner, ch
         create_incident(case, owner, _data(**change))
     assert field in refused.value.errors
     assert not Incident.objects.filter(case=case).exists()
-    assert case.chain.count() == 1  # only "case opened"
+    assert case.chain.count() == 2  # only "case opened" and its details
 
 
 def test_a_future_time_is_refused(case, owner) -> None:  # noqa: ANN001

@@ -199,7 +199,7 @@ def test_screening_is_kept_with_notes_sealed(case, owner):
     assert s.answers["DB-THREATS"] == "yes" and s.suggested["DB-THREATS"] == "yes" and s.suggested["DB-VIOLENCE"] is None
     assert s.combinations == ["ex_intimate_threats"]
     # Whole phrases: a short word like "May" can turn up by chance in base64 ciphertext.
-    assert "would burn the house" not in s.details_enc and "moved out in May" not in s.details_enc and s.details_enc.startswith("v1.")
+    assert "would burn the house" not in s.details_enc and "moved out in May" not in s.details_enc and s.details_enc.startswith("v2.")
     fresh = Screening.objects.get(pk=s.pk)
     assert fresh.notes == {"DB-THREATS": "He said he would burn the house"} and fresh.context == "I moved out in May"
     assert fresh.findings and fresh.incidents == 51

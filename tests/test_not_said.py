@@ -124,3 +124,28 @@ def test_old_and_new_precisions_verify_on_the_chain(owner, case):
         create_incident(case, owner, IncidentData(occurred_at=now, time_precision=precision, description=f"A {precision} one"))
     case.refresh_from_db()
     assert verify(case).ok
+
+
+def test_full_form_does_not_preselect_whether_it_was_reported(owner_client, case):
+    page = owner_client.get(f"/cases/{case.pk}/incidents/new/").content.decode()
+    radios = re.findall(r'<input[^>]*name="reported"[^>]*>', page)
+    assert len(radios) == 2 and not any("checked" in r for r in radios)
+    now = localtime.now_local() - dt.timedelta(hours=1)
+    response = owner_client.post(
+        f"/cases/{case.pk}/incidents/new/",
+        {"date": now.strftime("%Y-%m-%d"), "time": now.strftime("%H:%M"), "time_precision": "approx", "description": "At the gate"},
+    )
+    assert "Say whether you have reported this" in response.content.decode()
+    assert not Incident.objects.filter(case=case).exists()
+
+
+def test_a_quick_note_is_not_called_unreported(owner_client, case):
+    values = quick_fields(owner_client, case)
+    owner_client.post(f"/cases/{case.pk}/quick/", {"description": "Silent call again", **values})
+    incident = Incident.objects.get(case=case)
+    detail = owner_client.get(f"/cases/{case.pk}/incidents/{incident.number}/").content.decode()
+    assert "Not said yet" in detail
+    edit = owner_client.get(f"/cases/{case.pk}/incidents/{incident.number}/edit/").content.decode()
+    assert not any("checked" in r for r in re.findall(r'<input[^>]*name="reported"[^>]*>', edit))
+    text = pdf_text(case)
+    assert "Not said" in text and not re.search(r"Not reported(?! yet)", text)  # the chronology's cell

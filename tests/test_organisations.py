@@ -14,7 +14,8 @@ from accounts.testing import audit as page_audit
 from audit.models import AuditEvent
 from kernel import crypto
 from organisations.keys import token_hash
-from organisations.models import DataSharingAgreement, Invitation, Membership, Organisation, Role
+from organisations.models import ApiCredential, DataSharingAgreement, Invitation, Membership, Organisation, Role
+from organisations.services import api_credential_for, api_credential_issue
 from organisations.testing import make_org, make_staff, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,17 @@ def world(owner):
     invitation = Invitation.objects.create(
         organisation=org, email="new@example.org", role=Role.CASEWORKER, display_name="New", token_hash=token_hash("t"), expires_at="2099-01-01T00:00Z"
     )
-    return {"org": org, "other": other, "staff": staff, "outsider": outsider, "diary_user": owner, "agreement": agreement, "invitation": invitation}
+    credential, _ = api_credential_issue(organisation=org, agreement=agreement, sender="Kent Police VCU", force="Kent Police")
+    return {
+        "org": org,
+        "other": other,
+        "staff": staff,
+        "outsider": outsider,
+        "diary_user": owner,
+        "agreement": agreement,
+        "invitation": invitation,
+        "credential": credential,
+    }
 
 
 def routes(w) -> list[tuple[str, set[str]]]:
@@ -46,14 +57,18 @@ def routes(w) -> list[tuple[str, set[str]]]:
         ("/staff/kent/me/connections/", set(ROLES)),
         ("/staff/kent/people/", admin),
         (f"/staff/kent/people/{victim.pk}/remove/", admin),
+        (f"/staff/kent/people/{victim.pk}/role/", admin),
         (f"/staff/kent/invitations/{w['invitation'].pk}/revoke/", admin),
         ("/staff/kent/settings/", admin),
         ("/staff/kent/agreements/", admin),
         (f"/staff/kent/agreements/{w['agreement'].pk}/end/", admin),
+        ("/staff/kent/api-credentials/", admin),
+        (f"/staff/kent/api-credentials/{w['credential'].pk}/rotate/", admin),
+        (f"/staff/kent/api-credentials/{w['credential'].pk}/revoke/", admin),
     ]
 
 
-POST_ONLY = ("/remove/", "/revoke/", "/end/")
+POST_ONLY = ("/remove/", "/revoke/", "/end/", "/role/", "/rotate/")
 
 
 def strip(body: bytes) -> bytes:
@@ -83,6 +98,7 @@ def test_route_by_role(world):
     # Nothing was changed by the refused posts.
     assert world["invitation"].__class__.objects.get(pk=world["invitation"].pk).state == "open"
     assert DataSharingAgreement.objects.get(pk=world["agreement"].pk).active
+    assert ApiCredential.objects.get(pk=world["credential"].pk).token_hash == world["credential"].token_hash
     assert Membership.objects.filter(active=True, organisation=world["org"]).count() == len(ROLES)
 
 
@@ -248,3 +264,51 @@ def test_rotate_master_key_rewraps_organisation_keys(settings, world):
     assert fresh.key_id == crypto.master_key_id()
     settings.DAYBOOK_OLD_MASTER_KEYS = []
     assert fresh.data_key() == before
+
+
+def test_admin_changes_a_role_and_the_intake_scope(world):
+    admin = world["staff"][Role.ORG_ADMIN]
+    worker = world["staff"][Role.CASEWORKER]
+    client = signed_in(admin.user)
+    assert signed_in(worker.user).get("/staff/kent/queue/").status_code == 404
+    assert client.post(f"/staff/kent/people/{worker.pk}/role/", {"role": Role.CASEWORKER, "intake_allowed": "on"}).status_code == 302
+    assert signed_in(worker.user).get("/staff/kent/queue/").status_code == 200
+    assert client.post(f"/staff/kent/people/{worker.pk}/role/", {"role": Role.AUDITOR, "intake_allowed": "on"}).status_code == 302
+    worker.refresh_from_db()
+    assert (worker.role, worker.intake_allowed) == (Role.AUDITOR, False)  # the scope is for caseworkers only
+    assert AuditEvent.objects.filter(action="staff.role_changed", target__contains="caseworker + intake -> auditor").exists()
+    assert client.post(f"/staff/kent/people/{worker.pk}/role/", {"role": "superuser"}).status_code == 302
+    worker.refresh_from_db()
+    assert worker.role == Role.AUDITOR
+    # Not one's own role; not another organisation's member.
+    client.post(f"/staff/kent/people/{admin.pk}/role/", {"role": Role.TEAM_LEAD})
+    admin.refresh_from_db()
+    assert admin.role == Role.ORG_ADMIN
+    assert client.post(f"/staff/kent/people/{world['outsider'].pk}/role/", {"role": Role.TEAM_LEAD}).status_code == 404
+
+
+def test_admin_issues_rotates_and_revokes_api_credentials(world):
+    admin = signed_in(world["staff"][Role.ORG_ADMIN].user)
+    response = admin.post("/staff/kent/api-credentials/", {"agreement": world["agreement"].pk, "sender": "Kent Police MASH", "force": "Kent Police"})
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    token = re.search(r'value="(dbk_[^"]+)"', response.content.decode()).group(1)
+    credential = api_credential_for(token)
+    assert credential is not None and credential.sender == "Kent Police MASH" and credential.organisation == world["org"]
+    assert token not in credential.token_hash and ApiCredential.objects.filter(token_hash__contains=token).count() == 0
+    # Shown once: the list page never shows it again.
+    assert token not in admin.get("/staff/kent/api-credentials/").content.decode()
+    rotated = admin.post(f"/staff/kent/api-credentials/{credential.pk}/rotate/")
+    new = re.search(r'value="(dbk_[^"]+)"', rotated.content.decode()).group(1)
+    assert api_credential_for(token) is None and api_credential_for(new).pk == credential.pk
+    admin.post(f"/staff/kent/api-credentials/{credential.pk}/revoke/")
+    assert api_credential_for(new) is None
+    assert admin.post(f"/staff/kent/api-credentials/{credential.pk}/rotate/").status_code == 404
+    actions = list(AuditEvent.objects.filter(action__startswith="api_credential.").values_list("action", flat=True))
+    assert actions.count("api_credential.rotated") == 1 and actions.count("api_credential.revoked") == 1
+    # An agreement of another organisation cannot be chosen.
+    other_agreement = DataSharingAgreement.objects.create(
+        organisation=world["other"], name="Fife DSA", partner="Police Scotland", lawful_basis="public_task", starts_on="2026-01-01"
+    )
+    bad = admin.post("/staff/kent/api-credentials/", {"agreement": other_agreement.pk, "sender": "X", "force": "Y"})
+    assert bad.status_code == 200 and "Copy this token now" not in bad.content.decode()
+    assert not ApiCredential.objects.filter(organisation=world["org"], sender="X").exists()

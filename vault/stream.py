@@ -241,6 +241,13 @@ class SealingStream:
     def seekable(self) -> bool:
         return False
 
+    @property
+    def closed(self) -> bool:  # boto3's uploader asks before reading
+        return False
+
+    def readable(self) -> bool:
+        return True
+
     def tell(self) -> int:
         return 0 if self._iter is None else -1
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record as audit
+from imports.chain_kinds import chain_items
 from imports.errors import ImportRefused
 from imports.models import Import
 from imports.records import ImportFormatError
@@ -38,7 +39,8 @@ def run(job: Import, user: Any | None = None) -> Import:
         return job
     user = user or job.created_by
     case = job.case
-    Import.objects.filter(pk=job.pk).update(status="running", started_at=timezone.now(), records_read=0)
+    restart = {} if job.attempts > 1 else {"records_read": 0}  # a run started again keeps the progress shown
+    Import.objects.filter(pk=job.pk).update(status="running", started_at=timezone.now(), **restart)
     job.status = "running"
     stats = Stats()
     warnings = list(job.warnings or [])
@@ -57,6 +59,7 @@ def run(job: Import, user: Any | None = None) -> Import:
             job.records_read = job.records_total = max(job.records_total, Import.objects.get(pk=job.pk).records_read)
             job.finished_at = timezone.now()
             job.save()
+            chain_items(case, job, "done")
         audit(user, "import.done", case, f"import {job.pk}: {stats.messages} messages, {stats.calls} calls")
         return job
     except Exception as exc:

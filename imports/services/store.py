@@ -13,6 +13,8 @@ import json
 from collections.abc import Iterable
 
 from django.db import connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 
 from cases.models import Case
 from imports import phrases
@@ -66,7 +68,7 @@ def store_items(job: Import, stats: Stats, warnings: list[str]) -> tuple[Days, M
                 continue
             read += 1
             if read % PROGRESS_EVERY == 0:
-                Import.objects.filter(pk=job_id).update(records_read=read)
+                Import.objects.filter(pk=job_id).update(records_read=Greatest(F("records_read"), Value(read)))
             if r.system:
                 stats.system += 1
                 continue
@@ -107,7 +109,7 @@ def store_items(job: Import, stats: Stats, warnings: list[str]) -> tuple[Days, M
                 _flush(job, inserter, pending, stats, days, media)
     inserter.first = inserter.first and not identities.unsure
     _flush(job, inserter, pending, stats, days, media)
-    Import.objects.filter(pk=job_id).update(records_read=read)
+    Import.objects.filter(pk=job_id).update(records_read=Greatest(F("records_read"), Value(read)))
     return days, media
 
 

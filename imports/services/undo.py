@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from audit.services import record as audit
 from diary import services as diary
+from imports.chain_kinds import chain_items
 from imports.errors import ImportRefused
 from imports.models import Import, ImportDay, ImportedItem
 from imports.services.days import describe_day, update_incident
@@ -51,5 +52,6 @@ def undo(job: Import, user: Any) -> Import:
         stats.update({"undone_retracted": retracted, "undone_updated": updated})
         job.stats = stats
         job.save()
+        chain_items(case, job, "undone")
         audit(user, "import.undone", case, f"import {job.pk}: {retracted} incidents retracted")
     return job

@@ -24,7 +24,6 @@ from tests.factories import make_incident  # noqa: E402
 pytestmark = pytest.mark.browser
 
 
-
 @pytest.fixture
 def case(person):  # noqa: ANN001, ANN201
     return create_case(person, label="Neighbour", relationship="ex_partner")
@@ -64,6 +63,8 @@ def test_upload_several_files_with_progress_on_a_phone(browsing, person, case): 
     page.get_by_role("button", name="Upload and seal").click()
     summary = page.locator("[data-upload-summary]")
     expect(summary).to_contain_text("3 of 4 files saved and sealed", timeout=120_000)
+    expect(page.get_by_role("link", name="Cancel")).to_be_hidden()  # nothing left to cancel once files are saved
+    expect(page.get_by_role("link", name="See all your evidence")).to_be_visible()
     rows = page.locator("[data-upload-list] li")
     expect(rows).to_have_count(4)
     expect(rows.nth(0)).to_contain_text("Saved and sealed as exhibit")

@@ -81,6 +81,7 @@ def test_quick_capture_with_the_keyboard_only(browsing, person, case):  # noqa: 
     presses += 1
 
     expect(page.get_by_text("Saved as incident 1")).to_be_visible()
-    expect(page.locator(".db-incident").first).to_contain_text("Sat in his car opposite my door for an hour")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Incident 1")  # lands on the saved note
+    expect(page.locator("main")).to_contain_text("Sat in his car opposite my door for an hour")
     print(f"keyboard quick capture: {presses} key presses and one typed sentence")
     assert presses <= 25

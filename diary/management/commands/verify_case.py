@@ -35,6 +35,8 @@ class Command(BaseCommand):
             result = verify(case)
             if result.ok:
                 self.stdout.write(f"case {case.pk}: intact ({result.entries} entries, head {result.head})")
+                for note in result.not_covered:
+                    self.stdout.write(f"case {case.pk}: not covered: {note}")
             else:
                 broken += 1
                 where = f" at entry {result.broken_seq}" if result.broken_seq else ""

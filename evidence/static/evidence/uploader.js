@@ -15,6 +15,7 @@
   var list = document.querySelector("[data-upload-list]");
   var summary = document.querySelector("[data-upload-summary]");
   var next = document.querySelector("[data-upload-next]");
+  var cancel = document.querySelector("[data-upload-cancel]");
   var uploadsUrl = form.getAttribute("data-uploads-url");
   var limit = parseInt(form.getAttribute("data-limit"), 10) || 0;
   var limitText = form.getAttribute("data-limit-text") || "";
@@ -188,6 +189,7 @@
     button.setAttribute("aria-disabled", "true");
     statusBox.hidden = false;
     next.hidden = true;
+    if (cancel) { cancel.hidden = false; }
     list.textContent = "";
     var rows = files.map(makeRow);
     var saved = 0;
@@ -207,6 +209,8 @@
       input.value = "";
       summary.textContent = saved + " of " + files.length + " file" + (files.length === 1 ? "" : "s") + " saved and sealed." + (failed ? " " + failed + " could not be saved: see the messages above." : "");
       next.hidden = false;
+      // Once files are saved there is nothing left to cancel: the way on is the link above.
+      if (cancel && saved) { cancel.hidden = true; }
     });
   });
   // No "are you sure you want to leave?" prompt: it would get in the way of Exit this page. Leaving mid-upload
