@@ -26,7 +26,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import F
+from django.db.models import F, Q
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
@@ -39,23 +39,18 @@ def may_continue_over_limit(user: AbstractBaseUser | None) -> bool:
     return user is not None and is_mfa_enabled(user)
 
 
-def account_for(email: str) -> AbstractBaseUser | None:
-    """The account a typed address belongs to, if any (the same query whether or not one exists)."""
-    email = (email or "").strip()
-    if not email:
-        return None
-    address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
-    if address is not None:
-        return address.user
-    return get_user_model().objects.filter(email__iexact=email).first()
-
-
 def count_failure(email: str) -> None:
-    user = account_for(email)
-    if user is None:
-        return
-    record, _ = SignInRecord.objects.get_or_create(user=user)
-    SignInRecord.objects.filter(pk=record.pk).update(failed_since_last=F("failed_since_last") + 1, last_failed_at=timezone.now())
+    """One UPDATE whether or not the address has an account (no difference in time or queries to learn from)."""
+    email = (email or "").strip()
+    owners = EmailAddress.objects.filter(email__iexact=email).values("user_id")
+    SignInRecord.objects.filter(Q(user__in=owners) | Q(user__email__iexact=email)).update(
+        failed_since_last=F("failed_since_last") + 1, last_failed_at=timezone.now()
+    )
+
+
+def _new_account(sender: Any, instance: AbstractBaseUser, created: bool, **kwargs: Any) -> None:
+    if created:
+        SignInRecord.objects.get_or_create(user=instance)
 
 
 def notice_text(count: int) -> str:
@@ -67,8 +62,8 @@ def notice_text(count: int) -> str:
 
 
 def tell_owner_and_reset(request: HttpRequest, user: AbstractBaseUser) -> None:
-    record = SignInRecord.objects.filter(user=user).first()
-    if record is None or not record.failed_since_last:
+    record, _ = SignInRecord.objects.get_or_create(user=user)
+    if not record.failed_since_last:
         return
     SignInRecord.objects.filter(pk=record.pk).update(failed_since_last=0)
     if hasattr(request, "_messages"):
@@ -82,5 +77,7 @@ def _on_login(sender: Any, request: HttpRequest, user: AbstractBaseUser, **kwarg
 
 def connect() -> None:
     from django.contrib.auth.signals import user_logged_in  # noqa: PLC0415
+    from django.db.models.signals import post_save  # noqa: PLC0415
 
     receiver(user_logged_in, dispatch_uid="daybook-signin-notice")(_on_login)
+    receiver(post_save, sender=get_user_model(), dispatch_uid="daybook-signin-record")(_new_account)

@@ -22,3 +22,29 @@ def csrf_middleware_check(app_configs: Any = None, **kwargs: Any) -> list[Error]
         if isinstance(cls, type) and issubclass(cls, CsrfViewMiddleware):
             return []
     return [Error("No CSRF middleware: MIDDLEWARE must hold daybook.csrf.DaybookCsrfViewMiddleware.", id="daybook.E001")]
+
+
+@register(Tags.security)
+def local_only_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """The simpler sign-up (a new account signed in at once) reveals who has an account: local use only."""
+    if not settings.DAYBOOK_LOCAL_ONLY:
+        return []
+    from daybook.local import LOCAL_HOST_NAMES  # noqa: PLC0415
+
+    reasons = []
+    if settings.DAYBOOK_HTTPS:
+        reasons.append("DAYBOOK_HTTPS is on")
+    if settings.ALLAUTH_TRUSTED_PROXY_COUNT:
+        reasons.append("DAYBOOK_TRUSTED_PROXY_COUNT is set")
+    others = [h for h in settings.ALLOWED_HOSTS if h not in LOCAL_HOST_NAMES]
+    if others:
+        reasons.append(f"DAYBOOK_ALLOWED_HOSTS names {', '.join(others)}")
+    if not reasons:
+        return []
+    return [
+        Error(
+            f"DAYBOOK_EMAIL_VERIFICATION={settings.ACCOUNT_EMAIL_VERIFICATION} is for one person on one machine, but {'; '.join(reasons)}.",
+            hint="Set DAYBOOK_EMAIL_VERIFICATION=mandatory (and working e-mail): only then does sign-up not reveal who has an account.",
+            id="daybook.E002",
+        )
+    ]

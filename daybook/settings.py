@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "daybook.local.LoopbackOnlyMiddleware",
     "daybook.security.SecurityHeadersMiddleware",
     "ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -162,7 +163,15 @@ AUTHENTICATION_BACKENDS = [
 # django-allauth
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = env_str("DAYBOOK_EMAIL_VERIFICATION", "optional")
+# "mandatory" is the only setting under which sign-up, too, looks the same whether or not an address has an account.
+# The simpler flows ("optional", "none": a new account is signed in at once) are for one person on one machine and
+# only work there: daybook.local.LoopbackOnlyMiddleware then refuses every request not made on this machine
+# (scripts/run.sh chooses "optional" when it listens on 127.0.0.1), and `manage.py check` refuses them with HTTPS,
+# proxies or host names other than this machine's.
+ACCOUNT_EMAIL_VERIFICATION = env_str("DAYBOOK_EMAIL_VERIFICATION", "mandatory")
+if ACCOUNT_EMAIL_VERIFICATION not in {"mandatory", "optional", "none"}:
+    raise ValueError(f"DAYBOOK_EMAIL_VERIFICATION must be mandatory, optional or none, got {ACCOUNT_EMAIL_VERIFICATION!r}")
+DAYBOOK_LOCAL_ONLY = ACCOUNT_EMAIL_VERIFICATION != "mandatory"
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False

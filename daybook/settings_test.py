@@ -5,6 +5,9 @@ import tempfile
 
 os.environ.setdefault("DAYBOOK_SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdefghijklmnop")
 os.environ.setdefault("DAYBOOK_MASTER_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+# The tests run as one person on one machine (the test client and live server are 127.0.0.1); tests of the
+# network setting ("mandatory") set it themselves.
+os.environ.setdefault("DAYBOOK_EMAIL_VERIFICATION", "optional")
 os.environ.setdefault("DAYBOOK_DATA_DIR", tempfile.mkdtemp(prefix="daybook-test-"))
 
 from daybook.settings import *  # noqa: E402, F403

@@ -6,6 +6,15 @@ HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 WORKERS="${DAYBOOK_WEB_WORKERS:-3}"
 THREADS="${DAYBOOK_WEB_THREADS:-4}"
+# On this machine only, a new account is signed in at once (no e-mail needed). Reachable from a network, sign-up must
+# not reveal who has an account, so e-mail verification is mandatory (daybook/local.py refuses other addresses).
+case "$HOST" in
+  127.0.0.1|localhost|::1) export DAYBOOK_EMAIL_VERIFICATION="${DAYBOOK_EMAIL_VERIFICATION:-optional}" ;;
+  *) if [ "${DAYBOOK_EMAIL_VERIFICATION:-mandatory}" != "mandatory" ]; then
+       echo "DAYBOOK_EMAIL_VERIFICATION=${DAYBOOK_EMAIL_VERIFICATION} only works on 127.0.0.1: set it to mandatory to listen on ${HOST}." >&2
+       exit 1
+     fi ;;
+esac
 
 # Prometheus counters from every gunicorn process and the worker, gathered at /metrics (ops/metrics.py).
 export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-${DAYBOOK_DATA_DIR:-./data}/metrics}"

@@ -16,6 +16,13 @@ from accounts.testing import TEST_PASSPHRASE, activate_totp, confirm_passphrase,
 LOCKED = "Too many attempts."
 
 
+@pytest.fixture(autouse=True)
+def reachable_from_a_network(settings):  # noqa: ANN001
+    """Attempts come from several addresses: the network setup (mandatory e-mail verification)."""
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    settings.DAYBOOK_LOCAL_ONLY = False
+
+
 @pytest.fixture
 def person(owner):  # noqa: ANN001, ANN201
     EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
