@@ -26,7 +26,16 @@ from organisations.models import DataSharingAgreement, LawfulBasis
 from organisations.services import api_credential_issue
 from organisations.testing import make_org
 
-APP = get_wsgi_application()
+DJANGO = get_wsgi_application()
+
+
+def APP(environ, start_response):  # noqa: ANN001, ANN201, N802
+    """The Django application, called as from this machine: Schemathesis's WSGI client sends no REMOTE_ADDR, and
+    a local-only deployment (daybook/local.py) refuses a request it cannot place on loopback."""
+    environ["REMOTE_ADDR"] = environ.get("REMOTE_ADDR") or "127.0.0.1"
+    return DJANGO(environ, start_response)
+
+
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", APP)
 
 
