@@ -49,7 +49,7 @@ def count_failure(email: str) -> None:
 
 
 def _new_account(sender: Any, instance: AbstractBaseUser, created: bool, **kwargs: Any) -> None:
-    if created:
+    if created and not kwargs.get("raw"):  # a restore (ops/backup.py) loads the account's own record
         SignInRecord.objects.get_or_create(user=instance)
 
 
