@@ -97,7 +97,11 @@ def document() -> dict[str, Any]:
         "required": ["id", "outcome", "received_at"],
         "properties": {
             "id": {"type": "string", "format": "uuid"},
-            "outcome": {"type": "string", "enum": list(police.OUTCOMES)},
+            "outcome": {
+                "type": "string",
+                "enum": list(police.OUTCOMES),
+                "description": "could_not_be_reached: the service's own number of first-contact attempts failed (an organisation setting).",
+            },
             "received_at": {"type": "string", "format": "date-time"},
         },
     }

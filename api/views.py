@@ -157,8 +157,8 @@ def _invalid(exc: police.MessageInvalid) -> ApiError:
     return ApiError(422, "invalid", "Some fields are not valid; nothing was stored.", exc.errors)
 
 
-def _state(referral: Referral) -> dict[str, Any]:
-    return {"id": str(referral.uuid), "outcome": police.outcome(referral), "received_at": referral.received_at.isoformat()}
+def _state(referral: Referral, limit: int | None = None) -> dict[str, Any]:
+    return {"id": str(referral.uuid), "outcome": police.outcome(referral, limit), "received_at": referral.received_at.isoformat()}
 
 
 @api_call("POST", "GET")
@@ -184,7 +184,8 @@ def _list(credential: ApiCredential, request: HttpRequest) -> tuple[int, dict[st
         raise ApiError(422, "invalid", "limit must be 1 to 100 and offset 0 or more.", {"limit": "1 to 100.", "offset": "0 or more."})
     rows = list(Referral.objects.filter(organisation=credential.organisation, credential=credential).order_by("received_at", "pk")[offset : offset + limit + 1])
     more = len(rows) > limit
-    return 200, {"referrals": [_state(r) for r in rows[:limit]], "next_offset": offset + limit if more else None}
+    unreachable = police.unreachable_after(credential.organisation)
+    return 200, {"referrals": [_state(r, unreachable) for r in rows[:limit]], "next_offset": offset + limit if more else None}
 
 
 @api_call("GET")

@@ -115,6 +115,8 @@ def _run(path: Path, sizes: list[int]) -> int:
     common.setup_django(path)
     from django.contrib.auth import get_user_model  # noqa: PLC0415
 
+    from imports import phrases  # noqa: PLC0415
+
     owner = get_user_model().objects.create_user(username="bench", password="bench bench bench bench")
     folder = path / "exports"
     folder.mkdir(exist_ok=True)
@@ -144,6 +146,7 @@ def _run(path: Path, sizes: list[int]) -> int:
     figures["peak_rss_mib"] = round(peaks[big], 1)
     figures[f"peak_rss_mib_{_label(small)}"] = round(peaks[small], 1)
     figures[f"growth_{_label(big)}_{_label(small)}"] = round(peaks[big] / peaks[small], 2)
+    figures["phrases"] = phrases.count()  # threat phrases checked against every message of the suspect
     print(common.result_line(NAME, **figures))
     return 0
 

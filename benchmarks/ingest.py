@@ -25,6 +25,11 @@ AES-256-GCM limit measured in the same run; the server's peak memory is the same
    full (every tag checked, both hashes taken); its peak is reported too.
 4. **Download**: the 1 GiB original downloaded through the server (decrypted on the fly), hashed by the client
    and compared with the SHA-256 of what was sent: ``download_mb_s``.
+5. **Upload**: ``upload_mb_s`` is the 1 GiB upload of step 3 (chunks sealed in place, then finished: completed and
+   read back once for the SHA-256); ``upload_ratio_to_disk`` compares it with ``disk_write_mb_s`` (bar: 0.6).
+6. **S3**: a SeaweedFS server on 127.0.0.1 (tests/s3server.py); ``s3_ingest_mb_s`` is step 2's ingest with the
+   storage on S3 (best of two), ``s3_ratio_to_local`` its ratio to the local ingest (bar: 0.5); then step 3 again
+   with the server's storage on S3: ``s3_upload_mb_s`` and ``s3_rss_delta_mib`` (bar: 64).
 
 Environment: BENCH_INGEST_MIB (1024), BENCH_SMALL_MIB (64), BENCH_KEEP=1 to keep the data folder.
 """
@@ -255,7 +260,7 @@ def web_worker(pgid: int) -> int:
 
 def task_worker(pgid: int) -> int | None:
     for pid, _ppid, cmd in processes_in_group(pgid):
-        if "db_worker" in cmd:
+        if "db_worker" in cmd or "manage.py worker" in cmd:
             return pid
     return None
 
@@ -267,9 +272,10 @@ def vm(pid: int, key: str) -> float:
     raise RuntimeError(f"no {key} for {pid}")
 
 
-def start_server(path: Path, port: int, log: Any) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DAYBOOK_DEBUG"}}
+def start_server(path: Path, port: int, log: Any, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DAYBOOK_DEBUG"} and not k.startswith("DAYBOOK_S3_")}
     env.update(HOST="127.0.0.1", PORT=str(port), DAYBOOK_DATA_DIR=str(path), DJANGO_SETTINGS_MODULE="daybook.settings", DAYBOOK_WEB_WORKERS="1")
+    env.update(extra_env or {})
     server = subprocess.Popen(["bash", "scripts/run.sh"], cwd=common.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     ready_by = time.monotonic() + 120
     while time.monotonic() < ready_by:
@@ -316,9 +322,9 @@ def wait_for_read_back(exhibit_number: int, case: Any, server: subprocess.Popen,
     return None, peak
 
 
-def server_run(path: Path, case: Any, session: str, bufs: list[bytes], size: int, log: Any) -> dict[str, Any]:
+def server_run(path: Path, case: Any, session: str, bufs: list[bytes], size: int, log: Any, extra_env: dict[str, str] | None = None) -> dict[str, Any]:
     port = free_port()
-    server = start_server(path, port, log)
+    server = start_server(path, port, log, extra_env)
     try:
         client = Client(port, session, "b" * 32)
         worker = web_worker(server.pid)
@@ -440,11 +446,23 @@ def _run(path: Path, size: int, small: int) -> int:
             print(f"HTTP {n // MIB} MiB: web worker peak {r['peak']:.1f} MiB (baseline {r['baseline']:.1f}, after download {r['peak_after_download']:.1f}), "
                   f"upload+seal {n / 1e6 / r['upload_s']:.0f} MB/s, download {n / 1e6 / r['download_s']:.0f} MB/s, "
                   f"task worker read-back {'ok' if r['read_back_ok'] else r['read_back_ok']} (peak {r['task_peak']:.1f} MiB)")  # fmt: skip
+    upload_mb_s = size / 1e6 / runs["large"]["upload_s"]
+    print(f"upload through the server: {upload_mb_s:.0f} MB/s, {upload_mb_s / disk_mb_s:.2f} of the disk alone", flush=True)
+    # A case of its own: the same bytes in the first case would be found as duplicates of files kept on local disk.
+    s3 = s3_run(path, create_case(user, label="Benchmark on S3"), user, session, bufs, size, small, sha, ingest_mb_s, log_path)
     log_text = log_path.read_text(errors="replace")
     tracebacks = len(re.findall(r"Traceback", log_text))
     rss_delta = runs["large"]["peak"] - runs["small"]["peak"]
     download_delta = runs["large"]["peak_after_download"] - runs["small"]["peak_after_download"]
-    ok = ingest_mb_s / limit_mb_s >= 0.7 and rss_delta <= 64 and not tracebacks and runs["large"]["read_back_ok"]
+    ok = (
+        ingest_mb_s / limit_mb_s >= 0.7
+        and rss_delta <= 64
+        and not tracebacks
+        and runs["large"]["read_back_ok"]
+        and upload_mb_s / disk_mb_s >= 0.6
+        and s3.get("s3_ratio_to_local", 0) >= 0.5
+        and s3.get("s3_rss_delta_mib", 1e9) <= 64
+    )
     print(
         common.result_line(
             NAME,
@@ -464,11 +482,61 @@ def _run(path: Path, size: int, small: int) -> int:
             rss_delta_mib=rss_delta,
             rss_delta_with_download_mib=download_delta,
             task_worker_peak_mib=runs["large"]["task_peak"],
-            upload_mb_s=size / 1e6 / runs["large"]["upload_s"],
+            upload_mb_s=upload_mb_s,
+            upload_ratio_to_disk=upload_mb_s / disk_mb_s,
             download_mb_s=size / 1e6 / runs["large"]["download_s"],
+            **s3,
             read_back_ok=runs["large"]["read_back_ok"],
             server_tracebacks=tracebacks,
             bars_met=ok,
         )
     )
     return 0 if not tracebacks else 1
+
+
+def s3_run(  # noqa: PLR0913
+    path: Path, case: Any, user: Any, session: str, bufs: list[bytes], size: int, small: int, sha: str, local_mb_s: float, log_path: Path
+) -> dict[str, Any]:
+    """The same ingest with the storage on S3 (SeaweedFS on 127.0.0.1, as the tests start it), then the server's
+    memory for a small and a large upload with S3 as its storage."""
+    from django.conf import settings  # noqa: PLC0415
+    from django.test import override_settings  # noqa: PLC0415
+
+    from tests import s3server  # noqa: PLC0415
+
+    try:
+        server = s3server.start()
+    except s3server.CannotStart as exc:
+        print(f"no S3 server, S3 figures skipped: {exc}")
+        return {}
+    try:
+        options = server.storage_options()
+        on_s3 = {**settings.STORAGES, "default": {"BACKEND": "vault.s3.S3Storage", "OPTIONS": options}}
+        mb = size / 1e6
+        with override_settings(STORAGES=on_s3, EVIDENCE_STORAGE="default"):
+            best = min(measure_ingest(case, user, bufs, size, sha)[0] for _ in range(2))
+        s3_mb_s = mb / best
+        print(f"ingest of {size // MIB} MiB onto S3 (SeaweedFS on 127.0.0.1): {s3_mb_s:.0f} MB/s, {s3_mb_s / local_mb_s:.2f} of the local ingest")
+        env = {
+            "DAYBOOK_S3_BUCKET": server.bucket,
+            "DAYBOOK_S3_ENDPOINT_URL": server.endpoint_url,
+            "DAYBOOK_S3_ACCESS_KEY": server.access_key,
+            "DAYBOOK_S3_SECRET_KEY": server.secret_key,
+            "DAYBOOK_S3_REGION": s3server.REGION,
+        }
+        runs = {}
+        with log_path.open("a") as log:
+            for label, n in (("small", small), ("large", size)):
+                runs[label] = r = server_run(path, case, session, bufs, n, log, env)
+                print(f"HTTP on S3 {n // MIB} MiB: web worker peak {r['peak']:.1f} MiB, upload+finish {n / 1e6 / r['upload_s']:.0f} MB/s, "
+                      f"read-back {'ok' if r['read_back_ok'] else r['read_back_ok']}", flush=True)  # fmt: skip
+        return {
+            "s3_ingest_mb_s": s3_mb_s,
+            "s3_ratio_to_local": s3_mb_s / local_mb_s,
+            "s3_upload_mb_s": size / 1e6 / runs["large"]["upload_s"],
+            "s3_rss_delta_mib": runs["large"]["peak"] - runs["small"]["peak"],
+            "s3_read_back_ok": runs["large"]["read_back_ok"],
+        }
+    finally:
+        server.stop()
+

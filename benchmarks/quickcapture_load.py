@@ -13,7 +13,8 @@ Bar (design brief, section 5): zero errors, "database is locked" included; p95 r
   ``login`` and ``password``; at most 4 at a time, see below, and not timed as part of the load), then,
   when all have signed in, loops until the time is up: GET /cases/<id>/quick/, read the form's
   CSRF token, POST description, date, time, behaviour (sometimes empty) and sometimes felt_in_danger,
-  expecting a 302 to the case's timeline. Each request is a fresh connection (standard library only).
+  expecting a 302 to the saved note (``/cases/<id>/incidents/<n>/``: the person lands on what they wrote).
+  Each request is a fresh connection (standard library only).
 * An error is: a POST answered with anything but that 302, a GET answered with anything but 200, any
   5xx, any exception (including a 60 s timeout). The server log is searched for "database is locked"
   and tracebacks. Afterwards every case's chain is verified (chain.verification.verify) and the incidents in
@@ -146,7 +147,7 @@ def client(
         login_ms = None
     start.wait()
     quick = f"/cases/{case_id}/quick/"
-    timeline = f"/cases/{case_id}/timeline/"
+    saved_note = re.compile(rf"^/cases/{case_id}/incidents/\d+/$")
     while login_ms is not None and time.monotonic() < deadline[0]:
         try:
             t0 = time.perf_counter()
@@ -170,7 +171,7 @@ def client(
             t0 = time.perf_counter()
             status, headers, _ = browser.request("POST", quick, form)
             posts.append((time.perf_counter() - t0) * 1000)
-            if status == 302 and urllib.parse.urlsplit(headers.get("location", "")).path == timeline:
+            if status == 302 and saved_note.match(urllib.parse.urlsplit(headers.get("location", "")).path):
                 created += 1
             else:
                 errors.append(f"POST quick: HTTP {status} to {headers.get('location')}")
@@ -311,7 +312,7 @@ def _run(path: Path, duration: float, n_clients: int, shared: bool) -> int:
     print()
     print(
         f"  quick-capture POSTs {len(stats.posts)} in {elapsed:.1f} s ({len(stats.posts) / elapsed:.1f}/s); "
-        f"302 to the timeline: {stats.created}; incidents in the database: {stored}"
+        f"302 to the saved note: {stats.created}; incidents in the database: {stored}"
     )
     print(
         f"  POST latency ms: p50 {common.percentile(stats.posts, 50):.0f}, p95 {common.percentile(stats.posts, 95):.0f}, "

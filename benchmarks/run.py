@@ -12,9 +12,25 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ["timeline", "quickcapture_load", "ingest", "insights", "report", "import"]
+BENCHMARKS = [
+    "timeline",
+    "quickcapture_load",
+    "ingest",
+    "insights",
+    "report",
+    "import",
+    "peers",
+    "intake",
+    "casework",
+    "justice",
+    "sharing",
+    # Governance (issue 16): a year's commissioners' return.
+    "returns",
+    # The person's own data (issue 17): export and load of a 10 000-incident case.
+    "takeout",
+]
 # Benchmarks whose name is not a usable module name.
-MODULES = {"import": "imports_bench"}
+MODULES = {"import": "imports_bench", "returns": "bench_returns"}
 
 
 def main(argv: list[str]) -> int:

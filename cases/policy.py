@@ -51,11 +51,28 @@ def case_for(user: Any, case_id: Any, action: Action = Action.VIEW) -> Case:
     except (TypeError, ValueError) as exc:
         raise Http404("No such case") from exc
     case = Case.objects.filter(pk=pk).first()
+    if case is None and _deleted_by(user, pk):
+        raise CaseGone("This case was deleted")
     if case is None or not can(user, case, action):
         raise Http404("No such case")
     if role_for(user, case) != "owner":
         record(user, f"case.{action.value}", case, "access by someone other than the owner")
     return case
+
+
+class CaseGone(Http404):
+    """The case was deleted by this very person: "gone" (410, takeout.middleware), never shown to anyone else."""
+
+
+def _deleted_by(user: Any, pk: int) -> bool:
+    """Whether ``user`` deleted the case that had id ``pk`` (the record of it, by name: takeout sits above cases)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    from django.apps import apps  # noqa: PLC0415
+
+    if not apps.is_installed("takeout"):
+        return False
+    return apps.get_model("takeout", "Deletion").objects.filter(kind="case", user_id_was=user.pk, case_id_was=pk).exists()
 
 
 def child_or_404(rows: type[Model] | QuerySet[Any], case: Case, **lookup: Any) -> Any:

@@ -18,7 +18,18 @@ def summaries(user: Any) -> list[dict[str, Any]]:
 
 
 def _anonymous_actor(action: str) -> str:
+    if action.startswith("sighting."):
+        return "A trusted contact"
     return "Someone with your hand-over link" if action.startswith("report.handover") else "Unknown"
+
+
+def _who(e: Any) -> str:
+    """The person's words for who acted. A support service is named, never a staff member (design section 4)."""
+    if e.by_owner:
+        return "You"
+    if e.organisation_id:
+        return f"Your support service, {e.organisation.name}"
+    return e.actor.get_username() if e.actor else _anonymous_actor(e.action)
 
 
 def activity(case: Case) -> list[dict[str, Any]]:
@@ -28,8 +39,8 @@ def activity(case: Case) -> list[dict[str, Any]]:
             "at": e.at,
             "what": label(e.action),
             "target": e.target,
-            "who": "You" if e.by_owner else (e.actor.get_username() if e.actor else _anonymous_actor(e.action)),
+            "who": _who(e),
             "by_owner": e.by_owner,
         }
-        for e in case.audit_events.select_related("actor")[:ACTIVITY_ROWS]
+        for e in case.audit_events.select_related("actor", "organisation")[:ACTIVITY_ROWS]
     ]

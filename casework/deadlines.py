@@ -44,10 +44,15 @@ def add_working_days(start: dt.date, days: int, nation: str) -> dt.date:
 
 def due_at(received_at: dt.datetime, days: int, nation: str) -> dt.datetime:
     """The end of the deadline day, as an aware datetime."""
-    local = timezone.localtime(received_at)
-    day = add_working_days(local.date(), days, nation)
-    end = dt.datetime.combine(day, dt.time(23, 59, 59))
-    return timezone.make_aware(end, timezone.get_current_timezone())
+    tz = timezone.get_current_timezone()
+    return _end_of_due_day(timezone.localtime(received_at, tz).date(), days, nation, tz)
+
+
+@lru_cache(maxsize=1024)
+def _end_of_due_day(received: dt.date, days: int, nation: str, tz: dt.tzinfo) -> dt.datetime:
+    """The same for every referral received that day (a daily file works it out once, not once a row)."""
+    end = dt.datetime.combine(add_working_days(received, days, nation), dt.time(23, 59, 59))
+    return timezone.make_aware(end, tz)
 
 
 def working_days_between(start: dt.date, end: dt.date, nation: str) -> int:

@@ -88,6 +88,8 @@ class Client(models.Model):
     restricted = models.BooleanField(default=False)
     # Restriction beats role: only these staff members see a restricted record without break-glass.
     restricted_to = models.ManyToManyField(Membership, blank=True, related_name="restricted_clients")
+    # A duplicate merged by a person into another client (casework/merge.py): hidden from lists, reversible.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from")
     created_at = models.DateTimeField(auto_now_add=True)
     # The client's data key, wrapped by the organisation key (organisations/keys.py).
     wrapped_key = models.BinaryField()
@@ -143,6 +145,7 @@ class IndexKind(models.TextChoices):
     NAME = "name", "Name"
     DATE_OF_BIRTH = "dob", "Date of birth"
     PHONE = "phone", "Phone number"
+    EMAIL = "email", "E-mail address"
     SUSPECT_NAME = "suspect_name", "Suspect's name"
 
 
@@ -202,6 +205,8 @@ class Referral(models.Model):
     queue_rank = models.PositiveSmallIntegerField(default=2)
     first_attempt_at = models.DateTimeField(null=True, blank=True)
     first_contact_at = models.DateTimeField(null=True, blank=True)
+    # The privacy notice given at first contact (design 3.3): when, recorded with the contact attempt.
+    privacy_notice_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.NEW)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -262,6 +267,14 @@ class ContactOutcome(models.TextChoices):
 SUCCESSFUL_OUTCOMES = {ContactOutcome.SPOKE}
 
 
+class Identity(models.TextChoices):
+    """How the person's identity was confirmed before anything was disclosed (design 3.3)."""
+
+    CALL_BACK = "call_back", "Called back on the recorded safe number"
+    CODE_WORD = "code_word", "Gave the code word"
+    NOT_CONFIRMED = "not_confirmed", "Not confirmed: nothing disclosed"
+
+
 class ContactAttempt(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="attempts")
     at = models.DateTimeField()
@@ -271,8 +284,18 @@ class ContactAttempt(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Why a safe-contact rule was overridden (casework/safecontact.py), sealed; empty when none was.
     override_reason_enc = models.TextField(blank=True)
+    # On a conversation: how identity was confirmed (empty when nobody was spoken to), and the privacy notice.
+    identity = models.CharField(max_length=15, choices=Identity.choices, blank=True)
+    privacy_notice = models.BooleanField(default=False)
+    # Issue 15 item 7: the language used and the interpreter on this contact (never family, children or the
+    # suspect's circle). ``interpreter_used`` is plain for the returns' count of interpreter use.
+    interpreter_used = models.BooleanField(default=False)
+    language_enc = models.TextField(blank=True)
+    interpreter_enc = models.TextField(blank=True)
 
     override_reason = Sealed("override_reason_enc")
+    language = Sealed("language_enc")
+    interpreter = Sealed("interpreter_enc")  # who interpreted: agency and interpreter number
 
     class Meta:
         ordering = ["at"]
@@ -290,6 +313,9 @@ class AlertKind(models.TextChoices):
     BREAK_GLASS = "break_glass", "A restricted record was opened with break-glass"
     UNSAFE_NUMBER = "unsafe_number", "Someone other than the person answered a contact number"
     UNUSUAL_ACCESS = "unusual_access", "Unusual access: many records opened in a short time"
+    SAFEGUARDING = "safeguarding", "A safeguarding concern for the safeguarding lead to review"
+    # cover/ (issue 15 item 7): lone working.
+    MISSED_CHECK_IN = "missed_check_in", "A lone worker missed a check-in or check-out"
 
 
 class Alert(models.Model):
@@ -389,3 +415,91 @@ class ApiReplay(models.Model):
 
     def __str__(self) -> str:
         return f"replay {self.pk}"
+
+
+class ClientMerge(models.Model):
+    """A person's decision that two client records are the same person (casework/merge.py). Nothing is moved or
+    re-sealed: the merged record points at the kept one, so undoing restores both exactly."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kept = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="merges_kept")
+    merged = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="merges_merged")
+    by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"merge {self.pk}"
+
+
+class FeedStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Being read"
+    DONE = "done", "Taken in"
+    FAILED = "failed", "Could not be finished"
+
+
+class FeedUpload(models.Model):
+    """A force's daily file taken by the intake role (casework/feed.py): counts, and the rejected rows, sealed with
+    the upload's own data key, to return to the force."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="feed_uploads")
+    credential = models.ForeignKey(ApiCredential, on_delete=models.PROTECT, related_name="feed_uploads")
+    uploaded_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    file_format = models.CharField(max_length=5)  # csv or jsonl
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    repeated = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    wrapped_key = models.BinaryField()
+    rejects_enc = models.TextField(blank=True)
+    # Taken in the background (casework/feedjobs.py): the file is stored sealed with the upload's key under
+    # ``stored_name`` before a row is read, then read by the worker (casework/tasks.py) and deleted once taken.
+    status = models.CharField(max_length=10, choices=FeedStatus.choices, default=FeedStatus.DONE)
+    problem = models.CharField(max_length=300, blank=True)
+    stored_name = models.CharField(max_length=300, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    bytes_read = models.PositiveBigIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    rejects = Sealed("rejects_enc")  # the rejected rows as a file (same format), each with its line and reason
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"daily file {self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == FeedStatus.DONE:
+            return 100
+        return min(99, self.bytes_read * 100 // self.size) if self.size else 0
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (FeedStatus.QUEUED, FeedStatus.RUNNING)
+
+    def file_key(self) -> bytes:
+        """The upload's own data key (raw), for the sealed stored file; the same key seals the rejects."""
+        if not self.wrapped_key:
+            self.wrapped_key = keys.wrap_under(self.organisation.data_key(), crypto.new_data_key(), "feed")
+        return keys.unwrap_under(self.organisation.data_key(), bytes(self.wrapped_key), "feed")
+
+    def get_cipher(self) -> crypto.CaseCipher:
+        cipher = self.__dict__.get("_cipher")
+        if cipher is None:
+            if not self.wrapped_key:
+                self.wrapped_key = keys.wrap_under(self.organisation.data_key(), crypto.new_data_key(), "feed")
+            cipher = crypto.CaseCipher(keys.unwrap_under(self.organisation.data_key(), bytes(self.wrapped_key), "feed"))
+            self.__dict__["_cipher"] = cipher
+        return cipher

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,11 +45,17 @@ from casework.models import (
 from organisations.models import ApiCredential
 from organisations.normalise import normal_name
 
-# Attempts without reaching the person after which the force is told "could not be reached".
+# Attempts without reaching the person after which the force is told "could not be reached", for an organisation
+# without settings; otherwise its own ``failed_attempts_limit`` (organisations/models.py, the same number after
+# which its next step is offered on the referral page).
 UNREACHABLE_AFTER = 3
 POLICE_CONSENT = (Consent.OPT_OUT_NOTICE, Consent.EXPLICIT, Consent.OPTED_OUT)
 # Characters that reorder text on screen (bidi overrides and isolates) can make a name read as another: refused.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+_BIDI = re.compile("[" + "".join(map(re.escape, sorted(BIDI_CONTROLS))) + "]")
+# Unicode category Cc (U+0000-U+001F and U+007F-U+009F), less tab and newline.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CRIME_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/\-. ]{0,39}$")
 
 
@@ -138,9 +143,9 @@ def _text(value: str, f: Field) -> str | None:
     """Checks shared by every text; returns an error message or None."""
     if len(value) > f.max_length:
         return f"At most {f.max_length} characters."
-    if any(c in BIDI_CONTROLS for c in value):
+    if _BIDI.search(value):
         return "Remove the invisible direction-control characters."
-    if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in value):
+    if _CONTROL.search(value):
         return "Remove control characters."
     if f.name in NO_MARKUP and ("<" in value or ">" in value):
         return "Remove < and > (no markup here)."
@@ -212,6 +217,9 @@ def _field(raw: Any, f: Field, today: dt.date) -> Any:  # noqa: C901, PLR0912
         return value
     if f.kind == "date":
         try:
+            # fromisoformat also takes 19900401 and week dates (1990-W13-7); the documented form is YYYY-MM-DD.
+            if not ISO_DATE.match(value):
+                raise ValueError
             day = dt.date.fromisoformat(value)
         except ValueError:
             raise ValueError("Not a real date in the form YYYY-MM-DD.") from None
@@ -263,11 +271,15 @@ def referral_input(credential: ApiCredential, clean: dict[str, Any], source: str
     )
 
 
+def prepare(credential: ApiCredential, message: Mapping[str, Any], *, source: str, from_text: bool = False) -> tuple[services.ReferralInput, str]:
+    """A referral message validated field by field (MessageInvalid), as the service's input and its natural key."""
+    clean = parse(message, REFERRAL_FIELDS, from_text=from_text)
+    return referral_input(credential, clean, source), natural_key(credential, clean["crime_reference"], clean["full_name"])
+
+
 def create(credential: ApiCredential, message: Mapping[str, Any], *, source: str = Source.POLICE_API, from_text: bool = False) -> tuple[Referral, bool]:
     """Validate and store a police referral. Raises MessageInvalid, services.ReferralRefused (nothing stored)."""
-    clean = parse(message, REFERRAL_FIELDS, from_text=from_text)
-    data = referral_input(credential, clean, source)
-    key = natural_key(credential, clean["crime_reference"], clean["full_name"])
+    data, key = prepare(credential, message, source=source, from_text=from_text)
     try:
         return services.referral_store(organisation=credential.organisation, data=data, credential=credential, natural_key=key)
     except ValidationError as exc:
@@ -318,6 +330,11 @@ def withdraw(credential: ApiCredential, message: Mapping[str, Any], *, from_text
     return purge(referral)
 
 
+# Records an app above casework must keep even when the client's last referral is purged (care registers one:
+# a safeguarding record is never erased by a withdrawal of consent). Each returns True to keep the client.
+KEEPS: list[Callable[[Client], bool]] = []
+
+
 def purge(referral: Referral) -> PurgedReferral:
     record = PurgedReferral.objects.create(
         organisation=referral.organisation, uuid=referral.uuid, source=referral.source, credential=referral.credential, received_at=referral.received_at
@@ -325,23 +342,32 @@ def purge(referral: Referral) -> PurgedReferral:
     client = referral.client
     pk = referral.pk
     referral.delete()
-    if not client.referrals.exists():
+    if not client.referrals.exists() and not any(keep(client) for keep in KEEPS):
         Client.objects.filter(pk=client.pk).delete()
         client = None
     record_staff(None, AuditAction.REFERRAL_PURGED, organisation=record.organisation, client=client, target=f"referral {pk} (purged {record.pk})")
     return record
 
 
-def outcome(referral: Referral) -> str:
-    """What the sender is told became of its referral: contacted, declined, passed_on, could_not_be_reached,
-    accepted or received (nothing more: no content, no staff names)."""
+def unreachable_after(organisation: Any) -> int:
+    """The organisation's own number of failed first-contact attempts after which the person could not be reached."""
+    settings = getattr(organisation, "settings", None) if organisation is not None else None
+    return int(settings.failed_attempts_limit) if settings is not None else UNREACHABLE_AFTER
+
+
+def outcome(referral: Referral, limit: int | None = None) -> str:
+    """What the sender is told became of its referral: contacted, declined, passed_on, could_not_be_reached (after
+    the organisation's own limit of failed attempts), accepted or received (nothing more: no content, no staff
+    names). ``limit``: the organisation's limit when the caller has read it once for many referrals."""
     if referral.first_contact_at:
         return "contacted"
     if referral.status == ReferralStatus.DECLINED:
         return "declined"
     if referral.status == ReferralStatus.PASSED_ON:
         return "passed_on"
-    if referral.attempts.exclude(outcome__in=SUCCESSFUL_OUTCOMES).count() >= UNREACHABLE_AFTER:
+    if limit is None:
+        limit = unreachable_after(referral.organisation)
+    if referral.attempts.exclude(outcome__in=SUCCESSFUL_OUTCOMES).count() >= limit:
         return "could_not_be_reached"
     if referral.status == ReferralStatus.ACCEPTED:
         return "accepted"

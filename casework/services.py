@@ -15,6 +15,7 @@ from audit.models import AuditEvent
 from audit.services import record_staff
 from casework import deadlines, index, rules
 from casework.allocation import RISK_WEIGHT, caseload, conflicts
+from casework.identity import identity_check
 from casework.models import (
     Alert,
     AlertKind,
@@ -103,19 +104,24 @@ class ReferralInput:
     restricted: bool = False
 
 
+# The allowed values, worked out once (``Choices.values`` builds a new list on every call: a daily file checks
+# each of these on every row).
+_CHOICES = (
+    ("source", frozenset(Source.values)),
+    ("consent", frozenset(Consent.values)),
+    ("lawful_basis", frozenset(LawfulBasis.values)),
+    ("police_risk", frozenset(Risk.values)),
+    ("suspect_relationship", frozenset(Relationship.values)),
+)
+_OFFENCES = frozenset(Offence.values)
+
+
 def _validate(organisation: Organisation, data: ReferralInput, now: dt.datetime) -> None:
     errors: dict[str, str] = {}
-    choices = [
-        ("source", Source.values),
-        ("consent", Consent.values),
-        ("lawful_basis", LawfulBasis.values),
-        ("police_risk", Risk.values),
-        ("suspect_relationship", Relationship.values),
-    ]
-    for name, allowed in choices:
+    for name, allowed in _CHOICES:
         if getattr(data, name) not in allowed:
             errors[name] = "Choose one of the options."
-    if any(o not in Offence.values for o in data.offences):
+    if any(o not in _OFFENCES for o in data.offences):
         errors["offences"] = "Choose offences from the list."
     if not data.full_name.strip():
         errors["full_name"] = "Enter the person's name."
@@ -144,6 +150,22 @@ def referral_record(*, staff: Staff, data: ReferralInput) -> Referral:
     return referral
 
 
+def referral_check(*, organisation: Organisation, data: ReferralInput, now: dt.datetime, membership: Membership | None = None) -> tuple[bool, bool]:
+    """Validate and apply the refusal rules (ValidationError; ReferralRefused with an audit row without content).
+    Returns (domestic abuse, sexual offence) as derived."""
+    _validate(organisation, data, now)
+    actor = membership.user if membership else None
+    domestic = rules.is_domestic_abuse(data.domestic_abuse, data.suspect_relationship)
+    sexual = rules.is_sexual_offence(data.sexual_offence, data.offences)
+    reason = rules.refusal(consent=data.consent, domestic_abuse=domestic, sexual_offence=sexual)
+    if reason:
+        with transaction.atomic():
+            code = rules.refusal_code(consent=data.consent, domestic_abuse=domestic, sexual_offence=sexual)
+            record_staff(actor, AuditAction.REFERRAL_REFUSED, organisation=organisation, target=f"{data.source}: {code}")
+        raise ReferralRefused(reason)
+    return domestic, sexual
+
+
 def referral_store(
     *, organisation: Organisation, data: ReferralInput, membership: Membership | None = None, credential: ApiCredential | None = None, natural_key: str = ""
 ) -> tuple[Referral, bool]:
@@ -151,17 +173,8 @@ def referral_store(
     (``credential``), the daily file or a public form (neither). With a ``natural_key`` (casework/police.py), a
     referral already stored under it is returned instead of a second one: (referral, created)."""
     now = timezone.now()
-    _validate(organisation, data, now)
-    actor = membership.user if membership else None
-    domestic = rules.is_domestic_abuse(data.domestic_abuse, data.suspect_relationship)
-    sexual = rules.is_sexual_offence(data.sexual_offence, data.offences)
-    reason = rules.refusal(consent=data.consent, domestic_abuse=domestic, sexual_offence=sexual)
+    domestic, sexual = referral_check(organisation=organisation, data=data, now=now, membership=membership)
     org = organisation
-    if reason:
-        with transaction.atomic():
-            code = rules.refusal_code(consent=data.consent, domestic_abuse=domestic, sexual_offence=sexual)
-            record_staff(actor, AuditAction.REFERRAL_REFUSED, organisation=org, target=f"{data.source}: {code}")
-        raise ReferralRefused(reason)
     if natural_key and (existing := Referral.objects.filter(organisation=org, natural_key=natural_key).first()):
         return existing, False
     try:
@@ -185,6 +198,22 @@ def _store(
     domestic: bool,
     sexual: bool,
 ) -> Referral:
+    client = client_build(org, data)
+    client.save()
+    if data.restricted and membership is not None:
+        client.restricted_to.add(membership)
+    referral = referral_build(org, client, data, now, membership=membership, credential=credential, natural_key=natural_key, domestic=domestic, sexual=sexual)
+    referral.save()
+    index.index_client(client)
+    index.index_suspect(referral)
+    actor = membership.user if membership else None
+    record_staff(actor, AuditAction.REFERRAL_RECORDED, organisation=org, client=client, target=f"referral {referral.pk} ({referral.source})")
+    counter_referral_alerts(membership, referral)
+    return referral
+
+
+def client_build(org: Organisation, data: ReferralInput) -> Client:
+    """An unsaved client with its data key and sealed fields (also used by the daily file's batches, casework/bulk.py)."""
     client = Client(organisation=org, restricted=data.restricted)
     client.ensure_key()
     client.full_name = data.full_name.strip()
@@ -196,9 +225,22 @@ def _store(
     client.interpreter = data.interpreter.strip()
     client.access_needs = data.access_needs.strip()
     client.safe_contact = data.safe_contact.as_dict()
-    client.save()
-    if data.restricted and membership is not None:
-        client.restricted_to.add(membership)
+    return client
+
+
+def referral_build(
+    org: Organisation,
+    client: Client,
+    data: ReferralInput,
+    now: dt.datetime,
+    *,
+    membership: Membership | None,
+    credential: ApiCredential | None,
+    natural_key: str,
+    domestic: bool,
+    sexual: bool,
+) -> Referral:
+    """An unsaved referral of ``client`` with its sealed fields, deadline and place in the queue."""
     referral = Referral(
         organisation=org,
         client=client,
@@ -231,12 +273,6 @@ def _store(
     referral.referrer = data.referrer.strip()
     referral.due_at = deadline_for(referral, org)
     referral.queue_rank = queue_rank(referral)
-    referral.save()
-    index.index_client(client)
-    index.index_suspect(referral)
-    actor = membership.user if membership else None
-    record_staff(actor, AuditAction.REFERRAL_RECORDED, organisation=org, client=client, target=f"referral {referral.pk} ({referral.source})")
-    _counter_referral_alerts(membership, referral)
     return referral
 
 
@@ -270,7 +306,7 @@ def _alert(staff: Staff | Membership | None, kind: str, message: str, *, client:
     return alert
 
 
-def _counter_referral_alerts(staff: Membership | None, referral: Referral) -> None:
+def counter_referral_alerts(staff: Membership | None, referral: Referral) -> None:
     for other in index.clients_named_as_suspect(referral):
         _alert(
             staff,
@@ -359,9 +395,24 @@ def referral_decline(*, staff: Staff, referral: Referral, reason: str, passed_on
 
 
 @transaction.atomic
-def contact_attempt_record(*, staff: Staff, referral: Referral, at: dt.datetime, channel: str, outcome: str, override_reason: str = "") -> ContactAttempt:
+def contact_attempt_record(
+    *,
+    staff: Staff,
+    referral: Referral,
+    at: dt.datetime,
+    channel: str,
+    outcome: str,
+    override_reason: str = "",
+    identity: str = "",
+    code_word_given: str = "",
+    privacy_notice: bool = False,
+    language: str = "",
+    interpreter_used: bool = False,
+    interpreter: str = "",
+) -> ContactAttempt:
     """First attempt and first successful contact are kept apart; an answer by the suspect or someone else alerts a
-    lead; the client's safe-contact rules are enforced (an override needs a reason)."""
+    lead; the client's safe-contact rules are enforced (an override needs a reason). Speaking to the person needs
+    their identity confirmed first (casework/identity.py), and the first conversation the privacy notice."""
     if outcome not in ContactOutcome.values:
         raise ValidationError({"outcome": "Choose what happened."})
     broken = broken_rules(referral.client.safe_contact, channel=channel, outcome=outcome)
@@ -370,11 +421,35 @@ def contact_attempt_record(*, staff: Staff, referral: Referral, at: dt.datetime,
         raise ValidationError({"override_reason": " ".join(broken) + " To record it anyway, say why the rule was overridden (at least 10 characters)."})
     if at > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationError({"at": "The time cannot be in the future."})
-    if at < referral.received_at:
+    if at < referral.received_at.replace(second=0, microsecond=0):  # forms give minutes
         raise ValidationError({"at": "The time cannot be before the referral arrived."})
-    attempt = ContactAttempt(referral=referral, at=at, by=staff.membership, channel=channel, outcome=outcome)
+    identity_check(referral.client, outcome=outcome, identity=identity, code_word_given=code_word_given)
+    if outcome == ContactOutcome.SPOKE and referral.privacy_notice_at is None and not privacy_notice:
+        raise ValidationError({"privacy_notice": "This is the first conversation: give the privacy notice and record that you did."})
+    language, interpreter = language.strip(), interpreter.strip()
+    if interpreter_used and len(interpreter) < 2:
+        raise ValidationError({"interpreter": "Say who interpreted (the agency and the interpreter's number)."})
+    if interpreter and not interpreter_used:
+        raise ValidationError({"interpreter_used": "Tick that an interpreter was used, or leave the interpreter out."})
+    if len(language) > 60 or len(interpreter) > 200:
+        raise ValidationError({"interpreter": "Keep the language and the interpreter short."})
+    notice = privacy_notice and outcome == ContactOutcome.SPOKE
+    attempt = ContactAttempt(
+        referral=referral,
+        at=at,
+        by=staff.membership,
+        channel=channel,
+        outcome=outcome,
+        identity=identity,
+        privacy_notice=notice,
+        interpreter_used=interpreter_used,
+    )
     if broken:
         attempt.override_reason = override_reason[:1000]
+    if language:
+        attempt.language = language
+    if interpreter:
+        attempt.interpreter = interpreter
     attempt.full_clean()
     attempt.save()
     fields = []
@@ -384,6 +459,9 @@ def contact_attempt_record(*, staff: Staff, referral: Referral, at: dt.datetime,
     if outcome == ContactOutcome.SPOKE and (referral.first_contact_at is None or at < referral.first_contact_at):
         referral.first_contact_at = at
         fields.append("first_contact_at")
+    if attempt.privacy_notice and referral.privacy_notice_at is None:
+        referral.privacy_notice_at = at
+        fields.append("privacy_notice_at")
     if fields:
         referral.save(update_fields=fields)
     note = f"referral {referral.pk}: {outcome}" + (f"; {len(broken)} safe-contact rule(s) overridden" if broken else "")

@@ -18,13 +18,20 @@ from audit.actions import label as action_label
 from audit.services import record_staff
 from casework import selectors, services
 from casework.allocation import allocatable, caseloads, conflicts
-from casework.forms import AccessLogForm, AllocateForm, AttemptForm, BreakGlassForm, ClientSearchForm, DecisionForm, ReferralForm, RestrictForm, ScreenForm
-from casework.index import duplicate_hints, search
-from casework.models import Alert, Client
+from casework.forms import AccessLogForm, AllocateForm, BreakGlassForm, ClientSearchForm, DecisionForm, ReferralForm, RestrictForm, ScreenForm
+from casework.forms_intake import FirstContactForm
+from casework.identity import NEITHER_CONFIRM_NOR_DENY
+from casework.index import duplicate_hints, possible_duplicates, search
+from casework.merge import open_merges, referrals_of
+from casework.models import SUCCESSFUL_OUTCOMES, Alert, Client
 from casework.policy import Sight, client_in_org, hides_name, referral_in_org, role_sees, sight, visible_clients
 from organisations.access import Can, Staff, staff_view
 from organisations.forms import add_errors
 from organisations.models import Membership
+
+LATEST_ATTEMPTS = 10
+LOG_PAGE = 50
+LOG_MAX_PAGE = 1000
 
 
 def _gate(request: HttpRequest, staff: Staff, client: Client) -> HttpResponse | None:
@@ -41,6 +48,14 @@ def _gate(request: HttpRequest, staff: Staff, client: Client) -> HttpResponse | 
 def queue(request: HttpRequest) -> HttpResponse:
     staff = request.staff
     now = timezone.now()
+    try:
+        page = max(1, min(int(request.GET.get("page", "1")), selectors.QUEUE_MAX_PAGE))
+    except ValueError:
+        page = 1
+    found = list(selectors.queue(staff.organisation, limit=selectors.QUEUE_PAGE + 1, page=page))
+    # One more than a page is read only to know whether there is a next page (no count of the whole queue).
+    more = len(found) > selectors.QUEUE_PAGE
+    duplicates = possible_duplicates(staff.organisation, [r.client_id for r in found[: selectors.QUEUE_PAGE]])
     rows = [
         {
             "referral": r,
@@ -48,8 +63,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             "unscreened": not r.screened_risk,
             "overdue": selectors.is_overdue(r, now),
             "hidden": hides_name(staff, r.client),
+            "duplicate": r.client_id in duplicates,
         }
-        for r in selectors.queue(staff.organisation)
+        for r in found[: selectors.QUEUE_PAGE]
     ]
     waiting = [
         {"referral": r, "overdue": selectors.is_overdue(r, now), "hidden": hides_name(staff, r.client)}
@@ -57,7 +73,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     ]
     with transaction.atomic():
         record_staff(staff.user, AuditAction.QUEUE_VIEWED, organisation=staff.organisation, target=f"{len(rows)} referral(s)")
-    return render(request, "casework/queue.html", {"staff": staff, "rows": rows, "waiting": waiting})
+    pages = {"page": page, "previous": page - 1 if page > 1 else None, "next": page + 1 if more and page < selectors.QUEUE_MAX_PAGE else None}
+    return render(request, "casework/queue.html", {"staff": staff, "rows": rows, "waiting": waiting, **pages})
 
 
 @staff_view(Can.RECORD_REFERRAL)
@@ -87,7 +104,19 @@ def _referral_page(request: HttpRequest, staff: Staff, referral_id: object, form
     if (stop := _gate(request, staff, client)) is not None:
         return stop
     services.client_read(staff=staff, client=client, action=AuditAction.REFERRAL_VIEWED, target=f"referral {referral.pk}")
-    hints = [{"hint": h, "hidden": hides_name(staff, h.client), "linkable": sight(staff, h.client) is not Sight.NONE} for h in duplicate_hints(client)]
+    hints = [
+        {
+            "hint": h,
+            "hidden": hides_name(staff, h.client),
+            "linkable": sight(staff, h.client) is not Sight.NONE,
+            "mergeable": sight(staff, h.client) is Sight.FULL,
+        }
+        for h in duplicate_hints(client)
+    ]
+    # The latest few attempts only (one more is read to know whether there are older ones): the full log is paged.
+    attempts = list(referral.attempts.select_related("by").order_by("-at", "-id")[: LATEST_ATTEMPTS + 1])
+    failed = referral.attempts.exclude(outcome__in=SUCCESSFUL_OUTCOMES).count() if referral.first_contact_at is None else 0
+    org_settings = staff.organisation.settings
     forms = forms or {}
     context = {
         "staff": staff,
@@ -96,13 +125,17 @@ def _referral_page(request: HttpRequest, staff: Staff, referral_id: object, form
         "risk": services.effective_risk(referral),
         "overdue": selectors.is_overdue(referral),
         "hints": hints,
-        "attempts": referral.attempts.select_related("by"),
+        "attempts": attempts[:LATEST_ATTEMPTS],
+        "attempts_more": len(attempts) > LATEST_ATTEMPTS,
         "alerts": referral.alerts.filter(closed_at__isnull=True) if staff.can(Can.SEE_ALERTS) else [],
         "can_triage": staff.can(Can.TRIAGE),
         "can_allocate": staff.can(Can.ALLOCATE),
         "screen_form": forms.get("screen") or ScreenForm(initial={"risk": referral.screened_risk}),
         "decision_form": forms.get("decision") or DecisionForm(),
-        "attempt_form": forms.get("attempt") or AttemptForm(initial={"at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}),
+        "attempt_form": forms.get("attempt") or FirstContactForm(initial={"at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}),
+        "ncnd": NEITHER_CONFIRM_NOR_DENY,
+        "failed": failed,
+        "next_step": org_settings.get_next_step_after_failed_display() if failed >= org_settings.failed_attempts_limit else "",
     }
     return render(request, "casework/referral.html", context, status=status)
 
@@ -113,6 +146,33 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
     if not (staff.can(Can.SEE_QUEUE) or staff.can(Can.SEE_CLIENTS)):
         raise Http404("No such page")
     return _referral_page(request, staff, referral_id)
+
+
+@staff_view()
+def referral_contact_log(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """Every contact attempt of a referral, newest first, a page at a time."""
+    staff = request.staff
+    if not (staff.can(Can.SEE_QUEUE) or staff.can(Can.SEE_CLIENTS)):
+        raise Http404("No such page")
+    referral = referral_in_org(staff, referral_id)
+    if (stop := _gate(request, staff, referral.client)) is not None:
+        return stop
+    try:
+        page = max(1, min(int(request.GET.get("page", "1")), LOG_MAX_PAGE))
+    except ValueError:
+        page = 1
+    services.client_read(staff=staff, client=referral.client, action=AuditAction.REFERRAL_VIEWED, target=f"referral {referral.pk} contact log")
+    start = (page - 1) * LOG_PAGE
+    found = list(referral.attempts.select_related("by").order_by("-at", "-id")[start : start + LOG_PAGE + 1])
+    context = {
+        "staff": staff,
+        "referral": referral,
+        "attempts": found[:LOG_PAGE],
+        "page": page,
+        "previous": page - 1 if page > 1 else None,
+        "next": page + 1 if len(found) > LOG_PAGE and page < LOG_MAX_PAGE else None,
+    }
+    return render(request, "casework/contact_log.html", context)
 
 
 def _triage_target(request: HttpRequest, referral_id: int):  # noqa: ANN202
@@ -164,7 +224,7 @@ def referral_attempt(request: HttpRequest, referral_id: int) -> HttpResponse:
     if not (staff.can(Can.TRIAGE) or staff.can(Can.SEE_CLIENTS)):
         raise Http404("No such page")
     staff, referral = _triage_target(request, referral_id)
-    form = AttemptForm(request.POST)
+    form = FirstContactForm(request.POST)
     if form.is_valid():
         try:
             services.contact_attempt_record(staff=staff, referral=referral, **form.cleaned_data)
@@ -204,7 +264,9 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     context = {
         "staff": staff,
         "client": client,
-        "referrals": [{"referral": r, "overdue": selectors.is_overdue(r)} for r in client.referrals.all()],
+        "referrals": [{"referral": r, "overdue": selectors.is_overdue(r)} for r in referrals_of(client)],
+        "merges": open_merges(client),
+        "can_merge": staff.can(Can.TRIAGE),
         "looks": selectors.who_looked(client),
         "can_allocate": staff.can(Can.ALLOCATE),
         "restrict_form": RestrictForm(organisation=staff.organisation, initial={"restricted": client.restricted, "members": list(client.restricted_to.all())}),

@@ -15,7 +15,7 @@ The chain imports none of these apps: they point down to it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,10 @@ class Checker:
 
     def __init__(self, case: Any) -> None:
         self.case = case
+
+    def prepare(self, entries: list[ChainEntry]) -> None:
+        """Called before each chunk of entries of its kinds is checked (in chain order): a checker may load here
+        what these entries point to, so that it never holds every row of the case at once."""
 
     def check(self, entry: ChainEntry) -> str | None:
         raise NotImplementedError
@@ -52,12 +56,30 @@ class Checker:
 class SnapshotChecker(Checker):
     """A checker for kinds whose entries each point to one row holding a sealed canonical snapshot (an incident
     version, an exhibit event; the kinds to come): ``rows`` maps each entry's ref to its row. It remembers which
-    rows the chain reached, so :meth:`unchained` finds rows added outside it."""
+    rows the chain reached, so :meth:`unchained` finds rows added outside it.
 
-    def __init__(self, case: Any, rows: dict[str, Any]) -> None:
+    Given ``rows``, every row is held for the whole check. Without, the checker streams: :meth:`load` is asked for
+    the rows of each chunk of entries (only that chunk is held) and :meth:`all_refs` lists every row's ref once, at
+    the end, for :meth:`unchained`; memory stays bounded by the chunk, whatever the size of the case."""
+
+    def __init__(self, case: Any, rows: dict[str, Any] | None = None) -> None:
         super().__init__(case)
-        self.rows = rows
+        self.streamed = rows is None
+        self.rows: dict[str, Any] = {} if rows is None else rows
         self.seen: set[str] = set()
+
+    def load(self, refs: list[str]) -> dict[str, Any]:
+        """The rows the refs point to (ref -> row), for a streamed checker; a ref with no row is left out."""
+        raise NotImplementedError
+
+    def all_refs(self) -> Iterable[str]:
+        """Every row's ref (streamed from the database by a streamed checker)."""
+        return self.rows.keys()
+
+    def prepare(self, entries: list[ChainEntry]) -> None:
+        if self.streamed:
+            self.rows = {}  # let the previous chunk go before the next is read
+            self.rows = self.load([entry.ref for entry in entries])
 
     def describe(self, ref: str) -> str:
         """The ref in the person's words ("Incident 3, version 2,")."""
@@ -71,10 +93,24 @@ class SnapshotChecker(Checker):
         return None
 
     def unchained(self) -> str | None:
-        extra = set(self.rows) - self.seen
-        if extra:
-            return f"{self.describe(sorted(extra)[0])} is not in the chain: it was added outside Daybook."
+        if self.streamed:
+            self.rows = {}
+        first = min((ref for ref in self.all_refs() if ref not in self.seen), default=None)
+        if first is not None:
+            return f"{self.describe(first)} is not in the chain: it was added outside Daybook."
         return None
+
+
+def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """``items`` in lists of at most ``size``, in order."""
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 @dataclass(frozen=True)

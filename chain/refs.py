@@ -18,3 +18,8 @@ def incident_ref(number: int, version: int) -> str:
 def exhibit_ref(number: int, event: int) -> str:
     """Event ``event`` of exhibit ``number``: ``exhibit/4/e2``."""
     return f"exhibit/{number}/e{event}"
+
+
+def sighting_ref(number: int) -> str:
+    """Sighting ``number`` of a case, added by a trusted contact: ``sighting/3``."""
+    return f"sighting/{number}"

@@ -5,6 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from daybook.helpbar import helpbar_compact
+
 
 def daybook(request: HttpRequest) -> dict[str, Any]:
     from support.selectors import help_bar  # noqa: PLC0415
@@ -17,4 +19,5 @@ def daybook(request: HttpRequest) -> dict[str, Any]:
         "emergency": bar["emergency"],
         "non_emergency": bar["non_emergency"],
         "silent_solution": True,
+        "helpbar_compact": helpbar_compact(request),
     }

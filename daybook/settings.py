@@ -63,7 +63,15 @@ INSTALLED_APPS = [
     "ops",
     "organisations",
     "casework",
+    "justice",
+    "circle",
+    "care",
     "api",
+    # issue 15 item 7: cover, supervision and staff safety
+    "cover",
+    # Governance: closure, records law, returns (issue 16).
+    "governance",
+    "takeout",  # my data: export, load, deletion, neutral notices (issue 17, account17)
 ]
 
 MIDDLEWARE = [
@@ -81,6 +89,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "kernel.traces.NextInSessionMiddleware",
+    "daybook.helpbar.HelpBarMiddleware",  # the shorter help bar after the first signed-in page (issue 13)
+    "takeout.middleware.GoneMiddleware",  # a case its owner deleted is "gone" (410) to them (issue 17, account17)
 ]
 
 ROOT_URLCONF = "daybook.urls"
@@ -322,6 +332,12 @@ DAYBOOK_HANDOVER_MAX_DAYS = env_int("DAYBOOK_HANDOVER_MAX_DAYS", 14)
 DAYBOOK_TSA_URL = env_str("DAYBOOK_TSA_URL", "")
 DAYBOOK_TSA_CA_FILE = env_str("DAYBOOK_TSA_CA_FILE", "")
 
+# Service side: calls per minute per police API credential; self-referral forms per hour per address and per
+# organisation (casework/selfreferral.py).
+DAYBOOK_API_RATE_PER_MINUTE = env_int("DAYBOOK_API_RATE_PER_MINUTE", 600)
+DAYBOOK_SELF_REFERRALS_PER_HOUR = env_int("DAYBOOK_SELF_REFERRALS_PER_HOUR", 5)
+DAYBOOK_SELF_REFERRALS_PER_HOUR_PER_ORG = env_int("DAYBOOK_SELF_REFERRALS_PER_HOUR_PER_ORG", 300)
+
 # Imports: the largest attached file taken out of a WhatsApp zip, the total per import and the most files per import.
 IMPORT_MAX_MEDIA_BYTES = env_int("DAYBOOK_IMPORT_MAX_MEDIA_BYTES", 512 * 1024**2)
 IMPORT_MAX_MEDIA_TOTAL_BYTES = env_int("DAYBOOK_IMPORT_MAX_MEDIA_TOTAL_BYTES", 4 * 1024**3)
@@ -352,3 +368,9 @@ LOGGING = {
         "weasyprint.progress": {"level": "INFO", "propagate": False},
     },
 }
+
+# My data (issue 17, account17): how long an export stays downloadable, the most an export to load may hold once
+# opened, and the cooling-off period before a whole account is deleted (the diary may be the only copy).
+DAYBOOK_EXPORT_TTL_HOURS = env_int("DAYBOOK_EXPORT_TTL_HOURS", 48)
+DAYBOOK_EXPORT_LOAD_MAX_BYTES = env_int("DAYBOOK_EXPORT_LOAD_MAX_BYTES", 16 << 30)
+DAYBOOK_DELETION_COOLING_DAYS = env_int("DAYBOOK_DELETION_COOLING_DAYS", 7)

@@ -19,6 +19,8 @@ def text_area(limit: int, rows: int = 4) -> forms.Textarea:
 
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+ANSWERS = {"yes": True, "no": False}  # a question left unanswered is None: "not said"
+ANSWER_OF = {True: "yes", False: "no"}  # and back, for a form's initial values (None: nothing chosen)
 
 
 class QuickCaptureForm(forms.Form):
@@ -88,7 +90,8 @@ class QuickCaptureForm(forms.Form):
             time_precision=self.precision(),
             description=d["description"],
             behaviours=[d["behaviour"]] if d.get("behaviour") else [],
-            felt_in_danger=bool(d.get("felt_in_danger")),
+            # Ticked: yes. Not ticked says nothing: "not said", never "No".
+            felt_in_danger=True if d.get("felt_in_danger") else None,
         )
 
 
@@ -139,7 +142,8 @@ class IncidentForm(forms.Form):
         widget=text_area(rules.MAX_TEXT),
         help_text="For example: changed my route to work, stayed home, could not sleep.",
     )
-    felt_in_danger = forms.BooleanField(label="I felt in danger", required=False)
+    # Not pre-selected, and may be left unanswered: shown as "not said", never as "No".
+    felt_in_danger = forms.ChoiceField(label="Did you feel in danger?", required=False, choices=YES_NO, widget=forms.RadioSelect)
     # Not pre-selected: "No" chosen for the person would print "Not reported" in their police report.
     reported = forms.ChoiceField(
         label="Have you reported this?", choices=YES_NO, widget=forms.RadioSelect, error_messages={"required": "Say whether you have reported this"}
@@ -264,7 +268,7 @@ class IncidentForm(forms.Form):
             report_officer=d.get("report_officer") or "",
             crime_reference=d.get("crime_reference_obj"),
             breached_order=d.get("breached_order_obj"),
-            felt_in_danger=bool(d.get("felt_in_danger")),
+            felt_in_danger=ANSWERS.get(d.get("felt_in_danger") or ""),
             notes=d.get("notes") or "",
         )
 
@@ -283,8 +287,8 @@ class IncidentForm(forms.Form):
             "how_many": data.how_many,
             "feelings": data.feelings,
             "impact": data.impact,
-            "felt_in_danger": data.felt_in_danger,
-            "reported": "yes" if data.reported else "no",
+            "felt_in_danger": ANSWER_OF.get(data.felt_in_danger),
+            "reported": ANSWER_OF.get(data.reported),
             "reported_on": data.reported_on,
             "report_how": data.report_how,
             "report_officer": data.report_officer,
@@ -314,7 +318,7 @@ class RetractForm(forms.Form):
 
 class TimelineFilterForm(forms.Form):
     ORDER = [("newest", "Newest first"), ("oldest", "Oldest first")]
-    TRI = [("", "Any"), ("yes", "Yes"), ("no", "No")]
+    TRI = [("", "Any"), ("yes", "Yes"), ("no", "No"), ("not_said", "Not said")]
 
     q = forms.CharField(label="Search words", required=False, max_length=200)
     behaviour = forms.ChoiceField(label="Behaviour", required=False, choices=[])

@@ -25,11 +25,11 @@ class Incident(models.Model):
     channel = models.CharField(max_length=16, choices=taxonomy.CHANNELS, blank=True)
     how_many = models.PositiveIntegerField(null=True, blank=True)
     behaviours = models.CharField(max_length=600, blank=True)  # space-separated codes, for display
-    reported = models.BooleanField(default=False)
+    reported = models.BooleanField(null=True, default=None)  # None: not said (never asked or not answered)
     reported_on = models.DateField(null=True, blank=True)
     crime_reference = models.ForeignKey(CrimeReference, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     breached_order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    felt_in_danger = models.BooleanField(default=False)
+    felt_in_danger = models.BooleanField(null=True, default=None)  # None: not said
     needs_detail = models.BooleanField(default=False)  # a quick entry not yet completed
     retracted = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)

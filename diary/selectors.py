@@ -52,10 +52,14 @@ def filtered(case: Case, filters: dict[str, Any]) -> QuerySet[Incident]:
         qs = qs.filter(occurred_at__gte=localtime.day_start(filters["date_from"]))
     if filters.get("date_to"):
         qs = qs.filter(occurred_at__lt=localtime.day_bounds(filters["date_to"])[1])
-    if filters.get("reported") in {"yes", "no"}:
-        qs = qs.filter(reported=filters["reported"] == "yes")
-    if filters.get("danger") in {"yes", "no"}:
-        qs = qs.filter(felt_in_danger=filters["danger"] == "yes")
+    # "No" is an answer; "Not said" is a question never asked (quick notes, imported days) or left unanswered.
+    never_asked = Q(reported__isnull=True) | Q(reported=False, needs_detail=True)
+    reported = {"yes": Q(reported=True), "no": Q(reported=False, needs_detail=False), "not_said": never_asked}
+    danger = {"yes": Q(felt_in_danger=True), "no": Q(felt_in_danger=False), "not_said": Q(felt_in_danger__isnull=True)}
+    if filters.get("reported") in reported:
+        qs = qs.filter(reported[filters["reported"]])
+    if filters.get("danger") in danger:
+        qs = qs.filter(danger[filters["danger"]])
     words = crypto.words(filters.get("q") or "")
     if words:
         cipher = case.get_cipher()

@@ -42,13 +42,13 @@ class IncidentData:
     witnesses: list[dict[str, str]] = field(default_factory=list)
     feelings: str = ""
     impact: str = ""
-    reported: bool = False
+    reported: bool | None = None  # None: not said (never asked, or not answered): never shown as "No"
     reported_on: dt.date | None = None
     report_how: str = ""
     report_officer: str = ""
     crime_reference: CrimeReference | None = None
     breached_order: Order | None = None
-    felt_in_danger: bool = False
+    felt_in_danger: bool | None = None  # None: not said
     notes: str = ""
 
     @classmethod
@@ -66,7 +66,8 @@ class IncidentData:
             witnesses=incident.witnesses or [],
             feelings=incident.feelings,
             impact=incident.impact,
-            reported=incident.reported,
+            # A quick note recorded before "not said" was kept apart never asked about reporting: not "No".
+            reported=None if incident.needs_detail and incident.reported is False else incident.reported,
             reported_on=incident.reported_on,
             report_how=incident.report_how,
             report_officer=incident.report_officer,

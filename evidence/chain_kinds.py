@@ -9,6 +9,7 @@ name and the facts read from it) and ``exhibit.event`` (every later change, link
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Sum
@@ -22,10 +23,22 @@ from kernel.crypto import DecryptionError
 
 
 class ExhibitEvents(kinds.SnapshotChecker):
+    """Streams: the events of each chunk of entries are loaded with it (see chain.kinds.SnapshotChecker)."""
+
     def __init__(self, case: Any) -> None:
-        rows = ExhibitEvent.objects.filter(exhibit__case=case).select_related("exhibit")
-        super().__init__(case, {refs.exhibit_ref(event.exhibit.number, event.seq): event for event in rows})
+        super().__init__(case)
         self.latest: dict[int, dict[str, Any]] = {}  # exhibit number -> payload of its latest chained event
+
+    def load(self, wanted: list[str]) -> dict[str, ExhibitEvent]:
+        numbers = {number for number, _ in filter(None, map(parse, wanted))}
+        rows = ExhibitEvent.objects.filter(exhibit__case=self.case, exhibit__number__in=numbers).select_related("exhibit")
+        keep = set(wanted)
+        return {ref: event for event in rows if (ref := refs.exhibit_ref(event.exhibit.number, event.seq)) in keep}
+
+    def all_refs(self) -> Iterator[str]:
+        rows = ExhibitEvent.objects.filter(exhibit__case=self.case).values_list("exhibit__number", "seq")
+        for number, seq in rows.iterator(chunk_size=1000):
+            yield refs.exhibit_ref(number, seq)
 
     def describe(self, ref: str) -> str:
         return human(ref)
@@ -52,7 +65,7 @@ class ExhibitEvents(kinds.SnapshotChecker):
         problem = self.unchained()
         if problem:
             return problem
-        for exhibit in Exhibit.objects.filter(case=self.case).select_related("original", "photo_of"):
+        for exhibit in Exhibit.objects.filter(case=self.case).select_related("original", "photo_of").iterator(chunk_size=1000):
             exhibit.case = self.case
             payload = self.latest.get(exhibit.number)
             if payload is None:
@@ -63,6 +76,14 @@ class ExhibitEvents(kinds.SnapshotChecker):
 
     def check_files(self) -> list[filecheck.FileCheck]:
         return filecheck.check_files(self.case, self.latest)
+
+
+def parse(ref: str) -> tuple[int, int] | None:
+    """(exhibit number, event) of an ``exhibit/<n>/e<m>`` ref, or nothing."""
+    parts = ref.split("/")
+    if len(parts) == 3 and parts[0] == "exhibit" and parts[1].isdigit() and parts[2][:1] == "e" and parts[2][1:].isdigit():
+        return int(parts[1]), int(parts[2][1:])
+    return None
 
 
 def human(ref: str) -> str:

@@ -9,7 +9,7 @@ from kernel.sizes import human_size
 from vault import stream
 
 MAX_CHUNK = 8 * stream.SEGMENT_SIZE  # the most one chunk request may carry
-CHUNK = 4 * stream.SEGMENT_SIZE  # what the uploader is told to send
+CHUNK = 8 * stream.SEGMENT_SIZE  # what the uploader is told to send (at least S3's 5 MiB part, vault/parts.py)
 MAX_OPEN_UPLOADS = 50
 REFERENCE_MAX = 40
 

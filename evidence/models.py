@@ -8,8 +8,9 @@ to incidents, and the upload sessions that bring files in.
   physical item (received, how it arrived, where it is kept). Personal text is sealed with the case's key.
 * An ``ExhibitEvent`` is one entry of an exhibit's history (sealed, edited, linked, handed over, moved...),
   never changed, each with a canonical snapshot whose hash enters the case's chain.
-* An ``UploadSession`` with its ``UploadPart`` rows is a resumable upload: each part is a chunk of the file,
-  encrypted as it arrived. Finishing turns the parts into one sealed original and an exhibit.
+* An ``UploadSession`` with its ``UploadPart`` rows is a resumable upload: its original ``Blob`` exists from the
+  start, and each part is a chunk of the file sealed as it arrived straight into its place in that blob
+  (vault/parts.py). Finishing completes the blob, reads it back for the SHA-256 and makes the exhibit.
 """
 
 from __future__ import annotations
@@ -221,6 +222,12 @@ class UploadSession(models.Model):
     received = models.BigIntegerField(default=0)  # committed bytes: the offset to resume from
     parts = models.PositiveIntegerField(default=0)
     exhibit = models.ForeignKey(Exhibit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The sealed original being written in parts, its header (hex: the salt and nonce prefix every part is sealed
+    # with) and the storage's state for it (an S3 multipart upload id). Uploads begun before blobs were written in
+    # parts have none (migration 0002 discarded those still open).
+    blob = models.ForeignKey(Blob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    header = models.CharField(max_length=96, blank=True)
+    store_state = models.CharField(max_length=1024, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Sealed: {"name", "last_modified", "incident", "photo_of"}
@@ -251,7 +258,7 @@ class UploadPart(models.Model):
     index = models.PositiveIntegerField()
     offset = models.BigIntegerField()
     length = models.PositiveIntegerField()
-    name = models.CharField(max_length=255)
+    name = models.CharField(max_length=255, blank=True)  # the part's token: an S3 ETag, a part object's name, or ""
 
     class Meta:
         ordering = ["index"]

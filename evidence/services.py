@@ -6,7 +6,7 @@ Files come in two ways, both streaming and both ending in :func:`register`:
 
 * :func:`ingest`: one pass over a stream of plaintext chunks (hash, encrypt, write). Used by imports, tests and
   the ingest benchmark.
-* Resumable uploads (evidence.uploads): the parts are sealed into one blob, then registered here.
+* Resumable uploads (evidence.uploads): the parts are sealed in place into one blob, then registered here.
 
 Also here: references (JB/1), physical items, edits, links and the chain of custody. The limits and refusal
 messages are in evidence.limits; clearing leftovers in evidence.sweep.
@@ -208,7 +208,8 @@ def register(case: Case, user: Any, blob: Blob, sha: str, name: str, details: De
             if upload is not None:
                 UploadSession.objects.filter(pk=upload.pk).update(status="complete", exhibit=result.exhibit, updated_at=timezone.now())
     except BaseException:
-        store.discard_blob(blob)
+        if upload is None:  # an upload keeps its blob: finishing again reads it back and registers it then
+            store.discard_blob(blob)
         raise
     if not result.created:
         store.discard_blob(blob)

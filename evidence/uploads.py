@@ -1,11 +1,12 @@
-"""The resumable-upload protocol: :func:`start_upload`, then :func:`receive_chunk` for each chunk (encrypted as it
-arrives into a staging part), then :func:`finish_upload`, which decrypts the parts in order, seals them into one
-blob while hashing, and registers it (evidence.services). The hash is never kept in memory between requests, so a
-server restart (or kill -9) mid-upload loses at most the chunk that was in flight."""
+"""The resumable-upload protocol: :func:`start_upload` (which creates the original's blob and its header), then
+:func:`receive_chunk` for each chunk, sealed as it arrives straight into its place in that blob (vault/parts.py:
+the file is written once), then :func:`finish_upload`, which completes the blob, reads it back once (every tag
+checked, the SHA-256 of the original taken) and registers it (evidence.services). Nothing is kept in memory between
+requests, so any web node can take the next chunk, and a restart (or kill -9) mid-upload loses at most the chunk
+that was in flight."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -18,8 +19,9 @@ from evidence import services
 from evidence.limits import EMPTY_MESSAGE, MAX_CHUNK, MAX_OPEN_UPLOADS, SPACE_MESSAGE, UploadError, max_upload_bytes, too_big_message
 from evidence.models import Blob, Exhibit, UploadPart, UploadSession
 from evidence.services import Details, Ingested
-from evidence.sweep import delete_parts, part_dir
-from vault import keys, store, stream
+from evidence.sweep import abandon
+from kernel.sizes import human_size
+from vault import keys, parts, store, stream
 
 
 def start_upload(
@@ -32,7 +34,7 @@ def start_upload(
         raise UploadError(too_big_message(), 413)
     free = store.free_bytes()
     needed = size if space_needed is None else space_needed
-    if free is not None and free < 2 * needed + 64 * 1024 * 1024:  # the parts, then the sealed original
+    if free is not None and free < needed + 64 * 1024 * 1024:  # the sealed original, written once
         raise UploadError(SPACE_MESSAGE, 507)
     if UploadSession.objects.filter(case=case, status="open").count() >= MAX_OPEN_UPLOADS:
         raise UploadError("There are too many unfinished uploads in this case. Finish or discard some first.", 429)
@@ -44,8 +46,39 @@ def start_upload(
         "incident": details.incident.number if details.incident else None,
         "photo_of": details.photo_of.number if details.photo_of else None,
     }
+    header = stream.Header.new()
+    blob = Blob(case=case, purpose="original", segment_size=header.segment_size, size=size, stored_size=stream.stored_size_for(size))
+    blob.name = store.blob_name(case, blob)
+    blob.save()  # "writing": clean-up leaves it while its upload is open
+    try:
+        with _storage_refusals(0):
+            upload.store_state = parts.begin(blob.name)
+    except BaseException:
+        blob.delete()
+        raise
+    upload.blob, upload.header = blob, header.raw.hex()
     upload.save()
     return upload
+
+
+STORAGE_MESSAGE = "The file store cannot be reached just now. What was sent so far is safe: the upload carries on when you try again."
+
+
+class _storage_refusals:  # noqa: N801
+    """The storage's failures as the person's messages: full (507), unreachable (503); both keep the offset."""
+
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> bool:
+        if isinstance(exc, store.OutOfSpace) or (isinstance(exc, OSError) and store.is_out_of_space(exc)):
+            raise UploadError(SPACE_MESSAGE, 507, self.offset) from exc
+        if isinstance(exc, OSError):
+            raise UploadError(STORAGE_MESSAGE, 503, self.offset) from exc
+        return False
 
 
 def _counted(source: Iterable[bytes], length: int) -> Iterator[bytes]:
@@ -60,9 +93,11 @@ def _counted(source: Iterable[bytes], length: int) -> Iterator[bytes]:
 
 
 def receive_chunk(upload: UploadSession, offset: int, source: Iterable[bytes], length: int) -> int:
-    """Encrypt one chunk into a staging part and commit it. Returns the new committed offset."""
+    """Seal one chunk into its place in the upload's blob and commit it. Returns the new committed offset."""
     if upload.status != "open":
         raise UploadError("This upload is already finished or was discarded.", 409, upload.received)
+    if upload.blob_id is None:
+        raise UploadError(LEGACY_MESSAGE, 410, upload.received)
     if offset != upload.received:
         raise UploadError("The upload is at a different point: carry on from the offset given.", 409, upload.received)
     if length <= 0:
@@ -71,67 +106,58 @@ def receive_chunk(upload: UploadSession, offset: int, source: Iterable[bytes], l
         raise UploadError("This chunk is too large.", 413, upload.received)
     if offset + length > upload.size:
         raise UploadError(f"More bytes arrived than the file's size ({upload.size}). The file may have changed since the upload began.", 413, upload.received)
-    if offset + length < upload.size and length % stream.SEGMENT_SIZE:
+    final = offset + length == upload.size
+    if not final and length % stream.SEGMENT_SIZE:
         raise UploadError("Every chunk but the last must be a whole number of mebibytes.", 400, upload.received)
+    if not final and length < parts.min_part_size():
+        raise UploadError(f"Every chunk but the last must be at least {human_size(parts.min_part_size())} here.", 400, upload.received)
     index = upload.parts
-    name = f"{part_dir(upload.uuid)}/{index:06d}-{secrets.token_hex(4)}.part"
-    case = upload.case
-    sealing = stream.SealingStream(keys.data_key(case), stream.part_context(upload.uuid, index), _counted(source, length), name=name)
-    try:
-        saved = store.save_sealed(name, sealing, durable=False)
-    except store.OutOfSpace as exc:
-        raise UploadError(SPACE_MESSAGE, 507, upload.received) from exc
+    first = offset // stream.SEGMENT_SIZE
+    header = stream.Header.parse(bytes.fromhex(upload.header))
+    cipher = stream.Cipher(keys.data_key(upload.case), stream.blob_context(upload.blob.uuid), header)
+
+    def sealed() -> Iterator[bytes]:
+        if first == 0:
+            yield header.raw
+        for _plain, segment, _last in stream.seal_run(cipher, _counted(source, length), first_index=first, final=final):
+            yield segment
+
+    position = 0 if first == 0 else stream.segment_offset(first, header.segment_size)
+    with _storage_refusals(upload.received):
+        token = parts.write(upload.blob.name, upload.store_state, index, position, sealed())
     try:
         with transaction.atomic():
             current = UploadSession.objects.select_for_update().get(pk=upload.pk)
             if current.status != "open" or current.received != offset or current.parts != index:
                 raise UploadError("Another copy of this chunk arrived first.", 409, current.received)
-            UploadPart.objects.create(upload=current, index=index, offset=offset, length=length, name=saved)
+            UploadPart.objects.create(upload=current, index=index, offset=offset, length=length, name=token)
             current.received = offset + length
             current.parts = index + 1
             current.save(update_fields=["received", "parts", "updated_at"])
     except BaseException:
-        store.delete_quietly(saved)
+        if token:
+            parts.forget([token])
         raise
     upload.received, upload.parts = current.received, current.parts
     return current.received
 
 
-class _PartDamaged(Exception):
-    def __init__(self, part: UploadPart) -> None:
-        super().__init__(f"part {part.index} is damaged")
-        self.part = part
-
-
-def _parts_plaintext(upload: UploadSession, parts: list[UploadPart]) -> Iterator[bytes]:
-    key = keys.data_key(upload.case)
-    st = store.storage()
-    for part in parts:
-        got = 0
-        try:
-            with st.open(part.name, "rb") as handle:
-                for piece in stream.decrypt_stream(key, stream.part_context(upload.uuid, part.index), handle):
-                    got += len(piece)
-                    yield piece
-        except (stream.BlobError, OSError) as exc:
-            if store.is_out_of_space(exc):
-                raise
-            raise _PartDamaged(part) from exc
-        if got != part.length:
-            raise _PartDamaged(part)
+LEGACY_MESSAGE = "This upload was begun before Daybook was updated and cannot be finished. Please add the file again."
 
 
 def finish_upload(upload: UploadSession, user: Any) -> Ingested:
-    """Seal the received parts into one original and register it. Safe to call again after any failure."""
+    """Complete the upload's blob, read it back for its SHA-256, and register it. Safe to call again after any failure."""
     if upload.status == "complete" and upload.exhibit_id:
         return Ingested(Exhibit.objects.get(pk=upload.exhibit_id), created=False)
     if upload.status != "open":
         raise UploadError("This upload was discarded.", 410)
+    if upload.blob_id is None:
+        raise UploadError(LEGACY_MESSAGE, 410)
     if upload.received != upload.size:
         raise UploadError("Not all of the file has arrived yet.", 409, upload.received)
-    parts = list(UploadPart.objects.filter(upload=upload).order_by("index"))
+    rows = list(UploadPart.objects.filter(upload=upload).order_by("index"))
     expected = 0
-    for i, part in enumerate(parts):
+    for i, part in enumerate(rows):
         if part.index != i or part.offset != expected:
             _rewind(upload, part)
             raise UploadError("Part of the upload is missing. It will be sent again.", 409, part.offset)
@@ -142,38 +168,60 @@ def finish_upload(upload: UploadSession, user: Any) -> Ingested:
         details.incident = Incident.objects.filter(case=upload.case, number=meta["incident"]).first()
     if meta.get("photo_of"):
         details.photo_of = Exhibit.objects.filter(case=upload.case, number=meta["photo_of"], kind="physical").first()
+    blob = upload.blob
+    stored = stream.stored_size_for(upload.size, blob.segment_size)
+    with _storage_refusals(upload.received):
+        parts.complete(blob.name, upload.store_state, [p.name for p in rows], stored)
     try:
-        blob, sha = store.write_blob(upload.case, Blob(case=upload.case, purpose="original"), _parts_plaintext(upload, parts), max_size=upload.size)
-    except _PartDamaged as exc:
-        _rewind(upload, exc.part)
-        raise UploadError("Part of the upload was damaged in storage. It will be sent again from there.", 409, exc.part.offset) from exc
-    except store.OutOfSpace as exc:
-        raise UploadError(SPACE_MESSAGE, 507, upload.received) from exc
-    if blob.size != upload.size:
-        store.discard_blob(blob)
+        with _storage_refusals(upload.received):
+            sha, size, _stored_sha = store.read_back(upload.case, blob)
+    except stream.BlobError as exc:
+        damaged = _part_of(rows, exc.segment, blob.segment_size)
+        _rewind(upload, damaged, restart=not parts.in_place())
+        raise UploadError("Part of the upload was damaged in storage. It will be sent again from there.", 409, upload.received) from exc
+    if size != upload.size:
         raise UploadError("The file's size does not match what was announced.", 400)
+    Blob.objects.filter(pk=blob.pk).update(size=size, stored_size=stored)
+    blob.size, blob.stored_size = size, stored
     return services.register(upload.case, user, blob, sha, meta.get("name", ""), details, upload=upload)
 
 
-def _rewind(upload: UploadSession, part: UploadPart) -> None:
-    """Forget the given part and every part after it: the client resends from that part's offset."""
+def _part_of(rows: list[UploadPart], segment: int | None, segment_size: int) -> UploadPart:
+    at = (segment or 0) * segment_size
+    for part in reversed(rows):
+        if part.offset <= at:
+            return part
+    return rows[0]
+
+
+def _rewind(upload: UploadSession, part: UploadPart, *, restart: bool = False) -> None:
+    """Forget the given part and every part after it: the client resends from that part's offset.
+
+    ``restart``: the blob was already completed where parts cannot be rewritten (S3, other storages): start it
+    again from the first byte, under a new header (new salt, so nothing is ever sealed twice under one nonce)."""
     with transaction.atomic():
         current = UploadSession.objects.select_for_update().get(pk=upload.pk)
+        if restart:
+            part = UploadPart.objects.filter(upload=current).order_by("index").first() or part
         doomed = list(UploadPart.objects.filter(upload=current, index__gte=part.index))
         UploadPart.objects.filter(pk__in=[p.pk for p in doomed]).delete()
         current.received = part.offset
         current.parts = part.index
-        current.save(update_fields=["received", "parts", "updated_at"])
-    for p in doomed:
-        store.delete_quietly(p.name)
-    upload.received, upload.parts = current.received, current.parts
+        if restart:
+            store.delete_quietly(current.blob.name)
+            current.header = stream.Header.new(current.blob.segment_size).raw.hex()
+            with _storage_refusals(0):
+                current.store_state = parts.begin(current.blob.name)
+        current.save(update_fields=["received", "parts", "header", "store_state", "updated_at"])
+    parts.forget([p.name for p in doomed if p.name])
+    upload.received, upload.parts, upload.header, upload.store_state = current.received, current.parts, current.header, current.store_state
 
 
 def discard_upload(upload: UploadSession, user: Any) -> None:
     with transaction.atomic():
         updated = UploadSession.objects.filter(pk=upload.pk, status="open").update(status="discarded", updated_at=timezone.now())
     if updated:
-        delete_parts(upload)
+        abandon(upload)
         upload.status = "discarded"
 
 

@@ -25,12 +25,30 @@ class Category:
     behaviour: str
     note: str
     phrases: tuple[str, ...]
+    source: str = ""  # where the category comes from (the domain notes' behaviour taxonomy)
+    false_friends: tuple[str, ...] = ()  # everyday sentences that must never match (tested)
 
 
 @cache
 def categories() -> dict[str, Category]:
     data = json.loads(DATA.read_text(encoding="utf-8"))
-    return {c["code"]: Category(c["code"], c["label"], c["behaviour"], c["note"], tuple(normalise(p) for p in c["phrases"])) for c in data["categories"]}
+    return {
+        c["code"]: Category(
+            c["code"],
+            c["label"],
+            c["behaviour"],
+            c["note"],
+            tuple(normalise(p) for p in c["phrases"]),
+            c.get("source", ""),
+            tuple(c.get("false_friends", ())),
+        )
+        for c in data["categories"]
+    }
+
+
+def count() -> int:
+    """How many distinct phrases are checked."""
+    return len(_matcher()[1])
 
 
 def normalise(text: str) -> str:

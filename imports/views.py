@@ -14,12 +14,13 @@ from cases.policy import Action, case_for, child_or_404
 from evidence import limits, names, uploads
 from evidence import services as evidence
 from evidence.uploading import SealingUploadHandler
-from imports import flags, services, tasks
+from imports import flags, phrases, services, tasks
 from imports.errors import ImportRefused
 from imports.forms import ChoicesForm
 from imports.models import Import
 from imports.services import liveness
 from imports.services.reading import supported_labels
+from kernel import night
 from kernel.sizes import human_size
 
 
@@ -129,6 +130,10 @@ def detail(request: HttpRequest, case_id: int, import_id: int) -> HttpResponse:
             "burst_message_minutes": flags.BURST_MESSAGE_MINUTES,
             "burst_calls": flags.BURST_CALLS,
             "burst_call_minutes": flags.BURST_CALL_MINUTES,
+            "night_words": night.WORDS,
+            "night_span": night.SPAN,
+            "phrases": phrases.count(),
+            "phrase_labels": [c.label for c in phrases.categories().values()],
         },
     }
     return render(request, "imports/detail.html", context, status=400 if form is not None and form.errors else 200)

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connections
-from django.db.models import CharField, Count, QuerySet
+from django.db.models import CharField, Count, Q, QuerySet
 from django.db.models.functions import Cast
 
 from diary.models import Incident
@@ -23,6 +23,7 @@ from imports.models import ImportDay, ImportedItem
 from insights import thresholds as T
 from insights.analysis import no_gc
 from insights.analysis.inputs import UNTIMED, Fact, Imported, ImportedBurst
+from kernel import night
 from kernel.localtime import local_tz
 
 
@@ -144,7 +145,7 @@ def from_rows(rows: Any) -> FactSet:
                     place or "",
                     how_many or 1,
                     bool(danger),
-                    bool(reported),
+                    None if reported is None else bool(reported),
                     order,
                     bool(quick),
                 ),
@@ -204,6 +205,13 @@ def imported_bursts(rows: Any, message_minutes: int, call_minutes: int) -> list[
     return out
 
 
+def night_only() -> Q:
+    """Imported items at night by the one definition (kernel.night), from the local minute stored in clear: the same
+    rule for every import, whatever rule set the item's own ``night`` flag when it was imported."""
+    start, end = night.night_minutes()
+    return Q(local_minute__gte=start) | Q(local_minute__lt=end)
+
+
 def load_imported(case: Any) -> Imported:
     """The suspect's imported night-time contact and bursts for ``case`` (three small queries over flags)."""
 
@@ -214,7 +222,7 @@ def load_imported(case: Any) -> Imported:
     incidents = {(d, c): n for d, c, n in ImportDay.objects.filter(case=case, incident__retracted=False).values_list("day", "channel", "incident__number")}
     night = [
         (d, c, n)
-        for d, c, n in suspect.filter(night=True).values_list("local_day", "channel").annotate(n=Count("id")).order_by("local_day", "channel")
+        for d, c, n in suspect.filter(night_only()).values_list("local_day", "channel").annotate(n=Count("id")).order_by("local_day", "channel")
         if (d, c) in incidents
     ]
     rows = suspect.filter(burst=True).order_by("kind", "at", "id").values_list("kind", "at", "local_day", "channel")

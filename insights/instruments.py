@@ -17,6 +17,10 @@ Rule kinds (``rules`` of a question):
 * ``context``: the diary cannot tell; no suggestion.
 
 The diary only ever suggests; the person confirms every answer (yes, no or don't know).
+
+This is the one registry for both sides: an instrument's ``audience`` (``person``, ``staff`` or both; the person's
+side when unsaid) says where it is offered. The service side (justice/risk.py) records the S-DASH and the DASH by
+question ID through :func:`get`, with the same licensed wording, never its own copy.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from insights.analysis.codes import code_group, code_groups
 from kernel.words import day_text, plural, times
 
 DATA = Path(__file__).parent / "data" / "instruments"
+AUDIENCES = {"person", "staff"}
 RULE_KINDS = {"relationship", "behaviours", "visits_per_week", "danger", "finding", "context"}
 MARKS = {"intimate", "threats", "violence", "fear", "duration", "escalation", "past_violence"}
 MAX_TEXT = 2000
@@ -71,6 +76,7 @@ class Instrument:
     wording_restricted: bool
     questions: tuple[Question, ...]
     wording_licence: str = ""  # set when an organisation's wording is loaded
+    audience: tuple[str, ...] = ("person",)  # where it is offered: the person's side, the staff side
 
     @property
     def has_wording(self) -> bool:
@@ -86,6 +92,8 @@ def validate(raw: dict[str, Any], name: str = "") -> None:
     for key in ("id", "version", "name", "questions"):
         if key not in raw:
             raise InstrumentError(f"{name}: missing '{key}'")
+    if not set(raw.get("audience", ["person"])) <= AUDIENCES or not raw.get("audience", ["person"]):
+        raise InstrumentError(f"{name}: audience must name some of {sorted(AUDIENCES)}")
     seen = set()
     for q in raw["questions"]:
         qid = q.get("id")
@@ -140,6 +148,7 @@ def _build(raw: dict[str, Any], wording: dict[str, tuple[str, str]], licence: st
         bool(raw.get("wording_restricted")),
         tuple(questions),
         licence,
+        tuple(raw.get("audience", ["person"])),
     )
 
 
@@ -156,8 +165,9 @@ def get(instrument_id: str) -> Instrument | None:
     return _build(raw, wording, licence)
 
 
-def all_instruments() -> list[Instrument]:
-    return [i for i in (get(x) for x in instrument_ids()) if i is not None]
+def all_instruments(audience: str = "person") -> list[Instrument]:
+    """The instruments offered to ``audience``: ``person`` (the diary's screening) or ``staff`` (risk assessment)."""
+    return [i for i in (get(x) for x in instrument_ids()) if i is not None and audience in i.audience]
 
 
 # --- Suggestions from the diary --------------------------------------------------------------------------
@@ -269,7 +279,7 @@ COMBINATIONS = {
         T.DURATION_SOURCE,
     ),
     "fear": (
-        "You are very frightened",
+        "You fear what they might do",
         "How frightened you are matters: you are often the best judge of the danger you are in.",
         T.FEAR_SOURCE,
     ),

@@ -132,7 +132,7 @@ def charts_for(a: Analysis) -> OverviewCharts:
     reported = charts.bar_chart(
         "reported",
         "Reported to the police",
-        [("Reported", a.reported), ("Not reported yet", a.unreported)],
+        [("Reported", a.reported), ("Not reported yet", a.unreported)] + ([("Not said", a.reported_not_said)] if a.reported_not_said else []),
         head=("", "Incidents"),
     )
     return OverviewCharts(per_period, behaviours, totals, channels, places, heat, reported)

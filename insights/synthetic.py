@@ -9,7 +9,14 @@ daytime messages, and injected features, each tagged with the finding it must tr
 * ``visits_in_week(...)``: more than three visits in one calendar week (``frequent_visits``);
 * ``burst(...)``: many contacts within an hour, in one record or several (``bursts``);
 * ``night(...)``: contact between 11pm and 6am (``night``);
-* ``third_party(...)``, ``breach(...)``, ``damage(...)``, ``approach(...)``.
+* ``third_party(...)``, ``breach(...)``, ``damage(...)``, ``approach(...)``;
+* ``suicide_threat(...)``: a threat by them to harm themselves (``suicide_threats``);
+* ``left_at(...)``: damage found or a gift left at home, work or school without them being seen there (never
+  ``frequent_visits``; the first at each place is its own step, ``left:<place>``);
+* ``many_contacts(...)``: one record of many calls or messages ("32 calls in an hour"), to tell contacts from records.
+
+``approach(..., first=True)`` also tags ``approach:<place>``: the first time they came to that place (home, work and
+place of study each named apart).
 
 Calm incidents are messages by text or email between 10:00 and 16:00, one or two contacts each, never
 threats, never in person, never marked as a breach or "felt in danger", so on calm data every finding
@@ -33,11 +40,12 @@ from typing import Any
 
 from insights import analysis as A
 from insights.analysis import Fact, make_fact
+from insights.analysis.checks import TITLES
 from kernel import localtime
 from kernel.localtime import local_tz, week_start
 
 # Findings whose incident list must equal the ground truth exactly (the others must contain it).
-EXACT = {"threats", "night", "bursts", "third_parties", "breaches", "frequent_visits", "danger"}
+EXACT = {"threats", "suicide_threats", "night", "bursts", "third_parties", "breaches", "frequent_visits", "danger"}
 
 
 @dataclass
@@ -65,6 +73,12 @@ class Synthetic:
 
     @property
     def truth(self) -> dict[str, set[int]]:
+        """Finding key -> the incident numbers it must list."""
+        return {tag: numbers for tag, numbers in self.tagged.items() if tag in TITLES}
+
+    @property
+    def tagged(self) -> dict[str, set[int]]:
+        """Every tag (finding keys, and marks such as ``approach:home``) -> the incident numbers carrying it."""
         out: dict[str, set[int]] = defaultdict(set)
         for number, e in enumerate(self.events, start=1):
             for tag in e.tags:
@@ -197,7 +211,7 @@ class Builder:
         return self.add(Event(self.at(days_ago, 18, 30), (code,), "text", "online", None, True, description="Threatening text", tags=tags, late=late))
 
     def approach(self, days_ago: int, place: str = "home", first: bool = False, hour: int = 19) -> Event:
-        tags = {"escalation_seriousness"} if first else set()
+        tags = {"escalation_seriousness", f"approach:{place}"} if first else set()
         return self.add(Event(self.at(days_ago, hour, 0), ("CONT.VISIT",), "in_person", place, description="Turned up", tags=tags))
 
     def visits_in_week(self, weeks_ago: int, count: int = 4, place: str = "home") -> list[Event]:
@@ -241,6 +255,27 @@ class Builder:
     def night(self, days_ago: int, hour: int = 2) -> Event:
         return self.add(Event(self.at(days_ago, hour, 15), ("CONT.CALL",), "phone_call", "home", None, description="Call in the night", tags={"night"}))
 
+    def suicide_threat(self, days_ago: int, hour: int = 21) -> Event:
+        """A message threatening suicide ("I'll kill myself if you don't answer")."""
+        return self.add(
+            Event(self.at(days_ago, hour, 10), ("CONT.MSG", "THRT.SUICIDE"), "text", "online", description="Threatened suicide", tags={"suicide_threats"})
+        )
+
+    def left_at(self, days_ago: int, place: str = "home", code: str = "CONT.GIFT", first: bool = False) -> Event:
+        """Something left or done at ``place`` without them being seen: a gift at the door (``CONT.GIFT``), damage
+        found (``PROP.DAMAGE``). Not turning up."""
+        channel = "gift" if code == "CONT.GIFT" else "in_person"
+        tags = {"escalation_seriousness", f"left:{place}"} if first else set()
+        return self.add(Event(self.at(days_ago, 8, 0), (code,), channel, place, None, description="Found at the door", tags=tags))
+
+    def many_contacts(self, days_ago: int, contacts: int = 32, hour: int = 14, code: str = "CONT.CALL") -> Event:
+        """One record of many contacts spread over the afternoon (longer than the burst window): "32 calls today"."""
+        start = self.at(days_ago, hour, 0)
+        channel = "phone_call" if code == "CONT.CALL" else "text"
+        return self.add(
+            Event(start, (code,), channel, "online", contacts, ended_at=start + dt.timedelta(hours=3), description=f"{contacts} calls", tags={"many_contacts"})
+        )
+
     def third_party(self, days_ago: int) -> Event:
         return self.add(Event(self.at(days_ago, 12, 0), ("CONT.PROXY",), "third_party", "", None, description="Messaged my sister", tags={"third_parties"}))
 
@@ -283,6 +318,33 @@ def escalating_case(as_of: dt.date | None = None, seed: int = 2) -> Synthetic:
     b.damage(10, first=True)
     b.escalation(12)
     b.threat(80, code="THRT.KILL", first=True, late=True)  # written down after everything else: the earliest threat
+    return b.build()
+
+
+def home_work_case(as_of: dt.date | None = None, seed: int = 3) -> Synthetic:
+    """Calm messages; then they come to the workplace, leave a gift at the home (not seen), come to the home, come to
+    the place of study, and threaten suicide twice: each place's first approach is its own step."""
+    b = Builder(as_of, seed)
+    b.calm(100, 10, every_days=5)
+    b.approach(80, "work", first=True)
+    b.approach(75, "work")
+    b.left_at(70, "home", "CONT.GIFT", first=True)
+    b.approach(60, "home", first=True)
+    b.left_at(50, "home", "PROP.DAMAGE")  # damage found at home: the first damage, not turning up
+    b.approach(40, "school", first=True)
+    b.suicide_threat(30)
+    b.suicide_threat(12)
+    return b.build()
+
+
+def many_contacts_case(as_of: dt.date | None = None, seed: int = 4) -> Synthetic:
+    """As many incidents in the last 14 days as in an average 14 days before, but each recent one a record of many
+    calls: more often by contacts, not by records."""
+    b = Builder(as_of, seed)
+    for days_ago in range(41, 13, -7):  # four single messages in the 28 days before
+        b.add(Event(b.at(days_ago, 12, 0), ("CONT.MSG",), "text", "online", 1, description="Message"))
+    b.many_contacts(9, 32)
+    b.many_contacts(4, 25)
     return b.build()
 
 

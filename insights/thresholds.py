@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from imports import flags
+from kernel import night
 
 
 @dataclass(frozen=True)
@@ -100,21 +101,21 @@ VISITS_PER_WEEK = Threshold(
 
 NIGHT_START_HOUR = Threshold(
     "NIGHT_START_HOUR",
-    23,
-    "Night-time is from 11pm to 6am.",
-    "Daybook's choice: the hours when most people are asleep. Incidents with only a date (no time) are left out.",
+    night.FROM_HOUR,
+    f"Night-time is {night.WORDS}, for the diary and for imported messages and calls alike.",
+    night.SOURCE,
     own_choice=True,
 )
-"""First hour of the night (Daybook's choice)."""
+"""First hour of the night (Daybook's choice, defined once in kernel.night)."""
 
 NIGHT_END_HOUR = Threshold(
     "NIGHT_END_HOUR",
-    6,
+    night.TO_HOUR,
     "Night-time ends at 6am.",
     "Daybook's choice (see above).",
     own_choice=True,
 )
-"""Hour the night ends, exclusive (Daybook's choice)."""
+"""Hour the night ends, exclusive (kernel.night)."""
 
 NIGHT_MIN = Threshold(
     "NIGHT_MIN",
@@ -144,22 +145,12 @@ BURST_MINUTES = Threshold(
 )
 """Length of the burst window in minutes (Daybook's choice)."""
 
-IMPORT_NIGHT_HOURS = Threshold(
-    "IMPORT_NIGHT_HOURS",
-    flags.NIGHT_TO_HOUR,
-    f"An imported message or call is at night when it came between midnight and {flags.NIGHT_TO_HOUR}am "
-    f"(00:00 to 0{flags.NIGHT_TO_HOUR - 1}:59) on the phone's clock.",
-    "Daybook's choice, made when the messages are imported.",
-    own_choice=True,
-)
-"""Imported contact before this hour (from midnight) is flagged as night-time when it is imported (Daybook's choice)."""
-
 IMPORT_BURST_MESSAGES = Threshold(
     "IMPORT_BURST_MESSAGES",
     flags.BURST_MESSAGES,
     f"An imported burst: {flags.BURST_MESSAGES} or more messages within {flags.BURST_MESSAGE_MINUTES} minutes, "
     f"or {flags.BURST_CALLS} or more calls within {flags.BURST_CALL_MINUTES} minutes.",
-    "Daybook's choice, made when the messages are imported. Bursts less than one window apart are counted as one.",
+    f"{flags.BURST_SOURCE} Bursts less than one window apart are counted as one.",
     own_choice=True,
 )
 """Messages within IMPORT_BURST_MESSAGE_MINUTES that are flagged as a burst when imported (Daybook's choice)."""
@@ -205,11 +196,9 @@ ALL = [
     REMOTE_BEFORE_PRESENCE,
     VISITS_PER_WEEK,
     NIGHT_START_HOUR,
-    NIGHT_END_HOUR,
     NIGHT_MIN,
     BURST_CONTACTS,
     BURST_MINUTES,
-    IMPORT_NIGHT_HOURS,
     IMPORT_BURST_MESSAGES,  # its meaning states the whole rule, with the three numbers below
     REPEAT_12_MONTHS,
 ]

@@ -21,7 +21,7 @@ from insights.models import ANSWERS, Screening
 
 ANSWER_LABELS = dict(ANSWERS)
 # Findings drawn with a red rule: the warning signs the research names.
-SERIOUS = {"escalation_frequency", "escalation_seriousness", "threats", "danger", "frequent_visits", "breaches", "repeat_domestic"}
+SERIOUS = {"escalation_frequency", "escalation_seriousness", "threats", "suicide_threats", "danger", "frequent_visits", "breaches", "repeat_domestic"}
 
 
 @login_required
@@ -82,7 +82,7 @@ def screening_index(request: HttpRequest, case_id: int) -> HttpResponse:
 
 def _instrument(instrument_id: str) -> instruments.Instrument:
     inst = instruments.get(instrument_id)
-    if inst is None:
+    if inst is None or "person" not in inst.audience:  # the DASH is the service side's (justice/risk.py)
         raise Http404("No such instrument")
     return inst
 

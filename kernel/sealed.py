@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# The values seal_json stores as "" (kernel/crypto.py).
+_EMPTY_JSON = (None, "", [], {})
+
 
 class Sealed:
     """``description = Sealed("description_enc")``: ``obj.description`` reads plaintext, assignment seals.
@@ -40,8 +43,10 @@ class Sealed:
 
     def __set__(self, obj: Any, value: Any) -> None:
         cipher = obj.get_cipher()
-        row = _row(obj)
-        token = cipher.seal_json(value, self.purpose, row) if self.json else cipher.seal(value or "", self.purpose, row)
+        if value in _EMPTY_JSON if self.json else not value:
+            token = ""  # what seal and seal_json give for an absent value, without working out the row
+        else:
+            token = cipher.seal_json(value, self.purpose, _row(obj)) if self.json else cipher.seal(value, self.purpose, _row(obj))
         setattr(obj, self.column, token)
         obj.__dict__.setdefault("_sealed_cache", {})[self.name] = (token, value if value is not None else "")
 

@@ -27,9 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core import serializers
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage, storages
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
@@ -81,16 +82,28 @@ def _sha256_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def stored_names(prefix: str = "") -> Iterator[str]:
-    """Every stored object's name, depth first, in a stable order."""
+def storage_aliases() -> list[str]:
+    """The storages a backup covers: the default one, and EVIDENCE_STORAGE where sealed files go, if that is another."""
+    evidence = getattr(settings, "EVIDENCE_STORAGE", "default") or "default"
+    return ["default"] if evidence == "default" else ["default", evidence]
+
+
+def stored_names(prefix: str = "", storage: Storage | None = None) -> Iterator[str]:
+    """Every stored object's name, depth first, in a stable order (in the default storage unless one is given)."""
+    st = storage or default_storage
     try:
-        dirs, files = default_storage.listdir(prefix or ".")
+        dirs, files = st.listdir(prefix or ".")
     except FileNotFoundError:
         return
     for name in sorted(files):
         yield f"{prefix}{name}"
     for sub in sorted(dirs):
-        yield from stored_names(f"{prefix}{sub}/")
+        yield from stored_names(f"{prefix}{sub}/", st)
+
+
+def _in_backup(alias: str, name: str) -> str:
+    """Where a stored object goes in the backup's files/ folder (other storages than the default in @<alias>/)."""
+    return name if alias == "default" else f"@{alias}/{name}"
 
 
 def _migrations() -> dict[str, str]:
@@ -143,16 +156,21 @@ def backup(dest: Path) -> dict[str, Any]:
     _dump(dest / "database.json")
     db_sha, db_size = _sha256_file(dest / "database.json")
     files = []
-    for name in stored_names():
-        target = dest / "files" / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        digest, size = hashlib.sha256(), 0
-        with default_storage.open(name, "rb") as src, target.open("wb") as out:
-            while chunk := src.read(CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-                out.write(chunk)
-        files.append({"path": name, "size": size, "sha256": digest.hexdigest()})
+    for alias in storage_aliases():
+        st = storages[alias]
+        for name in stored_names(storage=st):
+            target = dest / "files" / _in_backup(alias, name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            digest, size = hashlib.sha256(), 0
+            with st.open(name, "rb") as src, target.open("wb") as out:
+                while chunk := src.read(CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+            entry = {"path": name, "size": size, "sha256": digest.hexdigest()}
+            if alias != "default":
+                entry["storage"] = alias
+            files.append(entry)
     manifest = {
         "format": FORMAT,
         "made_at": timezone.now().isoformat(),
@@ -177,7 +195,7 @@ def check_backup(src: Path) -> dict[str, Any]:
     if manifest.get("format") != FORMAT:
         raise BackupError(f"Unknown backup format {manifest.get('format')!r}; this Daybook reads {FORMAT}.")
     for entry in [manifest["database"], *manifest["files"]]:
-        rel = entry["path"] if entry is manifest["database"] else f"files/{entry['path']}"
+        rel = entry["path"] if entry is manifest["database"] else f"files/{_in_backup(entry.get('storage', 'default'), entry['path'])}"
         path = (src / rel).resolve()
         if src.resolve() not in path.parents:
             raise BackupError(f"The manifest names a file outside the backup: {entry['path']!r}.")
@@ -193,7 +211,8 @@ def _deployment_is_empty() -> bool:
 
     from cases.models import Case  # noqa: PLC0415
 
-    return not get_user_model().objects.exists() and not Case.objects.exists() and next(stored_names(), None) is None
+    files = any(next(stored_names(storage=storages[alias]), None) is not None for alias in storage_aliases())
+    return not get_user_model().objects.exists() and not Case.objects.exists() and not files
 
 
 def restore(src: Path, *, verify_files: bool = True) -> Restored:
@@ -209,12 +228,16 @@ def restore(src: Path, *, verify_files: bool = True) -> Restored:
         raise BackupError("The backup was made by a different version of Daybook (its database migrations differ): restore it with that version.")
     if not _deployment_is_empty():
         raise BackupError("This deployment already holds data: restore only into an empty one, so nothing is overwritten.")
-    written: list[str] = []
+    written: list[tuple[Storage, str]] = []
     try:
         for entry in manifest["files"]:
-            with (src / "files" / entry["path"]).open("rb") as handle:
-                saved = default_storage.save(entry["path"], File(handle))
-            written.append(saved)
+            alias = entry.get("storage", "default")
+            if alias not in storage_aliases():
+                raise BackupError(f"The backup holds files of a storage this deployment does not use ({alias!r}): set EVIDENCE_STORAGE as it was.")
+            st = storages[alias]
+            with (src / "files" / _in_backup(alias, entry["path"])).open("rb") as handle:
+                saved = st.save(entry["path"], File(handle))
+            written.append((st, saved))
             if saved != entry["path"]:
                 raise BackupError(f"The storage renamed {entry['path']!r}: it is not empty.")
         with transaction.atomic(), (src / "database.json").open("rb") as handle:
@@ -228,8 +251,8 @@ def restore(src: Path, *, verify_files: bool = True) -> Restored:
                     obj.save_deferred_fields(using=DEFAULT_DB_ALIAS)
             _reset_sequences({type(o.object) for o in objects})
     except Exception:
-        for name in written:
-            default_storage.delete(name)
+        for st, name in written:
+            st.delete(name)
         raise
     return _verify_all(len(objects), len(written), verify_files)
 

@@ -45,19 +45,34 @@ class Can(StrEnum):
     MANAGE_AGREEMENTS = "manage_agreements"
     SEE_AUDIT = "see_audit"
     SEE_ALERTS = "see_alerts"
+    TAKE_FEED = "take_feed"  # upload a force's daily file, download its rejected rows
+    REFER_AS_PARTNER = "refer_as_partner"  # a partner's referral form and what became of its own referrals
+    # Safeguarding (care/): review every concern of the organisation, refer, chase outcomes (design 3.4).
+    REVIEW_SAFEGUARDING = "review_safeguarding"
+    # Governance (issue 16, governance/): returns, closure approval, records law, retention.
+    SEE_RETURNS = "see_returns"  # commissioners' returns: counts only, no personal data
+    APPROVE_CLOSURE = "approve_closure"  # approve or refuse a closure, reopen a closed record
+    RECORDS_LAW = "records_law"  # subject access packs, requests log, legal holds, chronology, complaints list
+    MANAGE_RETENTION = "manage_retention"  # the review list before deletion, and deleting
 
 
 ROLE_CAN: dict[str, frozenset[Can]] = {
     Role.CASEWORKER: frozenset({Can.SEE_CLIENTS, Can.RECORD_REFERRAL}),
     Role.DUTY_WORKER: frozenset({Can.SEE_CLIENTS, Can.SEE_ALL_CLIENTS, Can.RECORD_REFERRAL, Can.SEE_QUEUE}),
     Role.TEAM_LEAD: frozenset({Can.SEE_QUEUE, Can.TRIAGE, Can.ALLOCATE, Can.SEE_CLIENTS, Can.SEE_ALL_CLIENTS, Can.RECORD_REFERRAL, Can.SEE_ALERTS}),
-    # Safeguarding concerns are not built yet; until then the lead has the staff home page only.
-    Role.SAFEGUARDING_LEAD: frozenset(),
-    Role.INTAKE: frozenset({Can.SEE_QUEUE, Can.TRIAGE, Can.RECORD_REFERRAL}),
+    # The organisation's safeguarding concerns (care/), never the rest of a client's record.
+    Role.SAFEGUARDING_LEAD: frozenset({Can.REVIEW_SAFEGUARDING}),
+    Role.INTAKE: frozenset({Can.SEE_QUEUE, Can.TRIAGE, Can.RECORD_REFERRAL, Can.TAKE_FEED}),
     # People, settings, agreements: never client content.
     Role.ORG_ADMIN: frozenset({Can.MANAGE_PEOPLE, Can.MANAGE_SETTINGS, Can.MANAGE_AGREEMENTS}),
     Role.AUDITOR: frozenset({Can.SEE_AUDIT, Can.SEE_ALERTS}),
+    Role.PARTNER: frozenset({Can.REFER_AS_PARTNER}),
 }
+
+# Governance (issue 16): returns for the team lead and the organisation admin (design 7: "returns"); closure
+# approval, records law and retention for the team lead.
+ROLE_CAN[Role.TEAM_LEAD] = ROLE_CAN[Role.TEAM_LEAD] | {Can.SEE_RETURNS, Can.APPROVE_CLOSURE, Can.RECORDS_LAW, Can.MANAGE_RETENTION}
+ROLE_CAN[Role.ORG_ADMIN] = ROLE_CAN[Role.ORG_ADMIN] | {Can.SEE_RETURNS}
 
 # A caseworker whose membership allows intake also works the queue.
 INTAKE_SCOPE: frozenset[Can] = frozenset({Can.SEE_QUEUE, Can.TRIAGE})
@@ -148,17 +163,45 @@ def nav_for(staff: Staff) -> list[tuple[str, str]]:
         items.append(("staff_queue", "Triage queue"))
     if staff.can(Can.SEE_CLIENTS):
         items.append(("staff_clients", "Clients"))
+        items.append(("justice_due", "Due list"))
+        items.append(("care_due", "Plans due"))
+    if staff.can(Can.REVIEW_SAFEGUARDING):
+        items.append(("care_safeguarding", "Safeguarding"))
     if staff.can(Can.RECORD_REFERRAL):
         items.append(("staff_referral_new", "Record a call"))
+    if staff.can(Can.TAKE_FEED):
+        items.append(("staff_feeds", "Daily files"))
+    if staff.can(Can.REFER_AS_PARTNER):
+        items.append(("staff_partner_referrals", "Refer someone"))
+    if staff.can(Can.TRIAGE):
+        items.append(("justice_incoming", "Referrals in"))
     if staff.can(Can.SEE_ALERTS):
         items.append(("staff_alerts", "Alerts"))
     if staff.can(Can.MANAGE_PEOPLE):
         items.append(("staff_people", "People"))
     if staff.can(Can.MANAGE_SETTINGS):
         items.append(("staff_settings", "Settings"))
+        items.append(("justice_protocol", "MARAC protocol"))
     if staff.can(Can.MANAGE_AGREEMENTS):
         items.append(("staff_agreements", "Agreements"))
         items.append(("staff_api_credentials", "API credentials"))
     if staff.can(Can.SEE_AUDIT):
         items.append(("staff_audit", "Access log"))
+    # issue 15 item 7 (cover/): the duty screen (the day's duty worker also reaches it from the home page), own visits.
+    if staff.can(Can.ALLOCATE) or staff.membership.role == Role.DUTY_WORKER:
+        items.append(("cover_duty", "Duty"))
+    if staff.can(Can.SEE_CLIENTS):
+        items.append(("cover_visits", "My visits"))
+        items.append(("cover_supervisions", "Supervision"))
+    # Governance (issue 16).
+    if staff.can(Can.SEE_RETURNS):
+        items.append(("gov_returns", "Returns"))
+    if staff.can(Can.APPROVE_CLOSURE):
+        items.append(("gov_closures", "Closures"))
+    if staff.can(Can.RECORDS_LAW):
+        items.append(("gov_records", "Records requests"))
+    if staff.can(Can.MANAGE_RETENTION):
+        items.append(("gov_retention", "Retention"))
+    if staff.can(Can.MANAGE_SETTINGS):
+        items.append(("gov_settings", "Closure and retention"))
     return items

@@ -26,6 +26,11 @@ class InvitationForm(forms.Form):
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=Role.choices)
     intake_allowed = forms.BooleanField(label="May also work the intake queue (caseworkers)", required=False)
+    agreement = forms.ModelChoiceField(label="Agreement a partner referrer refers under", queryset=DataSharingAgreement.objects.none(), required=False)
+
+    def __init__(self, *args: object, organisation: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].queryset = DataSharingAgreement.objects.filter(organisation=organisation, active=True)
 
 
 class SettingsForm(forms.ModelForm):
@@ -38,6 +43,11 @@ class SettingsForm(forms.ModelForm):
             "first_contact_days_standard",
             "first_contact_days_unknown",
             "caseload_ceiling",
+            "failed_attempts_limit",
+            "next_step_after_failed",
+            "self_referral_open",
+            "service_hours",
+            "helpline",
         ]
         labels = {
             "idle_timeout_minutes": "Sign staff out after this many minutes without activity",
@@ -46,6 +56,11 @@ class SettingsForm(forms.ModelForm):
             "first_contact_days_standard": "First contact within (working days): standard risk",
             "first_contact_days_unknown": "First contact within (working days): not yet screened or not known",
             "caseload_ceiling": "Caseload ceiling per caseworker (high risk counts 3, medium 2, standard 1)",
+            "failed_attempts_limit": "Failed first-contact attempts before the next step is offered",
+            "next_step_after_failed": "The next step after that many failed attempts",
+            "self_referral_open": "Take self-referrals through the public form",
+            "service_hours": "The service's hours (shown on the self-referral form)",
+            "helpline": "Helpline shown on the self-referral form",
         }
 
     def clean_idle_timeout_minutes(self) -> int:
@@ -59,6 +74,8 @@ class SettingsForm(forms.ModelForm):
         for name in ("first_contact_days_high", "first_contact_days_medium", "first_contact_days_standard", "first_contact_days_unknown"):
             if name in data and not 0 <= data[name] <= 30:
                 self.add_error(name, "Choose between 0 and 30 working days.")
+        if "failed_attempts_limit" in data and not 1 <= data["failed_attempts_limit"] <= 20:
+            self.add_error("failed_attempts_limit", "Choose between 1 and 20 attempts.")
         if "caseload_ceiling" in data and not 1 <= data["caseload_ceiling"] <= 500:
             self.add_error("caseload_ceiling", "Choose between 1 and 500.")
         return data

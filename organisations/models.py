@@ -34,6 +34,9 @@ class Role(models.TextChoices):
     INTAKE = "intake", "Intake"
     ORG_ADMIN = "org_admin", "Organisation admin"
     AUDITOR = "auditor", "Auditor"
+    # A professional at a partner organisation (GP, school, housing) who refers people through a form, under the
+    # data-sharing agreement named on their membership; sees only what became of their own referrals.
+    PARTNER = "partner", "Partner referrer"
 
 
 class Organisation(models.Model):
@@ -76,6 +79,16 @@ class Organisation(models.Model):
         return keys.blind_token(ikey, kind, normalised)
 
 
+class NextStep(models.TextChoices):
+    """What the organisation does after its number of failed first-contact attempts."""
+
+    LEAD_REVIEW = "lead_review", "A team lead reviews the referral"
+    ALTERNATIVE = "alternative", "Try the alternative safe contact"
+    LETTER = "letter", "Send a neutral letter (only where post is safe)"
+    TELL_REFERRER = "tell_referrer", "Tell the referrer the person could not be reached"
+    CLOSE = "close", "Close with the outcome 'could not be reached'"
+
+
 class OrganisationSettings(models.Model):
     """Contract and safety settings of one organisation. Deadlines are in working days of its nation."""
 
@@ -87,6 +100,13 @@ class OrganisationSettings(models.Model):
     first_contact_days_unknown = models.PositiveSmallIntegerField(default=2)
     # Risk-weighted caseload per caseworker (high counts 3, medium 2, standard 1; see casework/allocation.py).
     caseload_ceiling = models.PositiveSmallIntegerField(default=30)
+    # First contact (design 3.3): after this many attempts without reaching the person, the next step is offered.
+    failed_attempts_limit = models.PositiveSmallIntegerField(default=3)
+    next_step_after_failed = models.CharField(max_length=20, choices=NextStep.choices, default=NextStep.LEAD_REVIEW)
+    # Self-referral (design 6): the public form, the service's hours and helpline shown before anything else.
+    self_referral_open = models.BooleanField(default=False)
+    service_hours = models.CharField(max_length=300, blank=True, default="Monday to Friday, 9am to 5pm")
+    helpline = models.CharField(max_length=200, blank=True, default="National Stalking Helpline: 0808 802 0300")
 
     def __str__(self) -> str:
         return f"settings of {self.organisation_id}"
@@ -108,6 +128,8 @@ class Membership(models.Model):
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # A partner referrer refers under this agreement (and only while it is in force).
+    agreement = models.ForeignKey("DataSharingAgreement", null=True, blank=True, on_delete=models.SET_NULL, related_name="partners")
     # Blind-index token of the staff member's name (conflict checks at allocation).
     name_token = models.CharField(max_length=32, blank=True, db_index=True)
 

@@ -6,6 +6,7 @@ word order ("SMITH, Jane" and "jane smith") do not matter."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 
@@ -32,6 +33,7 @@ def normal_date(value: dt.date | str | None) -> str:
         return ""
 
 
+@functools.lru_cache(maxsize=4096)  # a referral's numbers are checked, then indexed: parsed once
 def normal_phone(number: str, region: str = "GB") -> str:
     """E.164 form of a valid number, or "" when ``phonenumbers`` cannot make sense of it."""
     try:
@@ -41,3 +43,9 @@ def normal_phone(number: str, region: str = "GB") -> str:
     if not phonenumbers.is_possible_number(parsed):
         return ""
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normal_email(address: str) -> str:
+    """An e-mail address as a caseworker would compare it: trimmed, case ignored; "" when it is not one."""
+    text = unicodedata.normalize("NFKC", address or "").strip().casefold()
+    return text if text.count("@") == 1 and "." in text.rsplit("@", 1)[1] and " " not in text else ""

@@ -54,8 +54,12 @@ def organisation_create(*, name: str, nation: str, slug: str = "", admin: Any = 
     return organisation
 
 
-def membership_add(*, organisation: Organisation, user: Any, role: str, display_name: str, intake_allowed: bool = False) -> Membership:
+def membership_add(
+    *, organisation: Organisation, user: Any, role: str, display_name: str, intake_allowed: bool = False, agreement: DataSharingAgreement | None = None
+) -> Membership:
     display_name = display_name.strip()[:120]
+    if agreement is not None and agreement.organisation_id != organisation.pk:
+        raise ValidationError({"agreement": "Choose one of your organisation's agreements."})
     membership, _ = Membership.objects.update_or_create(
         organisation=organisation,
         user=user,
@@ -63,6 +67,7 @@ def membership_add(*, organisation: Organisation, user: Any, role: str, display_
             "role": role,
             "display_name": display_name,
             "intake_allowed": intake_allowed,
+            "agreement": agreement,
             "active": True,
             "ended_at": None,
             "name_token": organisation.blind_token("name", normal_name(display_name)) if display_name else "",
@@ -130,16 +135,24 @@ def membership_end(*, staff: Membership, membership: Membership) -> None:
 
 
 @transaction.atomic
-def membership_change(*, staff: Membership, membership: Membership, role: str, intake_allowed: bool) -> Membership:
-    """Change a member's role or intake scope. An admin cannot change their own role (another admin must)."""
+def membership_change(
+    *, staff: Membership, membership: Membership, role: str, intake_allowed: bool, agreement: DataSharingAgreement | None = None
+) -> Membership:
+    """Change a member's role or intake scope (and a partner referrer's agreement). An admin cannot change their
+    own role (another admin must)."""
     if role not in Role.values:
         raise ValidationError({"role": "Choose a role."})
+    if agreement is not None and agreement.organisation_id != staff.organisation_id:
+        raise ValidationError({"agreement": "Choose one of your organisation's agreements."})
+    if role == Role.PARTNER and agreement is None:
+        raise ValidationError({"agreement": "A partner referrer refers under a data-sharing agreement: choose it."})
     if membership.pk == staff.pk and role != membership.role:
         raise ValidationError({"role": "You cannot change your own role. Ask another organisation admin."})
     before = f"{membership.role}{' + intake' if membership.intake_allowed else ''}"
     membership.role = role
     membership.intake_allowed = intake_allowed and role == Role.CASEWORKER
-    membership.save(update_fields=["role", "intake_allowed"])
+    membership.agreement = agreement if role == Role.PARTNER else None
+    membership.save(update_fields=["role", "intake_allowed", "agreement"])
     after = f"{membership.role}{' + intake' if membership.intake_allowed else ''}"
     record_staff(staff.user, AuditAction.STAFF_ROLE_CHANGED, organisation=staff.organisation, target=f"member {membership.pk}: {before} -> {after}")
     return membership

@@ -51,6 +51,7 @@ def people(request: HttpRequest) -> HttpResponse:
             "new_link": new_link,
             "members": org.memberships.filter(active=True).select_related("user"),
             "roles": RoleForm.base_fields["role"].choices,
+            "agreements": org.agreements.filter(active=True),
             "invitations": org.invitations.all()[:50],
         },
     )
@@ -78,7 +79,7 @@ def member_role(request: HttpRequest, member_id: int) -> HttpResponse:
     member = staff.organisation.memberships.filter(pk=member_id, active=True).first()
     if member is None:
         raise Http404("No such page")
-    form = RoleForm(request.POST)
+    form = RoleForm(request.POST, organisation=staff.organisation)
     if not form.is_valid():
         messages.error(request, "Choose a role from the list.")
     else:

@@ -363,8 +363,8 @@ def build_context(case: Case, options: ReportOptions, *, generated_at: dt.dateti
                 "witnesses": _witness_lines(incident.witnesses, redact),
                 "danger": incident.felt_in_danger,
                 "reported": reported,
-                # A quick note never asked whether it was reported: "Not said", not "Not reported".
-                "reported_not_said": not incident.reported and incident.needs_detail,
+                # A quick note or an imported day never asked whether it was reported: "Not said", not "Not reported".
+                "reported_not_said": not incident.reported and (incident.needs_detail or incident.reported is None),
                 "exhibits": [redact(r) for r in exhibit_refs.get(incident.pk, [])],
                 "retracted": incident.retracted,
                 "retraction_reason": redact(incident.retraction_reason or "") if incident.retracted else "",

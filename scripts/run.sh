@@ -22,7 +22,14 @@ rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 
 .venv/bin/python manage.py worker &
 WORKER=$!
-cleanup() { kill "$WORKER" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true; }
+# Account deletions whose cooling-off period has ended, and expired exports (takeout/, issue 17): once an hour.
+( while true; do .venv/bin/python manage.py carry_out_deletions >/dev/null || true; sleep 3600; done ) &
+DELETIONS=$!
+# Lone working (cover/, issue 15): a missed check-in on a visit is escalated to the duty worker and team leads within
+# five minutes of falling due, even when nobody opens the duty screen.
+( while true; do .venv/bin/python manage.py check_visits >/dev/null || true; sleep 300; done ) &
+VISITS=$!
+cleanup() { kill "$WORKER" "$DELETIONS" "$VISITS" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
 .venv/bin/python -m daybook.startup "$HOST" "$PORT"

@@ -35,7 +35,11 @@ class Contact(models.Model):
     what_for = models.TextField(blank=True)
     region = models.CharField(max_length=100, blank=True, help_text="Blank for national services.")
     source = models.CharField(max_length=300, help_text="Where these details come from.")
-    checked_on = models.DateField(help_text="When the details were last checked against the source.")
+    checked_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the details were last checked against the source. Empty until someone has checked them: say why in the notes.",
+    )
     unverified = models.TextField(blank=True, help_text="Anything not confirmed, in calm words: shown to the person.")
     checker_notes = models.TextField(
         blank=True, help_text="For the people who check the data (another source disagrees, and the like). Never shown to the person."

@@ -120,3 +120,10 @@ def guide_contacts() -> dict[str, Contact]:
     """All contacts keyed by slug with hyphens turned into underscores, so templates can say
     ``contacts.national_stalking_helpline.phone``. Missing rows are absent (templates check before use)."""
     return {contact.slug.replace("-", "_"): contact for contact in Contact.objects.all()}
+
+
+def area_contacts(slugs: list[str]) -> list[Contact]:
+    """The contacts an area search found, in the directory's order; a slug with no row (deleted in the admin) is
+    simply left out."""
+    rows = {c.slug: c for c in Contact.objects.filter(slug__in=slugs)}
+    return [rows[slug] for slug in slugs if slug in rows]

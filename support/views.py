@@ -5,8 +5,9 @@ from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
+from support.areas import find_area
 from support.models import NATIONS
-from support.selectors import guide_contacts, help_directory
+from support.selectors import area_contacts, guide_contacts, help_directory
 
 GUIDES = {
     "what-is-stalking": "What stalking and harassment are",
@@ -17,8 +18,19 @@ GUIDES = {
 
 
 def help_page(request: HttpRequest) -> HttpResponse:
-    nation = request.GET.get("nation", "")
-    return render(request, "support/help.html", {"directory": help_directory(nation), "guides": GUIDES, "nations": NATIONS})
+    """The help page; ``?area=`` finds local services by place or postcode district (and the nation it is in),
+    ``?nation=`` shows only the services of one nation."""
+    area = find_area(request.GET.get("area", ""))
+    nation = request.GET.get("nation", "") or area.nation
+    context = {
+        "directory": help_directory(nation),
+        "area": area,
+        "area_contacts": area_contacts(area.contact_slugs),
+        "area_names": ", ".join(a.name for a in area.areas),
+        "guides": GUIDES,
+        "nations": NATIONS,
+    }
+    return render(request, "support/help.html", context)
 
 
 def guide(request: HttpRequest, slug: str) -> HttpResponse:

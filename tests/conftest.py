@@ -82,5 +82,31 @@ def s3_storage(s3_server, settings):  # noqa: ANN001, ANN201
 @pytest.fixture(autouse=True)
 def _storage_under_test(request):  # noqa: ANN001, ANN202
     """DAYBOOK_TEST_STORAGE=s3 runs every test that uses the database against the S3 server instead of a local folder."""
-    if os.environ.get("DAYBOOK_TEST_STORAGE", "") == "s3" and "s3_storage" not in request.fixturenames and request.node.get_closest_marker("django_db"):
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)
+    if os.environ.get("DAYBOOK_TEST_STORAGE", "") == "s3" and "s3_storage" not in request.fixturenames and uses_db:
         request.getfixturevalue("s3_storage")
+
+
+# --- The data the migrations load (support contacts and the like) survives transactional tests. ---
+# A transactional test (the browser tests' live server, the backup tests) ends with Django flushing every table, which
+# also removes the rows the migrations loaded. Django's own runner sidesteps this by running such tests last; under
+# xdist's --dist loadfile they share a worker with ordinary tests, which would then see, say, no helpline in the help
+# bar. So after each transactional test the migrated data is put back from the snapshot taken when the test database
+# was made, before the next test starts.
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):  # noqa: ANN001, ANN201
+    yield
+    marker = item.get_closest_marker("django_db")
+    names = set(getattr(item, "fixturenames", ()))
+    if nextitem is None or not ({"transactional_db", "live_server"} & names or (marker and marker.kwargs.get("transaction"))):
+        return
+    from django.db import connections  # noqa: PLC0415
+    from pytest_django.plugin import blocking_manager_key  # noqa: PLC0415
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for connection in connections.all(initialized_only=True):
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)

@@ -90,6 +90,22 @@ def make_import(case: Case, user: Any) -> Any:
     return job
 
 
+def make_contact(case: Case, user: Any, name: str = "Sam Neighbour", days: int = 7) -> Any:
+    """A trusted contact of ``case``: (contact, the link's secret)."""
+    from circle.contacts import contact_invite
+
+    new = contact_invite(user=user, case=case, name=name, days=days)
+    return new.contact, new.token
+
+
+def make_sighting(contact: Any, hours_ago: float = 2, **kwargs: Any) -> Any:
+    from circle.contacts import SightingInput, sighting_add
+
+    values = {"where": "Outside the school gates", "what": "A man in a grey car watching the entrance", "person_present": "no"}
+    values.update(kwargs)
+    return sighting_add(contact=contact, data=SightingInput(seen_at=localtime.now_local() - dt.timedelta(hours=hours_ago), **values))
+
+
 def make_world(owner: Any, case: Case | None = None) -> dict[str, Any]:
     """A case holding one of everything a route can name, keyed by what the route calls it."""
     case = case or make_case(owner)
@@ -107,4 +123,5 @@ def make_world(owner: Any, case: Case | None = None) -> dict[str, Any]:
         "report": report,
         "handover": make_handover(report, owner).handover,
         "import": make_import(case, owner),
+        "sighting": make_sighting(make_contact(case, owner)[0]),
     }

@@ -278,7 +278,9 @@ def test_outcomes_read_back(world):
     ids = [call(world["token"], "POST", "/api/v1/referrals", referral_body(full_name=n)).json()["id"] for n in ("Ann One", "Ben Two", "Cat Three")]
     one, two, three = (Referral.objects.get(uuid=i) for i in ids)
     now = timezone.now()
-    services.contact_attempt_record(staff=staff_of(lead), referral=one, at=now, channel="phone", outcome=ContactOutcome.SPOKE)
+    services.contact_attempt_record(
+        staff=staff_of(lead), referral=one, at=now, channel="phone", outcome=ContactOutcome.SPOKE, identity="call_back", privacy_notice=True
+    )
     services.referral_decline(staff=staff_of(lead), referral=two, reason="Person declined support")
     for _ in range(police.UNREACHABLE_AFTER):
         services.contact_attempt_record(staff=staff_of(lead), referral=three, at=now, channel="phone", outcome=ContactOutcome.NO_ANSWER)

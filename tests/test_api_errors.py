@@ -108,7 +108,7 @@ UPLOAD_BODIES = st.one_of(
 HEADER_VALUES = st.one_of(st.text(alphabet=st.characters(codec="latin-1", exclude_categories=["Cc"]), max_size=30), st.integers().map(str))
 
 # Every endpoint that reads or answers JSON, by its view; the guard test below keeps the list complete.
-JSON_VIEWS = {"uploads", "upload", "upload_finish", "report_status", "healthz"}
+JSON_VIEWS = {"uploads", "upload", "upload_finish", "report_status", "healthz", "feed_status"}  # feed_status: tests/test_feed_background.py
 
 
 def test_the_fuzzed_views_are_every_json_view():

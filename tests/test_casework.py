@@ -4,6 +4,7 @@ signed out), the triage queue, decisions, contact attempts, allocation, restrict
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
@@ -12,11 +13,13 @@ from django.utils import timezone
 
 from accounts.testing import audit as page_audit
 from audit.models import AuditEvent
-from casework import selectors, services
+from casework import feed, merge, selectors, services
 from casework.models import Alert, AlertKind, BreakGlass, Client, ContactOutcome, Referral, ReferralStatus, Risk
 from casework.testing import make_referral, staff_of
 from organisations.models import Role
+from organisations.services import api_credential_issue
 from organisations.testing import make_org, make_staff, signed_in
+from tests.test_api import agreement_for
 
 pytestmark = pytest.mark.django_db
 ROLES = list(Role.values)
@@ -49,7 +52,20 @@ def world(owner):
     }
 
 
-T, IN, C, D = Role.TEAM_LEAD, Role.INTAKE, Role.CASEWORKER, Role.DUTY_WORKER
+@pytest.fixture
+def routes_world(world):
+    """The world with the intake side too: a daily file with a rejected row, and two duplicates merged by a person."""
+    org, staff, lead, new = world["org"], world["staff"], world["staff"][Role.TEAM_LEAD], world["new"]
+    # The intake side: a daily file with a rejected row, and two duplicates merged by a person.
+    cred, _ = api_credential_issue(organisation=org, agreement=agreement_for(org), sender="Kent Police VCU", force="Kent Police")
+    rows = b'{"crime_reference": "KP/1/1", "consent": "explicit", "full_name": "Fay Filed"}\n{"full_name": "<b>"}\n'
+    upload = feed.feed_take(staff=staff_of(staff[Role.INTAKE]), credential=cred, upload=io.BytesIO(rows), file_format="jsonl")
+    twin = make_referral(lead, full_name="Nina Newref", phones=["07700 900111"])
+    merged = merge.client_merge(staff=staff_of(lead), kept=new.client, merged=twin.client, reason="Same person")
+    return {**world, "upload": upload, "merge": merged}
+
+
+T, IN, C, D, P = Role.TEAM_LEAD, Role.INTAKE, Role.CASEWORKER, Role.DUTY_WORKER, Role.PARTNER
 
 
 def get_routes(w) -> list[tuple[str, set[str]]]:
@@ -67,6 +83,21 @@ def get_routes(w) -> list[tuple[str, set[str]]]:
         ("/staff/kent/alerts/", {T, Role.AUDITOR}),
         ("/staff/kent/access-log/", {Role.AUDITOR}),
         ("/staff/kent/access-log/?member=&date_from=2026-01-01", {Role.AUDITOR}),
+    ] + intake_get_routes(w)
+
+
+def intake_get_routes(w) -> list[tuple[str, set[str]]]:
+    if "upload" not in w:
+        return []
+    n, h = w["new"], w["held"]
+    return [
+        ("/staff/kent/feeds/", {IN}),
+        (f"/staff/kent/feeds/{w['upload'].pk}/", {IN}),
+        (f"/staff/kent/feeds/{w['upload'].pk}/rejects/", {IN}),
+        ("/staff/kent/refer/", {P}),
+        (f"/staff/kent/clients/{h.client.pk}/safe-contact/", {C, D, T}),
+        (f"/staff/kent/clients/{n.client.pk}/safe-contact/", {D, T, IN}),
+        ("/staff/kent/queue/?page=2", {D, T, IN}),
     ]
 
 
@@ -81,6 +112,19 @@ def post_routes(w) -> list[tuple[str, set[str]]]:
         (f"/staff/kent/clients/{h.client.pk}/restriction/", {T}),
         (f"/staff/kent/alerts/{w['alert'].pk}/close/", {T}),
         ("/staff/kent/referrals/new/", {C, D, T, IN}),
+    ] + intake_post_routes(w)
+
+
+def intake_post_routes(w) -> list[tuple[str, set[str]]]:
+    if "merge" not in w:
+        return []
+    n, h = w["new"], w["held"]
+    return [
+        ("/staff/kent/feeds/", {IN}),
+        ("/staff/kent/refer/", {P}),
+        (f"/staff/kent/clients/{n.client.pk}/merge/", {T, IN}),
+        (f"/staff/kent/merges/{w['merge'].pk}/undo/", {T, IN}),
+        (f"/staff/kent/clients/{h.client.pk}/safe-contact/", {C, D, T}),
     ]
 
 
@@ -92,7 +136,8 @@ def outsiders(w) -> list:
     return [w["other_lead"].user, w["other_admin"].user, w["diary_user"]]
 
 
-def test_get_routes_by_role(world):
+def test_get_routes_by_role(routes_world):
+    world = routes_world
     missing = strip(signed_in(world["diary_user"]).get("/staff/nowhere/").content)
     clients = {role: signed_in(world["staff"][role].user) for role in ROLES}
     for url, allowed in get_routes(world):
@@ -100,7 +145,7 @@ def test_get_routes_by_role(world):
             response = clients[role].get(url)
             assert response.status_code == (200 if role in allowed else 404), (url, role, response.status_code)
             if role not in allowed:
-                assert strip(response.content) == missing, (url, role)
+                assert strip(response.content) == strip(clients[role].get("/staff/nowhere/").content), (url, role)  # the same session's missing page
                 assert b"Harriet" not in response.content and b"Nina" not in response.content
         for who in outsiders(world):
             response = signed_in(who).get(url)
@@ -109,7 +154,8 @@ def test_get_routes_by_role(world):
         assert response.status_code == 302 and response["Location"].startswith("/account/login/"), url
 
 
-def test_post_routes_by_role_refusals_change_nothing(world):
+def test_post_routes_by_role_refusals_change_nothing(routes_world):
+    world = routes_world
     clients = {role: signed_in(world["staff"][role].user) for role in ROLES}
     before = (Referral.objects.count(), AuditEvent.objects.exclude(action__endswith="viewed").count(), BreakGlass.objects.count())
     for url, allowed in post_routes(world):
@@ -191,7 +237,20 @@ def test_first_attempt_and_first_contact_are_kept_apart(world):
     url = f"/staff/kent/referrals/{r.pk}/attempts/"
     assert intake.post(url, {"at": base.strftime("%Y-%m-%dT%H:%M"), "channel": "phone", "outcome": "no_answer"}).status_code == 302
     later = base + dt.timedelta(minutes=30)
-    assert intake.post(url, {"at": later.strftime("%Y-%m-%dT%H:%M"), "channel": "phone", "outcome": "spoke"}).status_code == 302
+    assert (
+        intake.post(
+            url,
+            {
+                "at": later.strftime("%Y-%m-%dT%H:%M"),
+                "channel": "phone",
+                "outcome": "spoke",
+                "identity": "code_word",
+                "code_word_given": "Bluebird",
+                "privacy_notice": "on",
+            },
+        ).status_code
+        == 302
+    )
     r.refresh_from_db()
     assert r.first_attempt_at < r.first_contact_at
     # A time in the future or before the referral arrived is refused, nothing saved.

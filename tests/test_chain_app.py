@@ -178,34 +178,35 @@ def test_each_app_registers_its_kinds_in_app_order():
         ("exhibit", ("exhibit.sealed", "exhibit.event")),
     ]
     assert kinds.family_of("exhibit.event").name == "exhibit"
-    assert kinds.family_of("sighting.recorded") is None
+    assert kinds.family_of("sighting.recorded").name == "sighting"
+    assert kinds.family_of("consent.recorded") is None
     with pytest.raises(ValueError, match="already registered"):
         kinds.register("another", ("incident.version",), kinds.Checker)
 
 
 def test_a_new_kind_registers_without_changing_verify(case, owner, monkeypatch):
-    """The kinds to come (sightings, consents, referrals...) plug in: verify dispatches to their checker."""
+    """The kinds to come (consents, referrals...) plug in: verify dispatches to their checker."""
     monkeypatch.setattr(kinds, "_families", dict(kinds._families))
     seen = []
 
-    class Sightings(kinds.Checker):
+    class Consents(kinds.Checker):
         def check(self, entry: ChainEntry) -> str | None:
             seen.append(entry.ref)
-            return None if entry.payload_sha256 == "ab" * 32 else "Sighting altered."
+            return None if entry.payload_sha256 == "ab" * 32 else "Consent altered."
 
         def finish(self) -> str | None:
-            return None if seen else "No sightings."
+            return None if seen else "No consents."
 
     make_incident(case, owner)
     locked = chain.lock(case)
-    chain.append(locked, "sighting.recorded", "sighting/1", "ab" * 32)
+    chain.append(locked, "consent.recorded", "consent/1", "ab" * 32)
     case.refresh_from_db()
     result = verify(case, files=False)
-    assert not result.ok and result.problem == f"Entry {case.chain_seq} has an unknown kind 'sighting.recorded'."
-    kinds.register("sighting", ("sighting.recorded",), Sightings)
+    assert not result.ok and result.problem == f"Entry {case.chain_seq} has an unknown kind 'consent.recorded'."
+    kinds.register("consent", ("consent.recorded",), Consents)
     result = verify(case, files=False)
     assert result.ok, result.problem
-    assert seen == ["sighting/1"] and result.entries == case.chain_seq == 4  # opened, details (the label), incident, sighting
+    assert seen == ["consent/1"] and result.entries == case.chain_seq == 4  # opened, details (the label), incident, consent
 
 
 def test_append_many_writes_what_append_writes_one_at_a_time(case, owner):
@@ -241,7 +242,8 @@ def test_stored_bytes_come_from_the_registered_kinds(case, owner):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_migrating_forward_from_the_old_state_keeps_old_rows_verifying(case, owner):
     """Rows written while ChainEntry was the diary's are the chain app's after migrating: no SQL, no data moved."""
-    make_incident(case, owner, description="Before the move")
+    # Answered (not "not said"): the old schema had no NULL for these, and migrating back and forth keeps an answer.
+    make_incident(case, owner, description="Before the move", felt_in_danger=False, reported=False)
     evidence.ingest(case, owner, [b"a file from before the move"], name="before.txt")
     executor = MigrationExecutor(connection)
     old_state = [("diary", "0003_integrity_check"), ("chain", None)]

@@ -196,6 +196,9 @@ def clock(monkeypatch, db):  # noqa: ANN001, ANN201
 
 
 def _data(minutes_before: int, **kwargs) -> IncidentData:  # noqa: ANN003
+    # Written when these answers defaulted to "no": said explicitly now that unanswered is "not said" (None).
+    kwargs.setdefault("reported", False)
+    kwargs.setdefault("felt_in_danger", False)
     return IncidentData(occurred_at=START - dt.timedelta(minutes=minutes_before), **kwargs)
 
 
@@ -210,6 +213,7 @@ def build(clock: Clock) -> Case:
     clock.set(3)
     data = IncidentData.from_incident(second)
     data.description = "Forty texts between 11pm and 2am"
+    data.reported = False  # a quick note's unasked answer is read back as "not said" now; the golden edit says "no"
     edit_incident(second, user, data)
     clock.set(4)
     create_incidents(case, user, [_data(2000 + i, description=f"Missed call {i}", channel="phone_call") for i in range(3)])

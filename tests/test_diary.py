@@ -35,7 +35,7 @@ def full_form(**overrides) -> dict:
         "witness_1_name": "",
         "feelings": "Shaking",
         "impact": "Left work early",
-        "felt_in_danger": "on",
+        "felt_in_danger": "yes",
         "reported": "yes",
         "reported_on": local_now().strftime("%Y-%m-%d"),
         "report_how": "101",

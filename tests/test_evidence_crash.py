@@ -223,11 +223,14 @@ def test_a_killed_upload_never_makes_an_exhibit_and_cleanup_removes_it(server):
     assert put(srv, info, data, 0, 4 * MIB)[0] == 200
     kill_while_sending(srv, info, data, 4 * MIB, 8 * MIB, sent_before_kill=3 * MIB)
     assert srv.db("SELECT count(*) FROM evidence_exhibit")[0][0] == before
-    part_dir = srv.data_dir / "files" / "evidence" / "uploads" / info["id"]
-    assert part_dir.exists() and any(part_dir.iterdir())
+    # What was written is in place in the upload's blob (no staging copy); the blob row says "writing".
+    (name,) = srv.db(f"SELECT b.name FROM evidence_blob b JOIN evidence_uploadsession u ON u.blob_id = b.id WHERE u.uuid = '{info['id'].replace('-', '')}'")[0]
+    written = srv.data_dir / "files" / name
+    assert written.exists() and written.stat().st_size >= 4 * MIB
     out = srv.manage("cleanup_uploads", "--older-than", "0")
     assert "Removed 1 abandoned upload" in out
-    assert not part_dir.exists()
+    assert not written.exists()
+    assert srv.db("SELECT count(*) FROM evidence_blob WHERE status = 'writing'")[0][0] == 0
     assert srv.db("SELECT count(*) FROM evidence_exhibit")[0][0] == before
     assert srv.db("SELECT count(*) FROM evidence_uploadpart")[0][0] == 0
     srv.start()
@@ -248,7 +251,7 @@ def test_kill_9_while_sealing_leaves_no_half_exhibit_and_finishing_again_works(s
     for name, value in srv.headers({"Content-Length": "0"}).items():
         conn.putheader(name, value)
     conn.endheaders()
-    time.sleep(0.3)  # sealing 32 MiB (decrypt parts, hash, encrypt, write) is under way
+    time.sleep(0.3)  # finishing 32 MiB (complete the blob, read it back, hash) is under way
     srv.kill9()
     conn.close()
     # Whatever moment the kill hit: every exhibit points at a complete blob, and the record verifies.

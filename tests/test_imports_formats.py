@@ -376,6 +376,7 @@ def test_detect_every_synthetic_format():
         "instagram": synthetic.messenger(5, instagram=True),
         "email": synthetic.mbox(2),
         "csv": synthetic.csv_generic(3),
+        "signal": synthetic.signal_export(5),
     }
     for fmt, sample in samples.items():
         assert detect(sample.data[:65536], sample.name).FORMAT == fmt

@@ -28,8 +28,30 @@ SEEDS = {
     "instagram": synthetic.messenger(5, instagram=True).data,
     "email": synthetic.mbox(3).data,
     "csv": synthetic.csv_generic(8).data,
+    "whatsapp_rtl": synthetic.whatsapp(12, style=synthetic.WhatsAppStyle(os="ios", clock=12, rtl=True, odd=True, final_newline=False)).data,
+    "whatsapp_rtl_android": synthetic.whatsapp(12, style=synthetic.WhatsAppStyle(rtl=True, odd=True)).data,
+    "signal": synthetic.signal_export(10).data,
+    "signal_jsonl": synthetic.signal_export(8, form="jsonl").data,
+    "signal_json": synthetic.signal_export(8, form="json").data,
+    "instagram_bare": synthetic.messenger(6, instagram=True, participants=False).data,
+    "email_undated": synthetic.undated_mbox().data,
+    "email_parts": synthetic.multipart_eml().data,
+    "telegram_local": synthetic.telegram(6, local_only=True).data,
+    "sms_damaged": synthetic.sms_xml(6, mms_every=2, declared=9, bad_base64=True).data,
 }
-MODULE_FOR = {"whatsapp_zip": "whatsapp", "calls": "sms_xml"}
+MODULE_FOR = {
+    "whatsapp_zip": "whatsapp",
+    "whatsapp_rtl": "whatsapp",
+    "whatsapp_rtl_android": "whatsapp",
+    "calls": "sms_xml",
+    "signal_jsonl": "signal",
+    "signal_json": "signal",
+    "instagram_bare": "instagram",
+    "email_undated": "email",
+    "email_parts": "email",
+    "telegram_local": "telegram",
+    "sms_damaged": "sms_xml",
+}
 
 
 def consume(module, data: bytes) -> None:
@@ -92,8 +114,11 @@ def test_mutated_exports(seed, data):
         assert str(exc)
 
 
+NAMES = ["chat.txt", "chat.md", "data.json", "x.zip", "result.json", "message_1.json", "a.mbox", "a.csv", "sms.xml", ""]
+
+
 @SETTINGS
-@given(data=st.binary(max_size=5000), name=st.sampled_from(["chat.txt", "x.zip", "result.json", "message_1.json", "a.mbox", "a.csv", "sms.xml", ""]))
+@given(data=st.binary(max_size=5000), name=st.sampled_from(NAMES))
 def test_detect_never_crashes(data, name):
     try:
         module = detect(data, name)

@@ -100,7 +100,7 @@ def test_escalation_frequency_says_the_numbers():
     b.escalation(count=5)
     f = analyse(b.build()).finding("escalation_frequency")
     assert f is not None
-    assert "5 incidents in the last 14 days" in f.summary
+    assert "5 incidents recorded in the last 14 days" in f.summary
     assert "there were 4" in f.summary and "about 2 in an average 14 days" in f.summary and "2.5 times" in f.summary
 
 

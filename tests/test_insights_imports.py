@@ -23,7 +23,7 @@ NIGHTS = [
     ("07/01/2024 03:40", HIM, "Answer me"),
     ("07/01/2024 02:30", ME, "Stop"),  # the person's own message: never counted
     ("07/01/2024 12:00", HIM, "Hello"),
-    ("08/01/2024 23:30", HIM, "Late, but not night"),  # 23:30 is not between midnight and 6am
+    ("08/01/2024 22:30", HIM, "Late, but not night"),  # 22:30 is not between 11pm and 6am
     ("09/01/2024 01:00", HIM, "Still up?"),
     ("10/01/2024 15:00", HIM, "Afternoon"),
 ]
@@ -43,10 +43,10 @@ def test_night_messages_are_a_finding_with_their_days_incidents(case, owner):
     analysis = selectors.case_analysis(case, as_of=AS_OF)
     night = analysis.finding("imported_night")
     assert night is not None
-    assert night.summary.startswith("3 imported messages or calls came at night (00:00 to 05:59) across 2 days, the latest on 9 January 2024.")
+    assert night.summary.startswith("3 imported messages or calls came at night (11pm to 6am) across 2 days, the latest on 9 January 2024.")
     expected = [_day_number(case, dt.date(2024, 1, 7)), _day_number(case, dt.date(2024, 1, 9))]
     assert _refs(night) == expected and night.numbers == expected
-    assert night.own_choice and "IMPORT_NIGHT_HOURS" in night.thresholds
+    assert night.own_choice and "NIGHT_START_HOUR" in night.thresholds
     check = next(c for c in analysis.checks if c.key == "imported_night")
     assert check.found
 
@@ -56,7 +56,7 @@ def test_a_single_night_message_is_not_a_pattern(case, owner):
     analysis = selectors.case_analysis(case, as_of=AS_OF)
     assert not analysis.fired("imported_night")
     check = next(c for c in analysis.checks if c.key == "imported_night")
-    assert not check.found and "midnight and 6am" in check.when_silent
+    assert not check.found and "between 11pm and 6am" in check.when_silent
 
 
 def test_message_and_call_bursts_are_counted_with_their_incidents(case, owner):
@@ -72,7 +72,7 @@ def test_message_and_call_bursts_are_counted_with_their_incidents(case, owner):
 
     finding = selectors.case_analysis(case, as_of=AS_OF).finding("imported_bursts")
     assert finding is not None
-    assert "2 bursts of messages (10 or more within 10 minutes) and 1 burst of calls (5 or more within 30 minutes)" in finding.summary
+    assert "2 bursts of messages (5 or more within 5 minutes) and 1 burst of calls (5 or more within 30 minutes)" in finding.summary
     days = [dt.date(2024, 1, 7), dt.date(2024, 1, 9), dt.date(2024, 1, 11)]
     numbers = [_day_number(case, d) for d in days]
     assert [p.text for p in finding.points] == [
@@ -136,7 +136,8 @@ def test_the_pattern_page_shows_the_import_findings(case, owner, owner_client, s
 @pytest.mark.parametrize(
     ("threshold", "constant"),
     [
-        (T.IMPORT_NIGHT_HOURS, flags.NIGHT_TO_HOUR),
+        (T.NIGHT_START_HOUR, flags.NIGHT_FROM_HOUR),
+        (T.NIGHT_END_HOUR, flags.NIGHT_TO_HOUR),
         (T.IMPORT_BURST_MESSAGES, flags.BURST_MESSAGES),
         (T.IMPORT_BURST_MESSAGE_MINUTES, flags.BURST_MESSAGE_MINUTES),
         (T.IMPORT_BURST_CALLS, flags.BURST_CALLS),
@@ -145,7 +146,27 @@ def test_the_pattern_page_shows_the_import_findings(case, owner, owner_client, s
 )
 def test_the_findings_state_the_numbers_the_import_used(threshold, constant):
     assert threshold.value == constant
-    assert flags.NIGHT_FROM_HOUR == 0
+
+
+def test_eight_messages_in_five_minutes_are_a_burst(case, owner):
+    """ "ANSWER ME" eight times in five minutes is a burst to any reader, and to Daybook (imports.flags.BURST_SOURCE)."""
+    lines = [(f"07/01/2024 21:{m // 2:02d}", HIM, "ANSWER ME") for m in range(8)]  # 21:00 to 21:03
+    job = do_import(case, owner, chat(lines))
+    assert job.stats["bursts"] == 1 and job.stats["burst_items"] == 8
+    finding = selectors.case_analysis(case, as_of=AS_OF).finding("imported_bursts")
+    assert finding is not None and finding.points[0].text == "8 messages in a burst on 7 January 2024."
+    assert "No research or guidance gives a number" in finding.basis
+
+
+def test_night_is_the_diarys_night_for_imports_made_under_the_old_rule(case, owner):
+    """The finding counts night from the stored local minute by the one definition (kernel.night), not from the flag
+    an older import set (midnight to 6am then)."""
+    from imports.models import ImportedItem  # noqa: PLC0415
+
+    do_import(case, owner, chat([("07/01/2024 23:10", HIM, "Late"), ("07/01/2024 23:40", HIM, "Later"), ("08/01/2024 02:00", HIM, "Night")]))
+    ImportedItem.objects.filter(case=case).update(night=False)  # as an import made under another rule left them
+    loaded = clear_columns.load_imported(case)
+    assert sum(n for _, _, n in loaded.night) == 3
 
 
 def test_the_report_pdf_shows_the_imported_findings_for_its_selected_days_only(case, owner):
@@ -168,5 +189,5 @@ def test_the_report_pdf_shows_the_imported_findings_for_its_selected_days_only(c
     assert "3 imported messages or calls came at night" in text(ReportOptions())
     # Only the first night-time day is in this report: the other day's message is not counted.
     only = text(ReportOptions(incident_numbers=(first,)))
-    assert "2 imported messages or calls came at night (00:00 to 05:59) across 1 day" in only
+    assert "2 imported messages or calls came at night (11pm to 6am) across 1 day" in only
     assert "3 imported" not in only and last != first

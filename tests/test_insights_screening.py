@@ -261,7 +261,7 @@ def test_save_and_see_the_outcome_with_next_steps(owner_client, case, owner):
     s = Screening.objects.get()
     assert response["Location"] == f"/cases/{case.pk}/screening/{s.uuid}/"
     page = owner_client.get(response["Location"]).content.decode()
-    assert "A partner or ex-partner who has made threats" in page and "You are very frightened" in page
+    assert "A partner or ex-partner who has made threats" in page and "You fear what they might do" in page
     assert "It is getting worse" not in page  # answered no
     assert "not a score" in page
     helpline = Contact.objects.get(slug="national-stalking-helpline")

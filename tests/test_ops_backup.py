@@ -121,3 +121,36 @@ def test_commands_say_what_they_did(owner, storage, tmp_path) -> None:  # noqa: 
     assert "1 of 1 cases verify intact" in out.getvalue()
     with pytest.raises(CommandError, match="not a Daybook backup"):
         call_command("restore", str(tmp_path / "nothing-here"))
+
+
+def test_sealed_files_in_their_own_storage_are_backed_up_and_restored(owner, storage, tmp_path, settings) -> None:  # noqa: ANN001
+    """EVIDENCE_STORAGE names another storage than the default: its sealed files are in the backup and come back."""
+    from django.core.files.storage import storages
+
+    from evidence import services
+
+    evidence_dir = tmp_path / "evidence-files"
+    settings.STORAGES = {**settings.STORAGES, "sealed": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": evidence_dir}}}
+    settings.EVIDENCE_STORAGE = "sealed"
+    world = make_world(owner)
+    exhibit = services.ingest(world["case"], owner, [b"a photo of the car " * 1000], name="car.jpg").exhibit
+    sealed_names = sorted(stored_names(storage=storages["sealed"]))
+    assert exhibit.original.name in sealed_names and exhibit.original.name not in set(stored_names())
+    manifest = backup(tmp_path / "backup")
+    assert {f["path"] for f in manifest["files"] if f.get("storage") == "sealed"} == set(sealed_names)
+    check_backup(tmp_path / "backup")
+
+    _destroy()
+    for name in sealed_names:
+        storages["sealed"].delete(name)
+    result = restore(tmp_path / "backup")
+    assert result.ok and result.files >= len(sealed_names), result.problems
+    assert sorted(stored_names(storage=storages["sealed"])) == sealed_names
+    assert Exhibit.objects.get(pk=exhibit.pk).sha256 == exhibit.sha256
+    # Restoring it where sealed files have no storage of their own is refused in plain words.
+    _destroy()
+    for name in sealed_names:
+        storages["sealed"].delete(name)
+    settings.EVIDENCE_STORAGE = "default"
+    with pytest.raises(BackupError, match="EVIDENCE_STORAGE"):
+        restore(tmp_path / "backup")

@@ -207,6 +207,10 @@ def test_settings_refuse_bad_values_and_keep_the_old_ones(world):
         "first_contact_days_standard": "5",
         "first_contact_days_unknown": "2",
         "caseload_ceiling": "30",
+        "failed_attempts_limit": "3",
+        "next_step_after_failed": "lead_review",
+        "service_hours": "Monday to Friday, 9am to 5pm",
+        "helpline": "National Stalking Helpline: 0808 802 0300",
     }
     response = admin.post("/staff/kent/settings/", bad)
     assert response.status_code == 200 and "There is a problem" in response.content.decode()

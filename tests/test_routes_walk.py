@@ -30,7 +30,7 @@ CASE_ROUTES = sorted((route, p) for route, p in _walk(get_resolver().url_pattern
 # How each argument is filled from the world (see tests/factories.make_world).
 KWARGS = {
     "case_id": lambda w, route: w["case"].pk,
-    "number": lambda w, route: w["exhibit"].number if "/evidence/" in route else w["incident"].number,
+    "number": lambda w, route: w["exhibit"].number if "/evidence/" in route else w["sighting"].number if "/sightings/" in route else w["incident"].number,
     "ref_id": lambda w, route: w["ref"].uuid,
     "order_id": lambda w, route: w["order"].uuid,
     "upload_id": lambda w, route: w["upload"].uuid,

@@ -138,25 +138,40 @@ def test_a_sealing_failure_mid_multipart_leaves_no_object(s3_storage, case, owne
     assert not client.list_multipart_uploads(Bucket=s3_storage.bucket).get("Uploads")
 
 
-def test_resumable_upload_parts_and_original_are_in_the_bucket(s3_storage, case, owner_client) -> None:  # noqa: ANN001
-    data = os.urandom(5 * MIB + 77)
+def test_resumable_upload_is_one_multipart_upload_assembled_by_s3(s3_storage, case, owner_client) -> None:  # noqa: ANN001
+    data = os.urandom(13 * MIB + 77)
     info = owner_client.post(
         f"/cases/{case.pk}/evidence/uploads/", json.dumps({"name": "clip.mp4", "size": len(data), "last_modified": 1}), content_type="application/json"
     ).json()
+    assert info["chunk_size"] >= 5 * MIB
     put = lambda off, body: owner_client.put(info["url"], body, content_type="application/offset+octet-stream", headers={"Upload-Offset": str(off)})  # noqa: E731
-    assert put(0, data[: 4 * MIB]).json()["offset"] == 4 * MIB
-    parts = [k for k in s3_storage.keys() if k.startswith(f"evidence/uploads/{info['id']}/")]
-    assert len(parts) == 1 and UploadPart.objects.count() == 1  # the upload in progress lives in the bucket, sealed
-    _assert_sealed(s3_storage, [data[:64], data[MIB : MIB + 64]])
-    assert put(4 * MIB, data[4 * MIB :]).json()["offset"] == len(data)
+    small = put(0, data[: 4 * MIB])  # S3 takes no part under 5 MiB but the last
+    assert small.status_code == 400 and "at least 5" in small.json()["error"] and small.json()["offset"] == 0
+    assert put(0, data[: 8 * MIB]).json()["offset"] == 8 * MIB
+    client = s3_storage.client()
+    (pending,) = client.list_multipart_uploads(Bucket=s3_storage.bucket)["Uploads"]  # the upload in progress: S3 parts
+    blob = UploadPart.objects.get().upload.blob
+    assert pending["Key"] == blob.name and not s3_storage.keys()  # nothing else written
+    assert put(8 * MIB, data[8 * MIB :]).json()["offset"] == len(data)
     done = owner_client.post(info["finish_url"])
     assert done.status_code == 201, done.content
     exhibit = Exhibit.objects.get(case=case, number=done.json()["exhibit"]["number"])
-    assert exhibit.sha256 == hashlib.sha256(data).hexdigest()
-    keys = s3_storage.keys()
-    assert exhibit.original.name in keys and not [k for k in keys if k.startswith("evidence/uploads/")]
-    _assert_sealed(s3_storage, [data[:64], data[-64:]])
+    assert exhibit.sha256 == hashlib.sha256(data).hexdigest() and exhibit.original_id == blob.pk
+    assert not client.list_multipart_uploads(Bucket=s3_storage.bucket).get("Uploads")
+    objects = _assert_sealed(s3_storage, [data[:64], data[-64:]])
+    assert len(objects[blob.name]) == stream.stored_size_for(len(data))
     assert b"".join(owner_client.get(f"/cases/{case.pk}/evidence/{exhibit.number}/download/").streaming_content) == data
+    # Finishing again (an answer lost) gives the same exhibit; nothing written twice.
+    assert owner_client.post(info["finish_url"]).json()["exhibit"]["number"] == exhibit.number
+
+
+def test_a_discarded_upload_aborts_its_multipart_upload(s3_storage, case, owner_client) -> None:  # noqa: ANN001
+    info = owner_client.post(f"/cases/{case.pk}/evidence/uploads/", json.dumps({"name": "a.mp4", "size": 20 * MIB}), content_type="application/json").json()
+    owner_client.put(info["url"], os.urandom(8 * MIB), content_type="application/offset+octet-stream", headers={"Upload-Offset": "0"})
+    client = s3_storage.client()
+    assert client.list_multipart_uploads(Bucket=s3_storage.bucket).get("Uploads")
+    assert owner_client.delete(info["url"]).status_code == 204
+    assert not client.list_multipart_uploads(Bucket=s3_storage.bucket).get("Uploads") and not s3_storage.keys()
 
 
 def test_a_report_with_its_bundle_is_kept_sealed_in_the_bucket(s3_storage, case, owner, owner_client, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001

@@ -33,7 +33,9 @@ def test_filters(owner_client, case, owner):
     assert get("?channel=text") == [3]
     assert get("?danger=yes") == [2]
     assert get("?reported=yes") == [3]
-    assert get("?reported=no") == [2, 1]
+    assert get("?reported=no") == []  # nobody answered "no" here: unanswered is not "no"
+    assert get("?reported=not_said") == [2, 1]
+    assert get("?danger=not_said") == [3, 1]
     since = (dt.date.today() - dt.timedelta(days=6)).isoformat()
     until = (dt.date.today() - dt.timedelta(days=2)).isoformat()
     assert get(f"?date_from={since}&date_to={until}") == [2]

@@ -14,13 +14,16 @@ Selected by environment variables (daybook/settings.py: ``DAYBOOK_S3_BUCKET`` an
 
 from __future__ import annotations
 
-import io
+import errno
+from collections.abc import Iterable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.base import File
 from storages.backends.s3 import S3Storage as BaseS3Storage
 from storages.utils import clean_name
+
+from vault.stream import SeekableRaw
 
 PART_SIZE = 8 * 1024 * 1024  # S3's multipart parts (5 MiB is the least S3 accepts)
 
@@ -29,7 +32,7 @@ def _missing(err: ClientError) -> bool:
     return err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404 or err.response.get("Error", {}).get("Code") in ("404", "NoSuchKey")
 
 
-class RangedReader(io.RawIOBase):
+class RangedReader(SeekableRaw):
     """A stored object read through streamed, ranged GETs: seekable, never more than one read's bytes in memory."""
 
     def __init__(self, client: Any, bucket: str, key: str, size: int) -> None:
@@ -42,29 +45,6 @@ class RangedReader(io.RawIOBase):
         self._body: Any = None
         self._body_pos = 0
         self.requests = 0  # ranged GETs made (tests count them)
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        if whence == io.SEEK_SET:
-            pos = offset
-        elif whence == io.SEEK_CUR:
-            pos = self._pos + offset
-        elif whence == io.SEEK_END:
-            pos = self.size + offset
-        else:
-            raise ValueError("bad whence")
-        if pos < 0:
-            raise ValueError("negative seek position")
-        self._pos = pos
-        return pos
 
     def _drop_body(self) -> None:
         if self._body is not None:
@@ -144,3 +124,68 @@ class S3Storage(BaseS3Storage):
                 raise FileNotFoundError(f"File does not exist: {name}") from err
             raise
         return File(RangedReader(client, self.bucket_name, key, int(head["ContentLength"])), name)
+
+    # ---- a blob written in parts (vault/parts.py): one S3 multipart upload, completed by S3
+
+    def _key(self, name: str) -> str:
+        return self._normalize_name(clean_name(name))
+
+    def begin_parts(self, name: str) -> str:
+        client = self.connection.meta.client
+        with _storage_errors(name):
+            return client.create_multipart_upload(Bucket=self.bucket_name, Key=self._key(name))["UploadId"]
+
+    def write_part(self, name: str, upload_id: str, number: int, sealed: Iterable[bytes]) -> str:
+        """Upload one part (held in memory while it is sent: at most one upload chunk, 8 MiB and its tags)."""
+        body = b"".join(sealed)
+        client = self.connection.meta.client
+        with _storage_errors(name):
+            return client.upload_part(Bucket=self.bucket_name, Key=self._key(name), UploadId=upload_id, PartNumber=number, Body=body)["ETag"]
+
+    def complete_parts(self, name: str, upload_id: str, etags: list[str], stored_size: int) -> None:
+        client = self.connection.meta.client
+        key = self._key(name)
+        parts = [{"PartNumber": n, "ETag": etag} for n, etag in enumerate(etags, start=1)]
+        try:
+            with _storage_errors(name):
+                client.complete_multipart_upload(Bucket=self.bucket_name, Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts})
+        except OSError:
+            # Completed before (an earlier finish got this far, then its answer was lost)?
+            try:
+                if int(client.head_object(Bucket=self.bucket_name, Key=key)["ContentLength"]) == stored_size:
+                    return
+            except (ClientError, BotoCoreError):
+                pass
+            raise
+
+    def abort_parts(self, name: str, upload_id: str) -> None:
+        if not upload_id:
+            return
+        try:
+            self.connection.meta.client.abort_multipart_upload(Bucket=self.bucket_name, Key=self._key(name), UploadId=upload_id)
+        except (ClientError, BotoCoreError):
+            pass  # gone already, or the storage is down: the bucket's lifecycle rule for unfinished uploads clears it
+
+
+FULL_CODES = {"EntityTooLarge", "QuotaExceeded", "InsufficientStorage", "XMinioStorageFull", "NoFreeSpace"}
+
+
+class _storage_errors:  # noqa: N801
+    """Turns S3's errors into OSError (ENOSPC when the storage says it is full), as a local disk would raise them."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
+        if isinstance(exc, ClientError):
+            code = exc.response.get("Error", {}).get("Code", "")
+            message = exc.response.get("Error", {}).get("Message", "") or ""
+            if code in FULL_CODES or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 507 or "space" in message.lower():
+                raise OSError(errno.ENOSPC, f"The storage is full ({code})") from exc
+            raise OSError(f"The storage refused {self.name} ({code})") from exc
+        if isinstance(exc, BotoCoreError):
+            raise OSError(f"The storage could not be reached for {self.name}") from exc
+        return False

@@ -164,6 +164,22 @@ def _fixed(source: Iterable[bytes], size: int) -> Iterator[bytes]:
         yield bytes(buf)
 
 
+def seal_run(cipher: Cipher, source: Iterable[bytes], *, first_index: int = 0, final: bool = True) -> Iterator[tuple[bytes, bytes, bool]]:
+    """Seal consecutive segments of one blob, numbered from ``first_index``: yields (plaintext, sealed, last).
+
+    ``final`` says whether the run ends the blob (its last segment then carries the last flag). A run that does not
+    end the blob must hold a whole number of segments (the caller checks): the upload protocol seals each chunk of
+    a resumable upload as such a run, straight into its place in the sealed file (evidence/uploads.py)."""
+    for n, (plain, end) in enumerate(resegment(source, cipher.header.segment_size)):
+        last = final and end
+        yield plain, cipher.seal(first_index + n, plain, last), last
+
+
+def segment_offset(index: int, segment_size: int = SEGMENT_SIZE) -> int:
+    """Where segment ``index`` starts in a sealed blob (segment 0 starts right after the header)."""
+    return HEADER_SIZE + index * (segment_size + TAG_SIZE)
+
+
 class SealingStream:
     """Encrypts a plaintext stream into a sealed blob as it is read, hashing the plaintext on the way.
 
@@ -202,12 +218,11 @@ class SealingStream:
         hasher = _SideHasher(self._hash)
         try:
             yield self.header.raw
-            for index, (plain, last) in enumerate(resegment(self._source, self.header.segment_size)):
+            for index, (plain, sealed, last) in enumerate(seal_run(self._cipher, self._source)):
                 self.size += len(plain)
                 if self._max is not None and self.size > self._max:
                     raise TooLarge(f"more than {self._max} bytes")
                 hasher.update(plain, last)
-                sealed = self._cipher.seal(index, plain, last)
                 self.stored_size += len(sealed)
                 self.segments = index + 1
                 yield sealed
@@ -326,23 +341,12 @@ def decrypt_stream(data_key: bytes, context: bytes, handle: IO[bytes]) -> Iterat
         index += 1
 
 
-class SealedReader(io.RawIOBase):
-    """Random access to the plaintext of a sealed blob (decrypting one segment at a time).
+class SeekableRaw(io.RawIOBase):
+    """A read-only raw file of known ``size`` whose reads start at ``tell()``: the seek/tell half shared by
+    :class:`SealedReader` and the S3 storage's ranged reader (vault/s3.py)."""
 
-    Lets Pillow, the MP4 box reader, the e-mail header parser and range requests read the original
-    without it ever being written out in the clear."""
-
-    def __init__(self, data_key: bytes, context: bytes, handle: IO[bytes], stored_size: int) -> None:
-        super().__init__()
-        self._handle = handle
-        handle.seek(0)
-        self.header = Header.parse(read_exact(handle, HEADER_SIZE))
-        self._cipher = Cipher(data_key, context, self.header)
-        self._segment = self.header.segment_size
-        self.size = plain_size_for(stored_size, self._segment)
-        self._segments = max(1, -(-self.size // self._segment))
-        self._pos = 0
-        self._cached: tuple[int, bytes] | None = None
+    size = 0
+    _pos = 0
 
     def readable(self) -> bool:
         return True
@@ -366,6 +370,25 @@ class SealedReader(io.RawIOBase):
             raise ValueError("negative seek position")
         self._pos = pos
         return pos
+
+
+class SealedReader(SeekableRaw):
+    """Random access to the plaintext of a sealed blob (decrypting one segment at a time).
+
+    Lets Pillow, the MP4 box reader, the e-mail header parser and range requests read the original
+    without it ever being written out in the clear."""
+
+    def __init__(self, data_key: bytes, context: bytes, handle: IO[bytes], stored_size: int) -> None:
+        super().__init__()
+        self._handle = handle
+        handle.seek(0)
+        self.header = Header.parse(read_exact(handle, HEADER_SIZE))
+        self._cipher = Cipher(data_key, context, self.header)
+        self._segment = self.header.segment_size
+        self.size = plain_size_for(stored_size, self._segment)
+        self._segments = max(1, -(-self.size // self._segment))
+        self._pos = 0
+        self._cached: tuple[int, bytes] | None = None
 
     def segment(self, index: int) -> bytes:
         if self._cached and self._cached[0] == index:

@@ -1,5 +1,6 @@
 // Daybook's only script. Loaded as a file (CSP forbids inline scripts).
 // 1. Exit this page: leave at once, replacing this page in the history, and end the session.
+// 2. The phone menu.
 // GOV.UK Frontend components are started by govuk-init.mjs.
 (function () {
   "use strict";
@@ -29,6 +30,27 @@
       presses = presses.filter(function (t) { return now - t < 2000; });
       presses.push(now);
       if (presses.length >= 3) { exitNow(); }
+    });
+  }
+
+  // 2. On a phone the header's links fold behind a "Menu" button (one row instead of two). A real button: Enter and
+  // Space open and close it, Escape closes it and gives focus back to the button. Wider screens show the links.
+  var menu = document.querySelector(".db-header__menu");
+  var nav = menu && document.getElementById(menu.getAttribute("aria-controls"));
+  if (menu && nav) {
+    var phone = window.matchMedia("(max-width: 40.0525em)");
+    var setOpen = function (open) {
+      menu.setAttribute("aria-expanded", open ? "true" : "false");
+      nav.classList.toggle("db-header__navwrap--open", open);
+    };
+    menu.hidden = false;
+    setOpen(false);
+    menu.addEventListener("click", function () { setOpen(menu.getAttribute("aria-expanded") !== "true"); });
+    nav.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && phone.matches && menu.getAttribute("aria-expanded") === "true") {
+        setOpen(false);
+        menu.focus();
+      }
     });
   }
 

@@ -28,7 +28,7 @@ FORMATS: dict[str, ModuleType] = {m.FORMAT: m for m in (whatsapp, sms_xml)}
 def _register_optional() -> None:
     import importlib
 
-    for name in ("telegram", "messenger", "instagram", "mail", "csv_generic"):
+    for name in ("telegram", "messenger", "instagram", "mail", "signal", "csv_generic"):
         try:
             module = importlib.import_module(f"imports.formats.{name}")
         except ModuleNotFoundError:
@@ -39,7 +39,7 @@ def _register_optional() -> None:
 _register_optional()
 
 # Order matters: the most specific signatures first.
-_ORDER = ("sms_xml", "telegram", "instagram", "messenger", "email", "csv", "whatsapp")
+_ORDER = ("sms_xml", "telegram", "instagram", "messenger", "signal", "email", "csv", "whatsapp")
 
 _OTHER_KINDS = (
     (b"%PDF", "a PDF document"),
@@ -59,7 +59,7 @@ _OTHER_KINDS = (
 
 
 def accepted_labels() -> str:
-    labels = [FORMATS[f].LABEL for f in ("whatsapp", "sms_xml", "telegram", "messenger", "instagram", "email", "csv") if f in FORMATS]
+    labels = [FORMATS[f].LABEL for f in ("whatsapp", "signal", "sms_xml", "telegram", "messenger", "instagram", "email", "csv") if f in FORMATS]
     return "; ".join(labels)
 
 
@@ -126,7 +126,8 @@ class Summary:
     participants: list[Participant] = field(default_factory=list)  # most active first
     messages: int = 0
     calls: int = 0
-    system: int = 0
+    system: int = 0  # system lines ("X added Y"): never counted as messages
+    undated: int = 0  # records kept without a readable time (counted in messages, on no day)
     attachments: int = 0
     first: dt.datetime | None = None
     last: dt.datetime | None = None
@@ -154,11 +155,14 @@ def summarise(items: Iterable[Record | ParseWarning]) -> Summary:
         if item.system:
             summary.system += 1
             continue
-        when = item.local_time
-        if summary.first is None or when < summary.first:
-            summary.first = when
-        if summary.last is None or when > summary.last:
-            summary.last = when
+        when = item.local_time if item.time_known else None
+        if when is None:
+            summary.undated += 1
+        else:
+            if summary.first is None or when < summary.first:
+                summary.first = when
+            if summary.last is None or when > summary.last:
+                summary.last = when
         channels[item.channel] += 1
         summary.attachments += len(item.attachments)
         person = people.get(item.sender)
@@ -170,9 +174,9 @@ def summarise(items: Iterable[Record | ParseWarning]) -> Summary:
         else:
             summary.messages += 1
             person.messages += 1
-        if person.first is None or when < person.first:
+        if when is not None and (person.first is None or when < person.first):
             person.first = when
-        if person.last is None or when > person.last:
+        if when is not None and (person.last is None or when > person.last):
             person.last = when
     summary.participants = sorted(people.values(), key=lambda p: (-(p.messages + p.calls), p.name))
     summary.channels = dict(channels)

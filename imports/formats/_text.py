@@ -151,6 +151,8 @@ class LineReader:
                 bad_reported = True
                 first_bad = number + 1 + (pending + text[: text.index("\ufffd")]).count("\n")
                 yield ParseWarning(f"Some characters in this file are not valid {encoding.upper()} and are shown as \ufffd.", f"first at line {first_bad}")
+            if "\ufeff" in text:
+                text = text.replace("\ufeff", "")  # byte-order marks mid-file (export tools concatenate files)
             parts = text.split("\n")
             parts[0] = pending + parts[0]
             pending = parts.pop()
@@ -164,7 +166,9 @@ class LineReader:
                     if long_lines <= MAX_LONG_LINE_WARNINGS:
                         yield self._long_warning(number, len(part))
                     part = part[:limit]
-                yield number, clean(part)
+                if part[-1:] == "\r":
+                    part = part[:-1]
+                yield number, part
             if len(pending) > limit:
                 if not pending_cut:
                     long_lines += 1

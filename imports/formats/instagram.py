@@ -1,7 +1,9 @@
 """Instagram "Download your information" messages JSON: the same shape (and mis-encoding) as Messenger's.
 
-The files themselves do not say which service wrote them; Daybook reads a file as Instagram when its name (or its
-thread path) mentions Instagram, otherwise as Messenger. The person can see which was detected before importing.
+The files themselves do not say which service wrote them; Daybook reads a file as Instagram when its name or its
+start mentions Instagram (a thread path, a shared instagram.com link), otherwise as Messenger (with a warning when
+the file has no participants either). Detection rests on the shape of the messages, not on the optional
+``participants`` list, which Instagram exports often leave out. The person can see which was detected before importing.
 """
 
 from __future__ import annotations
@@ -19,10 +21,7 @@ LABEL = "Instagram messages export (JSON)"
 
 def detect(head: bytes, name: str) -> bool:
     text = head_text(head)
-    if not text.lstrip().startswith("{"):
-        return False
-    mentions = "instagram" in name.lower() or "instagram" in text[:4096].lower()
-    return mentions and '"participants"' in text and ('"sender_name"' in text or '"timestamp_ms"' in text)
+    return messenger.meta_family(text) and messenger.mentions_instagram(text, name)
 
 
 def parse(source: BinaryIO, options: ParseOptions) -> Iterator[Record | ParseWarning]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
+import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -23,14 +24,26 @@ CHANNEL = "messenger"
 MEDIA_FIELDS = (("photos", "image"), ("videos", "video"), ("audio_files", "audio"), ("gifs", "image/gif"), ("files", ""))
 
 
+_MESSAGE_SHAPE = re.compile(r'"sender_name"\s*:\s*"')
+_TIME_SHAPE = re.compile(r'"timestamp_ms"\s*:\s*\d')
+
+
+def meta_family(text: str) -> bool:
+    """A Messenger or Instagram messages file: detected from the shape of its messages (a sender name and a time in
+    milliseconds), not from the optional list of participants (Instagram often leaves it out)."""
+    if not text.lstrip().startswith("{") or '"messages"' not in text:
+        return False
+    return _MESSAGE_SHAPE.search(text) is not None and _TIME_SHAPE.search(text) is not None
+
+
+def mentions_instagram(text: str, name: str) -> bool:
+    lower = text[:65_536].lower()
+    return "instagram" in name.lower() or "instagram" in lower
+
+
 def detect(head: bytes, name: str) -> bool:
     text = head_text(head)
-    if not text.lstrip().startswith("{"):
-        return False
-    lower = name.lower()
-    if "instagram" in lower or "instagram" in text[:4096].lower():
-        return False
-    return '"participants"' in text and ('"sender_name"' in text or '"timestamp_ms"' in text)
+    return meta_family(text) and not mentions_instagram(text, name)
 
 
 def fix_text(value: str) -> str:
@@ -89,6 +102,12 @@ def parse(source: BinaryIO, options: ParseOptions, *, channel: str = CHANNEL, la
             stream.skip()
     if not found:
         raise ImportFormatError(f"This JSON file is not a {label}: it has no list of messages.", "whole file")
+    if not participants and channel == CHANNEL and count:
+        yield ParseWarning(
+            "This file has no list of participants and does not say whether it came from Facebook Messenger or Instagram (both use this "
+            "layout); Daybook read it as Messenger. If it came from Instagram, import it again with the word instagram in its file name.",
+            "whole file",
+        )
     if bad:
         yield ParseWarning(f"{bad} message(s) had no readable time and were skipped.", "whole file")
 

@@ -8,6 +8,7 @@ part-way through yields everything read before the break plus a warning.
 
 from __future__ import annotations
 
+import binascii
 import codecs
 import datetime as dt
 import re
@@ -85,6 +86,7 @@ class _Handler:
         self.mms: dict | None = None
         self.parser: expat.XMLParserType | None = None
         self.bad_dates = 0
+        self.bad_parts = 0
 
     def where(self) -> str:
         line = self.parser.CurrentLineNumber if self.parser else 0
@@ -193,6 +195,23 @@ class _Handler:
             )
         )
 
+    def _decoded_size(self, data: str, name: str, where: str) -> int | None:
+        """The size of a part's base64 data once decoded; None, with a warning, when the data is not valid base64."""
+        if not data:
+            return None
+        try:
+            return len(binascii.a2b_base64(data.encode("ascii"), strict_mode=True))
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            pass
+        try:  # line breaks and spaces inside the data are allowed
+            return len(binascii.a2b_base64("".join(data.split()).encode("ascii"), strict_mode=True))
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            self.bad_parts += 1
+            if self.bad_parts <= 5:
+                shown = f" ({name[:80]})" if name else ""
+                self.out.append(ParseWarning(f"An MMS attachment{shown} holds damaged data (not valid base64); its size is unknown.", f"mms at {where}"))
+            return None
+
     def _mms(self, mms: dict) -> None:
         a = mms["attrs"]
         when = self._time(a)
@@ -235,8 +254,7 @@ class _Handler:
             name = part.get("name") or part.get("cl") or ""
             if name == "null":
                 name = part.get("cl", "") if part.get("cl") != "null" else ""
-            data = part.get("data", "")
-            attachments.append(Attachment(name=name, media_type=ct, size=(len(data) * 3 // 4) if data else None))
+            attachments.append(Attachment(name=name, media_type=ct, size=self._decoded_size(part.get("data", ""), name, mms["where"])))
         extra = {"number": address}
         if a.get("readable_date"):
             extra["readable_date"] = a["readable_date"]
@@ -330,6 +348,8 @@ def parse(source: BinaryIO, options: ParseOptions) -> Iterator[Record | ParseWar
         raise ImportFormatError("This file is not an SMS Backup & Restore export: no <smses> or <calls> element was found.", "whole file")
     if handler.bad_dates > 5:
         yield ParseWarning(f"{handler.bad_dates} records had no readable date and were skipped.", "whole file")
+    if handler.bad_parts > 5:
+        yield ParseWarning(f"{handler.bad_parts} MMS attachments hold damaged data (not valid base64); their sizes are unknown.", "whole file")
     if handler.declared is not None and handler.declared != handler.count and handler.count < options.max_records:
         yield ParseWarning(
             f"The file says it holds {handler.declared:,} records but {handler.count:,} were found. Some may be missing from the backup.", "whole file"

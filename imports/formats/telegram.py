@@ -58,6 +58,8 @@ class _State:
         self.count = 0
         self.bad = 0
         self.chats = 0
+        self.local_only = 0  # messages with only the local ``date`` (no ``date_unixtime``)
+        self.first_local_only = ""
 
 
 def parse(source: BinaryIO, options: ParseOptions) -> Iterator[Record | ParseWarning]:
@@ -95,6 +97,12 @@ def parse(source: BinaryIO, options: ParseOptions) -> Iterator[Record | ParseWar
         raise ImportFormatError("This JSON file is not a Telegram export: it has no messages or chats.", "whole file")
     if state.bad:
         yield ParseWarning(f"{state.bad} message(s) had no readable date and were skipped.", "whole file")
+    if state.local_only:
+        yield ParseWarning(
+            f"{state.local_only:,} message(s) carry only the exporting computer's clock time (no date_unixtime), with no time zone: their times are "
+            "read as clock times in the time zone you choose, and may be off by an hour or more if that computer was set to another zone.",
+            f"first at {state.first_local_only}",
+        )
 
 
 def _chat_list(stream: JsonStream, state: _State) -> Iterator[Record | ParseWarning]:
@@ -157,6 +165,9 @@ def _record(item: dict[str, Any], chat_name: str, chat_id: str, state: _State, w
     local, instant = when
     kind = item.get("type")
     message_id = str(item.get("id", ""))
+    if instant is None:
+        state.local_only += 1
+        state.first_local_only = state.first_local_only or (f"chat {chat_name[:60]!r}, message id {message_id}" if chat_name else f"message id {message_id}")
     extra = {"chat": chat_name}
     if isinstance(item.get("date"), str):
         extra["raw_time"] = item["date"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from imports.formats._text import LineReader, head_text, seekable_copy
-from imports.records import Attachment, ImportFormatError, ParseOptions, ParseWarning, Record
+from imports.records import Attachment, ImportFormatError, ParseOptions, ParseWarning, Record, make_record
 
 FORMAT = "whatsapp"
 LABEL = "WhatsApp chat export"
@@ -30,6 +30,9 @@ ZIP_MAX_RATIO = 200  # uncompressed / compressed for any entry bigger than 1 MiB
 ZIP_MAX_CHAT = 4 << 30
 
 _MARKS = "\u200e\u200f\ufeff\u202a\u202b\u202c\u061c "
+# Marks that carry no meaning in an export (left-to-right, right-to-left and Arabic letter marks, byte-order marks):
+# removed from every line before it is read, so they are never left in a date, a name, a text or a file name.
+_STRAY = re.compile("[\u200e\u200f\u061c\ufeff]")
 HEADER = re.compile(
     r"\[?(\d{1,4})[./\-][\u200e\u200f]?\s?(\d{1,2})[./\-][\u200e\u200f]?\s?(\d{1,4})\.?(\s?(?:BE|B\.E\.))?[,\u060c]?[\u200e\u200f]?"
     r"\s+(?:[^\d\s\]]{1,8}\s+)?"
@@ -37,16 +40,17 @@ HEADER = re.compile(
     r"(?:[\s\u202f\u00a0]?([AaPp])\.?\s?[Mm]\.?)?"
     r"(?:\][\u200e\u200f]?\s?|\s[-\u2013][\u200e\u200f]?\s)"
 )
-_SENDER = re.compile(r"(.{1,80}?): ")
 _ATTACHED_IOS = re.compile(r"<attached: ([^<>\n]{1,255})>")
 _ATTACHED_ANDROID = re.compile(
     r"^([^\n/\\]{1,255}\.[A-Za-z0-9]{1,6}) \((?:file attached|Datei angehängt|soubor byl přiložen|archivo adjunto|fichier joint|bestand bijgevoegd"
     r"|file allegato|arquivo anexado)\)"
 )
 _OMITTED = re.compile(
-    r"^(?:<Media omitted>|<Medien ausgeschlossen>|<Média vynechány>|<Multimedia omitido>|<Médias omis>|<Media weggelaten>|<Media omessi>|"
+    r"^(?:<Media omitted>|<View once message>|<Medien ausgeschlossen>|<Média vynechány>|<Multimedia omitido>|<Médias omis>|<Media weggelaten>|<Media omessi>|"
     r"(?:image|video|audio|sticker|GIF|document|Contact card|Kontaktkarte|Bild|Video|Audio|Sticker|Dokument) (?:omitted|weggelassen))"
+    r"|(?:^|\s)(?:document|Dokument) (?:omitted|weggelassen)$"  # iOS: "Report.pdf • 3 pages document omitted"
 )
+_VIEW_ONCE = ("null",)  # a view-once photo or video: WhatsApp writes the word null where the media would be
 _CALL = re.compile(r"^(Missed )?(?:group )?(voice|video) call(?:[.,]?\s*(?:\u200e)?(\d+)\s*(sec|min|hr|h|s|m)\w*)?", re.IGNORECASE)
 _DELETED = ("This message was deleted", "You deleted this message", "Diese Nachricht wurde gelöscht", "Du hast diese Nachricht gelöscht")
 _SYSTEM_HINTS = (
@@ -80,9 +84,14 @@ def detect(head: bytes, name: str) -> bool:
     text = head_text(head)
     hits = 0
     for line in text.splitlines()[:40]:
-        if HEADER.match(line.lstrip(_MARKS)):
+        if HEADER.match(unmark(line).lstrip(_MARKS)):
             hits += 1
     return hits >= 1 and (hits >= 2 or "whatsapp" in lower or lower.endswith(".txt"))
+
+
+def unmark(line: str) -> str:
+    """``line`` without the direction marks and byte-order marks that carry no meaning in an export."""
+    return _STRAY.sub("", line) if _STRAY.search(line) else line
 
 
 # ------------------------------------------------------------------------------------------------ zip handling
@@ -214,7 +223,7 @@ def _date_order(reader: LineReader, options: ParseOptions) -> tuple[str, ParseWa
     for item in reader:
         if isinstance(item, ParseWarning):
             continue
-        m = match(item[1].lstrip(_MARKS))
+        m = match(unmark(item[1]).lstrip(_MARKS))
         if not m:
             continue
         headers += 1
@@ -262,6 +271,7 @@ def _parse_text(source: BinaryIO, options: ParseOptions, media: dict[str, ZipMed
     first_impossible = 0
     headers_seen = 0
     cut_reported = False
+    odd_clocks = 0
 
     def finish() -> Record:
         return _build(current, lines, owner, media)  # type: ignore[arg-type]
@@ -271,6 +281,10 @@ def _parse_text(source: BinaryIO, options: ParseOptions, media: dict[str, ZipMed
             yield item
             continue
         number, line = item
+        marked = False
+        if "\u200f" in line or "\u200e" in line or "\u061c" in line:  # (byte-order marks: LineReader removes them)
+            marked = ": \u200e" in line
+            line = _STRAY.sub("", line)
         stripped = line.lstrip(_MARKS)
         m = match(stripped)
         when = None
@@ -280,6 +294,10 @@ def _parse_text(source: BinaryIO, options: ParseOptions, media: dict[str, ZipMed
             if when is None:
                 impossible += 1
                 first_impossible = first_impossible or number
+            elif m.group(8) and int(m.group(5)) > 12:
+                odd_clocks += 1
+                if odd_clocks <= MAX_CLOCK_WARNINGS:
+                    yield _clock_warning(m, number)
         if when is not None:
             if current is not None:
                 yield finish()
@@ -288,7 +306,7 @@ def _parse_text(source: BinaryIO, options: ParseOptions, media: dict[str, ZipMed
                     yield ParseWarning(f"Daybook reads at most {options.max_records:,} records from one file; the rest were not read.", f"line {number}")
                     return
             rest = stripped[m.end() :]  # type: ignore[union-attr]
-            current = {"when": when, "line": number, "raw_time": m.group(0).strip(" -\u2013[]\u200e\u200f"), "rest": rest}  # type: ignore[union-attr]
+            current = {"when": when, "line": number, "raw_time": m.group(0).strip(" -\u2013[]"), "rest": rest, "marked": marked}  # type: ignore[union-attr]
             lines = []
             size = len(rest)
         elif current is not None:
@@ -310,6 +328,8 @@ def _parse_text(source: BinaryIO, options: ParseOptions, media: dict[str, ZipMed
         count += 1
     if count == 0:
         raise ImportFormatError("No WhatsApp messages were found in this file: no line starts with a date and time as WhatsApp writes them.", "whole file")
+    if odd_clocks > MAX_CLOCK_WARNINGS:
+        yield ParseWarning(f"{odd_clocks - MAX_CLOCK_WARNINGS} more times were impossible on a 12-hour clock (such as 13:04 AM); read as 24-hour times.", "")
     if impossible:
         yield ParseWarning(
             f"{impossible} line(s) started like a message but had an impossible date, so they were kept as part of the message before them.",
@@ -317,27 +337,59 @@ def _parse_text(source: BinaryIO, options: ParseOptions, media: dict[str, ZipMed
         )
 
 
+MAX_CLOCK_WARNINGS = 10
+
+
+def _clock_warning(m: re.Match, number: int) -> ParseWarning:
+    hh, mm, ampm = m.group(5), m.group(6), m.group(8)
+    shown = f"{hh}:{mm} {'AM' if ampm in 'Aa' else 'PM'}"
+    return ParseWarning(
+        f"The time {shown} is impossible on a 12-hour clock; Daybook read it as {int(hh) % 24:02d}:{mm} (24-hour). Check this message's time.",
+        f"line {number}",
+    )
+
+
+_DATES: dict[tuple[str, str, str, str | None, str], tuple[int, int, int] | None] = {}
+
+
+def _date(a: str, b: str, c: str, era: str | None, order: str) -> tuple[int, int, int] | None:
+    if order == "ymd":
+        year, month, day = int(a), int(b), int(c)
+    elif order == "dmy":
+        day, month, year = int(a), int(b), int(c)
+    else:
+        month, day, year = int(a), int(b), int(c)
+    if year < 100:
+        year += 2000
+    elif era or year > 2400:
+        year -= 543  # Thai Buddhist era (iOS "2565 BE")
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return None
+    return year, month, day
+
+
 def _when(m: re.Match, order: str) -> dt.datetime | None:
     a, b, c, era, hh, mm, ss, ampm = m.groups()
+    key = (a, b, c, era, order)
     try:
-        if order == "ymd":
-            year, month, day = int(a), int(b), int(c)
-        elif order == "dmy":
-            day, month, year = int(a), int(b), int(c)
-        else:
-            month, day, year = int(a), int(b), int(c)
-        if year < 100:
-            year += 2000
-        elif era or year > 2400:
-            year -= 543  # Thai Buddhist era (iOS "2565 BE")
-        hour = int(hh)
-        if ampm:
-            pm = ampm in "Pp"
-            if hour == 12:
-                hour = 12 if pm else 0
-            elif pm and hour < 12:
-                hour += 12
-        return dt.datetime(year, month, day, hour, int(mm), int(ss) if ss else 0)
+        date = _DATES[key]  # a chat has few distinct dates and many messages a day: each date is read once
+    except KeyError:
+        if len(_DATES) > 100_000:
+            _DATES.clear()
+        date = _DATES[key] = _date(a, b, c, era, order)
+    if date is None:
+        return None
+    hour = int(hh)
+    if ampm:
+        pm = ampm in "Pp"
+        if hour == 12:
+            hour = 12 if pm else 0
+        elif pm and hour < 12:
+            hour += 12
+    try:
+        return dt.datetime(date[0], date[1], date[2], hour, int(mm), int(ss) if ss else 0)
     except ValueError:
         return None
 
@@ -346,13 +398,13 @@ def _build(current: dict, more: list[str], owner: str, media: dict[str, ZipMedia
     rest: str = current["rest"]
     sender = ""
     body = rest
-    m = _SENDER.match(rest)
-    if m and '"' not in m.group(1) and "\u201c" not in m.group(1):
-        sender = m.group(1).strip(_MARKS)
-        body = rest[m.end() :]
-    elif more and rest.endswith(":") and 0 < len(rest) <= 81 and '"' not in rest:
-        sender, body = rest[:-1].strip(_MARKS), ""
-    led_by_mark = body.startswith("\u200e")
+    cut = rest.find(": ", 1, 82)  # the sender: the first ": " after 1 to 80 characters
+    if cut > 0 and '"' not in rest[:cut] and "\u201c" not in rest[:cut]:
+        sender = rest[:cut].strip(_MARKS)
+        body = rest[cut + 2 :]
+    elif rest.rstrip().endswith(":") and 0 < len(rest.rstrip()) <= 81 and '"' not in rest:
+        sender, body = rest.rstrip()[:-1].strip(_MARKS), ""  # an empty message keeps its sender
+    led_by_mark = current.get("marked", False)
     body_clean = body.lstrip(_MARKS)
     text = body_clean if not more else body_clean + "\n" + "\n".join(more)
     extra = {"raw_time": current["raw_time"]}
@@ -362,7 +414,7 @@ def _build(current: dict, more: list[str], owner: str, media: dict[str, ZipMedia
     if sender and led_by_mark and any(h in body_clean for h in _SYSTEM_HINTS):
         system = True
     direction = ("out" if sender == owner else "in") if owner and sender else ""
-    call = _CALL.match(body_clean) if not more else None
+    call = _CALL.match(body_clean) if not more and body_clean[:1] in "MmGgVv" and len(body_clean) < 80 else None
     if call and not system and len(body_clean) < 80:
         missed = bool(call.group(1))
         seconds = None
@@ -376,7 +428,7 @@ def _build(current: dict, more: list[str], owner: str, media: dict[str, ZipMedia
             kind = "outgoing"
         else:
             kind = "incoming" if direction == "in" else ""
-        return Record(
+        return make_record(
             kind="call",
             channel=FORMAT,
             local_time=when,
@@ -390,18 +442,21 @@ def _build(current: dict, more: list[str], owner: str, media: dict[str, ZipMedia
         )
     attachments: tuple[Attachment, ...] = ()
     first = body_clean
-    a = _ATTACHED_IOS.search(first) or _ATTACHED_ANDROID.match(first)
+    a = (_ATTACHED_IOS.search(first) if "<attached: " in first else None) or (_ATTACHED_ANDROID.match(first) if " (" in first else None)
     if a:
         name = a.group(1).strip()
         known = media.get(name)
         attachments = (Attachment(name=name, media_type=mimetypes.guess_type(name)[0] or "", size=known.size if known else None),)
         if media and not known:
             extra["attachment_missing"] = "1"
-    elif _OMITTED.match(first):
+    elif (first[:1] == "<" or "omitted" in first or "weggelassen" in first) and _OMITTED.search(first):
         extra["media_omitted"] = "1"
+    elif first in _VIEW_ONCE and not more and sender:
+        extra["media_omitted"] = extra["view_once"] = "1"
+        text = ""
     if first.startswith(_DELETED):
         extra["deleted"] = "1"
-    return Record(
+    return make_record(
         kind="message",
         channel=FORMAT,
         local_time=when,

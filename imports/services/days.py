@@ -27,6 +27,7 @@ from imports import flags, phrases
 from imports.models import Import, ImportDay, ImportedItem
 from imports.services.channels import CHANNEL_CODES, CHANNEL_NAMES, source_of
 from imports.services.stats import Stats
+from kernel import night
 from kernel.words import plural
 
 EXCERPTS = 3  # first messages quoted in a day's incident, and flagged ones
@@ -210,7 +211,7 @@ def incident_data(facts: DayFacts, exhibit: Exhibit, export_name: str) -> diary.
     if facts.threats:
         marks.append(f"{plural(facts.threats, 'message')} with threatening words ({', '.join(phrases.label(c) for c in sorted(facts.threat_codes))})")
     if facts.night:
-        marks.append(f"{facts.night} at night (midnight to 6am)")
+        marks.append(f"{facts.night} at night ({night.SPAN})")
     if facts.burst:
         marks.append(
             f"{facts.burst} in bursts ({flags.BURST_MESSAGES} or more messages within {flags.BURST_MESSAGE_MINUTES} minutes, "

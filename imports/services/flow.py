@@ -93,11 +93,18 @@ def scan(job: Import) -> Import:
         warnings.append(f"More than {MAX_PARTICIPANTS} people wrote in this chat; only the {MAX_PARTICIPANTS} who wrote most are listed.")
     job.participants = people
     job.warnings = warnings
+    job.stats = found_counts(summary)
     job.records_total = counted[0]
     job.records_read = 0
     job.status = "ready"
     job.save()
     return job
+
+
+def found_counts(summary: Any) -> dict[str, int]:
+    """What the scan found, as said to the person: messages and calls (whose sum is the participants' counts) apart
+    from system lines ("X added Y", never counted as messages) and records with no readable date."""
+    return {"found_messages": summary.messages, "found_calls": summary.calls, "found_system": summary.system, "found_undated": summary.undated}
 
 
 def choose(job: Import, user: Any, choices: Choices) -> Import:

@@ -54,7 +54,8 @@ def run(job: Import, user: Any | None = None) -> Import:
                 import_media(job, user, pending_media, by_day, stats, warnings, media_blobs)
             job.status = "done"
             job.phase = ""
-            job.stats = stats.as_dict()
+            found = {k: v for k, v in (job.stats or {}).items() if k.startswith("found_")}  # what the scan said: kept
+            job.stats = {**found, **stats.as_dict()}
             job.warnings = warnings[: MAX_WARNINGS * 2]
             job.records_read = job.records_total = max(job.records_total, Import.objects.get(pk=job.pk).records_read)
             job.finished_at = timezone.now()

@@ -14,6 +14,7 @@ class Stats:
     already: int = 0  # already stored by an earlier import
     outside: int = 0  # outside the date range
     system: int = 0
+    undated: int = 0  # records the export gives no readable time for (named in the warnings)
     threats: int = 0
     night: int = 0
     burst_items: int = 0

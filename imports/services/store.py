@@ -72,6 +72,9 @@ def store_items(job: Import, stats: Stats, warnings: list[str]) -> tuple[Days, M
             if r.system:
                 stats.system += 1
                 continue
+            if not r.time_known:
+                stats.undated += 1  # kept in the sealed export, named in a warning; it belongs to no day
+                continue
             utc_time = getattr(r, "utc_time", None)
             if utc_time is not None:
                 instant = utc_time.astimezone(dt.UTC)

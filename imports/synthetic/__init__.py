@@ -5,6 +5,7 @@ The ``write_*`` functions stream a large export straight to disk (for the benchm
 SMS records in a few seconds) and return the ``Expected`` counts without keeping the records.
 
 One module a format (``whatsapp_export``, ``sms_export``, ``telegram_export``, ``messenger_export``, ``mail_export``,
+``signal_export``,
 ``csv_export``) over ``common`` (names, texts, ``Expected``, ``Sample``); the generators are named here, as the tests
 and benchmarks use them.
 
@@ -13,8 +14,9 @@ Nothing here is real data: names, numbers (Ofcom drama ranges 07700 900xxx) and 
 
 from imports.synthetic.common import LONDON, Expected, ExpectedRecord, Sample
 from imports.synthetic.csv_export import csv_generic
-from imports.synthetic.mail_export import eml, mbox
+from imports.synthetic.mail_export import eml, mbox, multipart_eml, undated_eml, undated_mbox
 from imports.synthetic.messenger_export import messenger
+from imports.synthetic.signal_export import signal_export
 from imports.synthetic.sms_export import calls_xml, sms_xml, write_sms_xml, xml_entity_bomb
 from imports.synthetic.telegram_export import telegram
 from imports.synthetic.whatsapp_export import WhatsAppStyle, whatsapp, write_whatsapp
@@ -24,6 +26,10 @@ __all__ = [
     "eml",
     "mbox",
     "messenger",
+    "multipart_eml",
+    "signal_export",
+    "undated_eml",
+    "undated_mbox",
     "telegram",
     "Expected",
     "ExpectedRecord",

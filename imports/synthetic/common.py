@@ -45,6 +45,7 @@ class ExpectedRecord:
     system: bool = False
     utc_time: dt.datetime | None = None
     call_seconds: int | None = None
+    time_known: bool = True  # False: an e-mail with no readable date (kept, on no day)
 
 
 @dataclass
@@ -71,9 +72,13 @@ class Expected:
             else:
                 self.messages += 1
             self.senders[record.sender] += 1
-            if self.first is None or record.local_time < self.first:
+            if not record.time_known:
+                pass
+            elif self.first is None or record.local_time < self.first:
                 self.first = record.local_time
-            if self.last is None or record.local_time > self.last:
+            if not record.time_known:
+                pass
+            elif self.last is None or record.local_time > self.last:
                 self.last = record.local_time
         if self.records is not None:
             self.records.append(record)

@@ -19,8 +19,9 @@ def _mojibake(value: object) -> object:
     return value
 
 
-def messenger(n: int = 40, *, seed: int = 5, mojibake: bool = True, instagram: bool = False) -> Sample:
-    """A ``message_1.json`` thread (newest first) with calls, photos, unsent messages, reactions; mis-encoded by default."""
+def messenger(n: int = 40, *, seed: int = 5, mojibake: bool = True, instagram: bool = False, participants: bool = True) -> Sample:
+    """A ``message_1.json`` thread (newest first) with calls, photos, unsent messages, reactions; mis-encoded by default.
+    ``participants=False`` leaves out the participants list (only ``messages``), as many Instagram exports do."""
     rng = random.Random(seed)
     expected = Expected()
     me, them = "Pat Doe", "Zoë Brontë 🌸"
@@ -65,6 +66,8 @@ def messenger(n: int = 40, *, seed: int = 5, mojibake: bool = True, instagram: b
         "thread_path": "inbox/zoebronte_123" if not instagram else "inbox/zoe.bronte_17841400000000000",
         "magic_words": [],
     }
+    if not participants:
+        thread = {"messages": messages}
     if mojibake:
         thread = _mojibake(thread)  # type: ignore[assignment]
     data = json.dumps(thread, ensure_ascii=True, indent=2).encode()

@@ -41,8 +41,11 @@ def _contact_display(number: str, name: str) -> str:
     return f"{name} ({number})" if name not in ("(Unknown)", "", "null") else number
 
 
-def _sms_items(n: int, seed: int, surrogates: bool, mms_every: int, expected: Expected, start: dt.datetime | None = None) -> Iterator[str]:
+def _sms_items(
+    n: int, seed: int, surrogates: bool, mms_every: int, expected: Expected, start: dt.datetime | None = None, bad_base64: bool = False
+) -> Iterator[str]:
     rng = random.Random(seed)
+    damaged = bad_base64
     when = start or dt.datetime(2024, 3, 1, 7, 0, tzinfo=UTC)
     for i in range(n):
         when += dt.timedelta(seconds=rng.randint(30, 4000))
@@ -56,6 +59,9 @@ def _sms_items(n: int, seed: int, surrogates: bool, mms_every: int, expected: Ex
             inbound = rng.random() < 0.7
             text = TEXTS[rng.randrange(len(TEXTS))]
             pic = base64.b64encode(bytes(rng.randrange(256) for _ in range(48))).decode()
+            if damaged:  # the first MMS: its picture's data is not valid base64 (a warning, its size unknown)
+                pic, damaged = "not*base64*at all!", False
+                expected.warnings.append("not valid base64")
             box = "1" if inbound else "2"
             from_addr, to_addr = (number, "+447700900999") if inbound else ("insert-address-token", number)
             expected.add(ExpectedRecord("message", local, who if inbound else "", text, attachments=(f"IMG_{i}.jpg",), utc_time=utc))
@@ -83,15 +89,28 @@ def _sms_items(n: int, seed: int, surrogates: bool, mms_every: int, expected: Ex
         )
 
 
-def sms_xml(n: int = 40, *, seed: int = 2, surrogates: bool = True, mms_every: int = 7, truncate: bool = False, encoding: str = "utf-8") -> Sample:
-    """An SMS Backup & Restore ``sms-*.xml`` with sms and mms; ``truncate`` cuts it inside the last record."""
+def sms_xml(
+    n: int = 40,
+    *,
+    seed: int = 2,
+    surrogates: bool = True,
+    mms_every: int = 7,
+    truncate: bool = False,
+    encoding: str = "utf-8",
+    declared: int | None = None,
+    bad_base64: bool = False,
+) -> Sample:
+    """An SMS Backup & Restore ``sms-*.xml`` with sms and mms; ``truncate`` cuts it inside the last record; ``declared``
+    puts another count on the root than the records written; ``bad_base64`` damages the first MMS picture's data."""
     expected = Expected()
-    body = "".join(_sms_items(n, seed, surrogates, mms_every, expected))
+    body = "".join(_sms_items(n, seed, surrogates, mms_every, expected, bad_base64=bad_base64))
+    if declared is not None and declared != n:
+        expected.warnings.append(f"says it holds {declared:,} records but {n:,} were found")
     text = (
         "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n"
         "<!--File Created By SMS Backup & Restore v10.20.002 on 05/04/2024 10:12:43-->\n"
         '<?xml-stylesheet type="text/xsl" href="sms.xsl"?>\n'
-        f'<smses count="{n}" backup_set="a1b2c3" backup_date="1712311963000" type="full">\n{body}</smses>\n'
+        f'<smses count="{n if declared is None else declared}" backup_set="a1b2c3" backup_date="1712311963000" type="full">\n{body}</smses>\n'
     )
     if truncate:
         last_start = max(text.rfind("<sms "), text.rfind("<mms "))

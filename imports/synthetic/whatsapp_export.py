@@ -28,6 +28,10 @@ class WhatsAppStyle:
     mid_boms: bool = False  # stray U+FEFF at some line starts
     locale: str = "en"  # "en" | "de"
     encoding: str = "utf-8"  # "utf-8" | "utf-16"
+    rtl: bool = False  # a right-to-left locale: U+200F inside dates (after "[", before each separator), the Arabic comma
+    #                    U+060C, and stray U+200F/U+200E/U+061C marks anywhere in lines (never left in what is read)
+    odd: bool = False  # empty messages, view-once "null", and (12-hour clocks) an impossible "13:04 AM"
+    final_newline: bool = True
 
 
 def _wa_header(when: dt.datetime, s: WhatsAppStyle) -> str:
@@ -53,9 +57,12 @@ def _wa_header(when: dt.datetime, s: WhatsAppStyle) -> str:
         clock += f":{when.second:02d}"
     if s.clock == 12:
         clock += s.ampm_space + ap
+    comma = "\u060c" if s.rtl else ","
+    if s.rtl:
+        date = date.replace(s.sep, "\u200f" + s.sep)
     if s.os == "ios":
-        return ("\u200e" if s.lrm else "") + f"[{date}, {clock}] "
-    return f"{date}{'' if s.no_comma else ','} {clock} - "
+        return ("\u200e" if s.lrm else "") + ("[\u200f" if s.rtl else "[") + f"{date}{comma} {clock}] "
+    return ("\u200f" if s.rtl else "") + f"{date}{'' if s.no_comma else comma} {clock} - "
 
 
 _FORCED = (0.05, 0.12, 0.16, 0.19, 0.25, 0.02, 0.5)
@@ -83,6 +90,19 @@ def _wa_events(n: int, s: WhatsAppStyle, rng: random.Random, start: dt.datetime,
             else:
                 yield ExpectedRecord("message", when, "", text, system=True), f"{header}{text}"
             continue
+        if s.odd and i % 11 == 4:
+            yield ExpectedRecord("message", when, sender, ""), f"{header}{sender}:"  # an empty message keeps its sender
+            continue
+        if s.odd and i % 11 == 7:
+            yield ExpectedRecord("message", when, sender, ""), f"{header}{sender}: null"  # view-once media
+            continue
+        if s.odd and s.clock == 12 and i % 11 == 9:
+            odd = when.replace(hour=13)  # "13:04 AM": read as 13:04, with a warning naming the line
+            yield (
+                ExpectedRecord("message", odd, sender, "ok"),
+                f"{_wa_header(odd, WhatsAppStyle(**{**s.__dict__, 'clock': 24})).rstrip()[:-1].rstrip()}{_odd_suffix(s)}{sender}: ok",
+            )
+            continue
         if roll < 0.04:
             text = f"{sender} added Jo"
             if s.os == "ios":
@@ -99,7 +119,10 @@ def _wa_events(n: int, s: WhatsAppStyle, rng: random.Random, start: dt.datetime,
                 body = f"{name} ({'Datei angehängt' if s.locale == 'de' else 'file attached'})"
             yield ExpectedRecord("message", when, sender, body.lstrip("\u200e"), attachments=(name,)), f"{header}{sender}: {body}"
         elif roll < 0.14:
-            if s.os == "ios":
+            if s.os == "ios" and s.rtl:
+                body = "document omitted"
+                yield ExpectedRecord("message", when, sender, body), f"{header}{sender}: \u200e{body}"
+            elif s.os == "ios":
                 body = "Bild weggelassen" if s.locale == "de" else "image omitted"
                 yield ExpectedRecord("message", when, sender, body), f"{header}{sender}: {mark}{body}"
             else:
@@ -131,12 +154,20 @@ def _wa_chunks(n: int, s: WhatsAppStyle, seed: int, start: dt.datetime, step: tu
         expected.add(record)
         if s.mid_boms and i % 7 == 3:
             text = "\ufeff" + text
-        buffer.append(text + newline)
+        if s.rtl and i % 3 == 1:
+            at = rng.randrange(len(text.split("\n", 1)[0].rstrip("\r")) + 1)
+            text = text[:at] + "\u200f\u061c"[i % 2] + text[at:]  # a stray mark anywhere: never left in a name or text
+        buffer.append(text + (newline if s.final_newline or i < n - 1 else ""))
         if len(buffer) >= 4096:
             yield "".join(buffer)
             buffer.clear()
     if buffer:
         yield "".join(buffer)
+
+
+def _odd_suffix(s: WhatsAppStyle) -> str:
+    """The end of a header whose 12-hour clock shows an impossible hour: " AM] " (iOS) or " AM - " (Android)."""
+    return f"{s.ampm_space}AM] " if s.os == "ios" else f"{s.ampm_space}AM - "
 
 
 def whatsapp(

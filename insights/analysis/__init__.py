@@ -8,7 +8,7 @@ Read it in this order, one module at a time:
 * ``results``: what it gives back (:class:`Analysis`, :class:`Finding`, :class:`Check`, :class:`Point`, :class:`Ref`).
 * ``counting``: :func:`analyse`, the one pass that counts and sorts the incidents behind each finding.
 * ``periods``: the weeks or months the charts count in.
-* ``checks``: the fifteen findings looked for, and what their silence means.
+* ``checks``: the sixteen findings looked for, and what their silence means.
 * ``findings``: the rules about the diary's incidents; ``timing``: night-time and bursts (diary and imported).
 
 The names below are the ones the rest of Daybook uses; the modules import each other directly.

@@ -1,4 +1,4 @@
-"""The fifteen findings Daybook looks for, in the order the page lists them, each with what it means when it is
+"""The sixteen findings Daybook looks for, in the order the page lists them, each with what it means when it is
 not found (shown, so that silence is explained)."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from insights.analysis.codes import DOMESTIC
 from insights.analysis.inputs import OrderInfo
 from insights.analysis.results import Check, Finding
+from kernel import night
 
 CHECKS = [
     ("course_of_conduct", "A course of conduct", "Fewer than two incidents are recorded."),
@@ -16,21 +17,27 @@ CHECKS = [
     (
         "escalation_seriousness",
         "Getting more serious",
-        "No first threat, approach at home or work, damage, violence or move to turning up in person after earlier, less serious incidents.",
+        "No first threat, first approach to your home, workplace or place of study, damage, violence or move to turning "
+        "up in person after earlier, less serious incidents.",
     ),
     ("threats", "Threats", "No threats to you or to others are recorded."),
+    ("suicide_threats", "Threats of suicide", "No threats by them to harm or kill themselves are recorded."),
     ("danger", "You felt in danger", "No incident is marked 'I felt in danger'."),
-    ("frequent_visits", "Turning up more than three times a week", "No week has more than three visits or approaches."),
+    (
+        "frequent_visits",
+        "Turning up more than three times a week",
+        "No week has them turning up more than three times (visits, or being seen at your home, work or place of study).",
+    ),
     ("third_parties", "Other people drawn in", "No contact through, or harm to, other people is recorded."),
     ("breaches", "Orders broken", "No incident is marked as breaking an order."),
     ("during_order", "Incidents while an order was in force", "No unmarked incident falls while a recorded order was in force."),
-    ("night", "Night-time contact", "Fewer than two incidents between 11pm and 6am."),
+    ("night", "Night-time contact", f"Fewer than two incidents {night.WORDS}."),
     ("bursts", "Bursts of contact", "No hour with 10 or more contacts."),
     ("repeat_domestic", "Repeated incidents in a year (partner, ex-partner or family)", "Fewer than three incidents in the last 12 months."),
     (
         "imported_night",
         "Imported messages and calls at night",
-        "Fewer than two of the imported messages and calls came between midnight and 6am.",
+        f"Fewer than two of the imported messages and calls came {night.WORDS}.",
     ),
     (
         "imported_bursts",

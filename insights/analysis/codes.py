@@ -46,6 +46,7 @@ def code_group(name: str) -> frozenset[str]:
 
 
 THREATS = code_group("threats")
+SUICIDE = code_group("suicide_threats")
 VIOLENCE = code_group("violence")
 DAMAGE_OR_VIOLENCE = code_group("damage_or_entry") | VIOLENCE
 # Being physically there: turning up, following, watching, waiting, getting in, damage, attack.
@@ -58,6 +59,11 @@ REMOTE_CHANNELS = frozenset({"phone_call", "text", "messaging_app", "email", "so
 THIRD_PARTY = code_group("third_parties")
 THIRD_PARTY_CHANNELS = frozenset({"third_party"})
 HOME_OR_WORK = frozenset({"home", "work", "school"})
+# Being seen at a place, and signs left there without being seen (damage found, a gift at the door).
+SEEN = code_group("seen_there")
+LEFT = code_group("left_there")
+# The places an approach is named for, each on its own: the home above all, then work, then the place of study.
+PLACE_NAMES = {"home": "your home", "work": "your workplace", "school": "your place of study"}
 DOMESTIC = frozenset({"ex_partner", "partner", "family"})
 
 # The taxonomy's families of behaviours, as the charts name them (short, and long for the totals).
@@ -92,15 +98,32 @@ def is_remote(codes: tuple[str, ...], channel: str) -> bool:
     return channel in REMOTE_CHANNELS or (bool(codes) and all(c in REMOTE for c in codes))
 
 
-def is_turning_up(codes: tuple[str, ...], channel: str, place: str) -> bool:
-    """Turning up (the S-DASH visits topic): a visit, or being there in person at home, work or school."""
-    return "CONT.VISIT" in codes or (is_presence(codes, channel) and place in HOME_OR_WORK)
-
-
-def is_approach_home_work(codes: tuple[str, ...], channel: str, place: str) -> bool:
-    if "CONT.VISIT" in codes and place in ("", *HOME_OR_WORK):
+def is_seen(codes: tuple[str, ...], channel: str) -> bool:
+    """Seen there in person: a visit, following, waiting, watching or attack; or an in-person incident that does not
+    only record something left or done (damage found, a gift left at the door)."""
+    if not SEEN.isdisjoint(codes):
         return True
-    return is_presence(codes, channel) and place in HOME_OR_WORK
+    return channel in PRESENCE_CHANNELS and not (codes and all(c in LEFT for c in codes))
+
+
+def is_turning_up(codes: tuple[str, ...], channel: str, place: str) -> bool:
+    """Turning up (the S-DASH visits topic): a visit anywhere, or being seen at home, work or school. Damage found or
+    a gift left there without being seen is not turning up (see :func:`left_at`)."""
+    return "CONT.VISIT" in codes or (place in HOME_OR_WORK and is_seen(codes, channel))
+
+
+def left_at(codes: tuple[str, ...], channel: str, place: str) -> str:
+    """The place (home, work, school) where something was left or done without them being seen there; "" if none."""
+    if place in HOME_OR_WORK and not LEFT.isdisjoint(codes) and not is_seen(codes, channel):
+        return place
+    return ""
+
+
+def approach_at(codes: tuple[str, ...], channel: str, place: str) -> str:
+    """The place (home, work, school) they came to, seen there or leaving a sign; "" if none."""
+    if place not in HOME_OR_WORK:
+        return ""
+    return place if is_seen(codes, channel) or left_at(codes, channel, place) else ""
 
 
 def is_third_party(codes: tuple[str, ...], channel: str) -> bool:
@@ -115,9 +138,12 @@ class Kind(NamedTuple):
     presence: bool
     remote: bool
     turning_up: bool
-    approach: bool
+    approach: str  # the place (home, work, school) they came to, seen or leaving a sign; "" if none
+    seen: bool  # seen there (see is_seen)
     harm: bool
     third: bool
+    suicide: bool
+    left: str  # the place where something was left or done without being seen; "" if none
 
 
 def kind_of(codes: tuple[str, ...], channel: str, place: str) -> Kind:
@@ -127,7 +153,10 @@ def kind_of(codes: tuple[str, ...], channel: str, place: str) -> Kind:
         is_presence(codes, channel),
         is_remote(codes, channel),
         is_turning_up(codes, channel, place),
-        is_approach_home_work(codes, channel, place),
+        approach_at(codes, channel, place),
+        is_seen(codes, channel),
         not DAMAGE_OR_VIOLENCE.isdisjoint(codes),
         is_third_party(codes, channel),
+        not SUICIDE.isdisjoint(codes),
+        left_at(codes, channel, place),
     )

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 
 from insights import thresholds as T
 from insights.analysis.checks import checks_for
-from insights.analysis.codes import GROUP_LONG, GROUPS, Kind, kind_of
+from insights.analysis.codes import GROUP_LONG, GROUPS, PLACE_NAMES, Kind, kind_of
 from insights.analysis.findings import find_all
 from insights.analysis.inputs import Fact, Imported, OrderInfo
 from insights.analysis.periods import chart_periods
@@ -45,6 +45,14 @@ def analyse(
     full collections over a heap of 100 000 facts would otherwise make the cost grow faster than the diary."""
     with no_gc():
         return _analyse(facts, as_of=as_of, relationship=relationship, retracted=retracted, orders=orders, imported=imported)
+
+
+def approach_label(place: str, seen: bool) -> str:
+    """The step "they came to your home" (or workplace, or place of study), saying whether they were seen there."""
+    where = PLACE_NAMES[place]
+    if seen:
+        return f"The first time they came to {where}"
+    return f"The first sign they had been at {where}: something left or done there (such as damage or a gift), without being seen"
 
 
 @contextmanager
@@ -80,13 +88,14 @@ def _analyse(
     heat = [[0] * 24 for _ in range(7)]
     weekday_of: dict[dt.date, int] = {}
     kind_counts: dict[tuple[tuple[str, ...], str, str], int] = {}
-    untimed = reported = danger = contacts = no_codes = 0
+    untimed = reported = unreported = danger = contacts = no_codes = 0
     bk = Buckets()
     days = bk.days
     kinds: dict[tuple[tuple[str, ...], str, str], Kind] = {}
     window_s = T.BURST_MINUTES.value * 60
     night_start, night_end = T.NIGHT_START_HOUR.value, T.NIGHT_END_HOUR.value
-    seen_threat = seen_approach = seen_harm = seen_presence = False
+    seen_threat = seen_harm = seen_presence = False
+    approached: set[tuple[str, bool]] = set()  # (place, seen there) already named: home, work, school, each apart
     remote_before = 0
     for i, f in enumerate(facts):
         d = f.day
@@ -117,6 +126,8 @@ def _analyse(
                 bk.timed.append(f)
         if f.reported:
             reported += 1
+        elif f.reported is False and not f.quick:  # a quick note was never asked: not said, not "not reported"
+            unreported += 1
         if f.danger:
             danger += 1
             bk.danger.append(f)
@@ -131,17 +142,21 @@ def _analyse(
                     bk.milestones.append(("The first threat", f))
         if k.third:
             bk.third.append(f)
+        if k.suicide:
+            bk.suicide.append(f)
         if k.turning_up:
             bk.turning_up.append(f)
-        if k.approach and not seen_approach:
-            seen_approach = True
+        if k.left:
+            bk.left.append(f)
+        if k.approach and (k.approach, k.seen) not in approached:
+            approached.add((k.approach, k.seen))
             if i > 0:
-                bk.milestones.append(("The first time they came to your home, work or place of study", f))
+                bk.milestones.append((approach_label(k.approach, k.seen), f))
         if k.harm and not seen_harm:
             seen_harm = True
             if i > 0:
                 bk.milestones.append(("The first damage or violence", f))
-        if k.presence:
+        if k.seen:  # turned up in person (damage found or a gift left without being seen is not)
             if not seen_presence:
                 seen_presence = True
                 if remote_before >= T.REMOTE_BEFORE_PRESENCE.value:
@@ -193,7 +208,8 @@ def _analyse(
         heat=heat,
         untimed=untimed,
         reported=reported,
-        unreported=n - reported,
+        unreported=unreported,
+        reported_not_said=n - reported - unreported,
         danger=danger,
         contacts=contacts,
         no_behaviours=no_codes,

@@ -30,6 +30,7 @@ def find_all(facts: Sequence[Fact], bk: Buckets, *, as_of: dt.date, relationship
         _escalation_frequency,
         _escalation_seriousness,
         _threats,
+        _suicide_threats,
         _danger,
         _frequent_visits,
         _third_parties,
@@ -89,34 +90,60 @@ def _duration(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | N
     )
 
 
-def frequency_windows(days: Sequence[dt.date], facts: Sequence[Fact], as_of: dt.date) -> tuple[list[Fact], int, dt.date, dt.date, dt.date]:
-    """Incidents in the last RECENT_DAYS days to ``as_of``, and the count in the BEFORE_DAYS days before them.
-    ``days`` are the facts' days (sorted), so the windows are found by bisection."""
+def frequency_windows(days: Sequence[dt.date], facts: Sequence[Fact], as_of: dt.date) -> tuple[list[Fact], list[Fact], dt.date, dt.date, dt.date]:
+    """Incidents in the last RECENT_DAYS days to ``as_of`` and in the BEFORE_DAYS days before them, with the windows'
+    first and last days. ``days`` are the facts' days (sorted), so the windows are found by bisection."""
     recent_from = as_of - dt.timedelta(days=T.RECENT_DAYS.value - 1)
     before_from = recent_from - dt.timedelta(days=T.BEFORE_DAYS.value)
     lo, mid, hi = bisect_left(days, before_from), bisect_left(days, recent_from), bisect_right(days, as_of)
-    return list(facts[mid:hi]), mid - lo, recent_from, before_from, recent_from - dt.timedelta(days=1)
+    return list(facts[mid:hi]), list(facts[lo:mid]), recent_from, before_from, recent_from - dt.timedelta(days=1)
+
+
+def _rising(recent: int, before: int) -> tuple[bool, float]:
+    """Whether ``recent`` (last 14 days) is an escalation on ``before`` (the 28 days before), and the usual 14 days."""
+    usual = before * T.RECENT_DAYS.value / T.BEFORE_DAYS.value  # the earlier count scaled to 14 days
+    return recent >= T.ESCALATION_MIN_RECENT.value and recent >= T.ESCALATION_FACTOR.value * usual and recent > usual, usual
+
+
+def _compare(recent: int, before: int, usual: float, word: str, words: str, span: str) -> str:
+    """ "In the 28 days before (...) there were 4 incidents, about 2 in an average 14 days: the last 14 days had 6 times as many." """
+    if before == 0:
+        return f"In the {T.BEFORE_DAYS.value} days before ({span}) there were none."
+    usual_text = f"{usual:g}" if usual == int(usual) else f"{usual:.1f}"
+    were = "was" if before == 1 else "were"
+    return (
+        f"In the {T.BEFORE_DAYS.value} days before ({span}) there {were} {plural(before, word, words)}, "
+        f"about {usual_text} in an average 14 days: the last 14 days had {figure(recent / usual)} times as many."
+    )
 
 
 def _escalation_frequency(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
-    recent, before, recent_from, before_from, before_to = frequency_windows(bk.days, facts, as_of)
-    r = len(recent)
-    usual = before * T.RECENT_DAYS.value / T.BEFORE_DAYS.value  # the earlier count scaled to 14 days
-    if r < T.ESCALATION_MIN_RECENT.value or r < T.ESCALATION_FACTOR.value * usual or r <= usual:
+    """More incidents (records in the diary), or more contacts (a record of 32 calls is 32), in the last 14 days than
+    usual. Both are said where they differ."""
+    recent, earlier, recent_from, before_from, before_to = frequency_windows(bk.days, facts, as_of)
+    r, before = len(recent), len(earlier)
+    rc, before_c = sum(f.how_many for f in recent), sum(f.how_many for f in earlier)
+    by_records, usual = _rising(r, before)
+    by_contacts, usual_c = _rising(rc, before_c)
+    if not (by_records or by_contacts):
         return None
-    usual_text = f"{usual:g}" if usual == int(usual) else f"{usual:.1f}"
-    if before == 0:
-        compare = f"In the {T.BEFORE_DAYS.value} days before ({day_text(before_from)} to {day_text(before_to)}) there were none."
+    span = f"{day_text(before_from)} to {day_text(before_to)}"
+    same = rc == r and before_c == before
+    summary = f"{plural(r, 'incident')} recorded in the last {T.RECENT_DAYS.value} days ({day_text(recent_from)} to {day_text(as_of)})"
+    if same:
+        summary += f", each one contact. {_compare(r, before, usual, 'incident', 'incidents', span)}"
     else:
-        were = "was" if before == 1 else "were"
-        compare = (
-            f"In the {T.BEFORE_DAYS.value} days before ({day_text(before_from)} to {day_text(before_to)}) there {were} {plural(before, 'incident')}, "
-            f"about {usual_text} in an average 14 days: the last 14 days had {figure(r / usual)} times as many."
+        summary += (
+            f", with {plural(rc, 'contact')} in them (calls, messages and visits counted one by one: a record of 32 calls "
+            f"is 32 contacts). Counting incidents: {_compare(r, before, usual, 'incident', 'incidents', span)} "
+            f"Counting contacts: {_compare(rc, before_c, usual_c, 'contact', 'contacts', span)}"
         )
+        if not by_records:
+            summary += " The number of incidents alone has not risen as much: the rise is in the contacts."
     return Finding(
         "escalation_frequency",
         TITLES["escalation_frequency"],
-        f"{plural(r, 'incident')} in the last {T.RECENT_DAYS.value} days ({day_text(recent_from)} to {day_text(as_of)}). {compare}",
+        summary,
         f"{T.ESCALATION_FACTOR.source} {T.ESCALATION_MIN_RECENT.meaning}",
         [point(f"Incidents in the last {T.RECENT_DAYS.value} days:", recent)],
         [f.number for f in recent],
@@ -178,6 +205,30 @@ def _threats(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | No
     )
 
 
+def _suicide_threats(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
+    hits = bk.suicide
+    if not hits:
+        return None
+    return Finding(
+        "suicide_threats",
+        TITLES["suicide_threats"],
+        f"Your diary records threats by them to harm or kill themselves in {plural(len(hits), 'incident')}, the latest on "
+        f"{day_text(hits[-1].day)}. Threatening suicide to make you answer or come back is pressure, not your "
+        "responsibility; stalking and domestic abuse services treat it as a warning sign of risk, to them and to you. "
+        "If they say they are about to harm themselves, call 999.",
+        SUICIDE_THREATS_SOURCE,
+        [point("Incidents with a threat of suicide:", hits)],
+        [f.number for f in hits],
+    )
+
+
+SUICIDE_THREATS_SOURCE = (
+    "Threatening suicide to force contact is one of the stalking behaviours named in Daybook's behaviour list (from the "
+    "Suzy Lamplugh Trust's National Stalking Awareness Week case study); the police DASH (2009) risk form asks whether "
+    "the abuser has threatened or attempted suicide."
+)
+
+
 def _danger(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
     hits = bk.danger
     if not hits:
@@ -194,28 +245,43 @@ def _danger(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | Non
 
 
 def visit_weeks(turning_up: Sequence[Fact]) -> list[tuple[dt.date, list[Fact]]]:
-    """Calendar weeks (from Monday) with more than VISITS_PER_WEEK visits or approaches, oldest first.
-    ``turning_up``: the facts that are visits or approaches (``Buckets.turning_up``), in time order."""
+    """Calendar weeks (from Monday) with more than VISITS_PER_WEEK times they turned up, oldest first, counting records
+    or contacts (a record of "came to the door three times" is three). ``turning_up``: the facts that are visits or
+    being seen at home, work or school (``Buckets.turning_up``), in time order."""
     weeks: dict[dt.date, list[Fact]] = {}
     for f in turning_up:
         weeks.setdefault(week_start(f.day), []).append(f)
-    return [(w, fs) for w, fs in weeks.items() if len(fs) > T.VISITS_PER_WEEK.value]
+    most = T.VISITS_PER_WEEK.value
+    return [(w, fs) for w, fs in weeks.items() if len(fs) > most or sum(f.how_many for f in fs) > most]
 
 
 def _frequent_visits(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding | None:
     weeks = visit_weeks(bk.turning_up)
     if not weeks:
         return None
-    points = [point(f"Turned up {times(len(fs))} in the week of {day_text(w)}.", fs) for w, fs in weeks[-MAX_REFS:]]
+    points = []
+    for w, fs in weeks[-MAX_REFS:]:
+        n = sum(f.how_many for f in fs)
+        counted = "" if n == len(fs) else f" (in {plural(len(fs), 'incident')})"
+        points.append(point(f"Turned up {times(n)} in the week of {day_text(w)}{counted}.", fs))
     more = len(weeks) - len(points)
     if more:
         points.insert(0, Point(f"{plural(more, 'earlier week')} like this are not listed here."))
+    left = bk.left
+    if left:
+        text = (
+            f"Not counted as turning up: {plural(len(left), 'incident')} where something was left or done at your home, "
+            "work or place of study without them being seen there (damage found, a gift or letter left)."
+        )
+        points.append(point(text, left))
     numbers = [f.number for _, fs in weeks for f in fs]
     return Finding(
         "frequent_visits",
         TITLES["frequent_visits"],
-        f"In {plural(len(weeks), 'week')} they turned up at your home, work or other places you go more than three times. "
-        "The stalking risk screening the police use asks about exactly this.",
+        f"In {plural(len(weeks), 'week')} they turned up more than three times. Counted as turning up: visits, and being "
+        "seen at your home, work or place of study (following, waiting, watching, or there in person), each contact "
+        "once. Not counted: damage found or a gift left there without them being seen. The stalking risk screening the "
+        "police use asks about exactly this.",
         T.VISITS_PER_WEEK.source,
         points,
         numbers,

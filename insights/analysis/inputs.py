@@ -28,7 +28,7 @@ class Fact(NamedTuple):
     place: str
     how_many: int  # contacts in this incident (1 when not given)
     danger: bool
-    reported: bool
+    reported: bool | None  # None: not said (never asked, or not answered)
     order: int | None  # id of the order it breached, if marked
     quick: bool  # a quick note not yet completed
 
@@ -48,7 +48,7 @@ def make_fact(
     place: str = "",
     how_many: int | None = None,
     danger: bool = False,
-    reported: bool = False,
+    reported: bool | None = False,
     order: int | None = None,
     quick: bool = False,
     tz: ZoneInfo | None = None,
@@ -67,7 +67,7 @@ def make_fact(
         place or "",
         how_many if how_many and how_many > 0 else 1,
         bool(danger),
-        bool(reported),
+        None if reported is None else bool(reported),
         order,
         bool(quick),
     )

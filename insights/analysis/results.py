@@ -67,7 +67,9 @@ class Buckets:
     breaches: list[Fact] = field(default_factory=list)
     third: list[Fact] = field(default_factory=list)
     night: list[Fact] = field(default_factory=list)
-    turning_up: list[Fact] = field(default_factory=list)
+    turning_up: list[Fact] = field(default_factory=list)  # seen at home, work or school, or a visit (codes.is_turning_up)
+    left: list[Fact] = field(default_factory=list)  # something left or done at home, work or school, not seen there
+    suicide: list[Fact] = field(default_factory=list)
     timed: list[Fact] = field(default_factory=list)  # placed in an hour, lasting an hour at most: for bursts
     milestones: list[tuple[str, Fact]] = field(default_factory=list)
 
@@ -92,7 +94,8 @@ class Analysis:
     heat: list[list[int]]  # [weekday][hour]
     untimed: int
     reported: int
-    unreported: int
+    unreported: int  # answered "no" (not reported yet)
+    reported_not_said: int  # never asked (quick notes, imported days) or not answered
     danger: int
     contacts: int
     no_behaviours: int

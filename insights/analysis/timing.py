@@ -15,6 +15,7 @@ from insights import thresholds as T
 from insights.analysis.checks import TITLES
 from insights.analysis.inputs import Fact, Imported
 from insights.analysis.results import MAX_REFS, Buckets, Finding, Point, Ref, point
+from kernel import night
 from kernel.words import day_text, plural
 
 
@@ -22,10 +23,12 @@ def night_finding(facts: Sequence[Fact], bk: Buckets, as_of: dt.date) -> Finding
     hits = bk.night
     if len(hits) < T.NIGHT_MIN.value:
         return None
+    contacts = sum(f.how_many for f in hits)
+    counted = "" if contacts == len(hits) else f", with {plural(contacts, 'contact')} in them (each call or message counted)"
     return Finding(
         "night",
         TITLES["night"],
-        f"{plural(len(hits), 'incident')} between 11pm and 6am, the latest on {day_text(hits[-1].day)}. Contact at night "
+        f"{plural(len(hits), 'incident')} {night.WORDS}{counted}, the latest on {day_text(hits[-1].day)}. Contact at night "
         "disturbs sleep and is part of the impact on your daily life.",
         f"{T.NIGHT_START_HOUR.source} {T.NIGHT_MIN.source}",
         [point("Night-time incidents:", hits)],
@@ -120,14 +123,14 @@ def imported_night_finding(imported: Imported) -> Finding | None:
     return Finding(
         "imported_night",
         TITLES["imported_night"],
-        f"{plural(total, 'imported message or call', 'imported messages or calls')} came at night (00:00 to 05:59) "
+        f"{plural(total, 'imported message or call', 'imported messages or calls')} came at night ({night.SPAN}) "
         f"across {plural(len(days), 'day')}, the latest on {day_text(days[-1])}. Contact at night disturbs sleep and is "
         "part of the impact on your daily life.",
-        f"{T.IMPORT_NIGHT_HOURS.source} {T.NIGHT_MIN.source}",
+        f"{T.NIGHT_START_HOUR.source} {T.NIGHT_MIN.source}",
         [_ref_point("The days' incidents:", refs)],
         [r.number for r in refs],
         own_choice=True,
-        thresholds=("IMPORT_NIGHT_HOURS", "NIGHT_MIN"),
+        thresholds=("NIGHT_START_HOUR", "NIGHT_END_HOUR", "NIGHT_MIN"),
     )
 
 

@@ -22,6 +22,10 @@ ANONYMOUS_PAGES = [
     ("sign up", "/account/signup/"),
     ("password reset", "/account/password/reset/"),
     ("help", "/help/"),
+    ("help, local services found", "/help/?area=DE22"),
+    ("help, a place in Scotland", "/help/?area=Glasgow"),
+    ("help, Northern Ireland", "/help/?nation=northern_ireland"),
+    ("help, area search problem", "/help/?area=x"),
     ("behaviours guide", "/guide/behaviours"),
     *[(f"guide {slug}", f"/guide/{slug}/") for slug in GUIDES],
 ]

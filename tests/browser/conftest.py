@@ -276,7 +276,9 @@ def run_axe(page: Page) -> list[dict]:
 
 
 def page_problems(page: Page, name: str, phone: bool) -> list[str]:
-    """What is wrong with the open page: inline scripts, axe-core violations and, on a phone, sideways scrolling."""
+    """What is wrong with the open page: inline scripts, axe-core violations and, on a phone, sideways scrolling.
+    A click that navigates returns once the new page has started to load: wait for all of it first."""
+    page.wait_for_load_state("load")
     problems = [f"{name}: inline script {script}" for script in inline_scripts(page)]
     for v in run_axe(page):
         problems.append(f"{name} {page.url}: axe {v['id']} ({v['impact']}) {v['help']}; targets {v['targets']}; {v['summary']}")

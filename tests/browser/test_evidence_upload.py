@@ -16,7 +16,7 @@ browser_fixtures = pytest.importorskip("tests.browser.conftest", reason="tests/b
 from playwright.sync_api import Page, expect  # noqa: E402
 
 from cases.services import create_case  # noqa: E402
-from evidence import services, uploads  # noqa: E402
+from evidence import limits, services, uploads  # noqa: E402
 from evidence.models import Exhibit  # noqa: E402
 from evidence.testing import MIB, jpeg_with_exif, pdf  # noqa: E402
 from tests.factories import make_incident  # noqa: E402
@@ -147,12 +147,12 @@ def test_every_evidence_page_is_accessible(browsing, person, case, kind):  # noq
 def test_a_dropped_connection_mid_upload_carries_on_where_it_stopped(browsing, person, case):  # noqa: ANN001
     """The second chunk's connection is reset once: the uploader waits, asks the server how much arrived, and
     resumes from there. The sealed file is whole."""
-    data = os.urandom(10 * MIB + 7)
+    data = os.urandom(limits.CHUNK + 2 * MIB + 7)  # two chunks, whatever the chunk size
     page = browsing.page("phone", user=person)
     dropped: list[str] = []
 
     def flaky(route, request):  # noqa: ANN001
-        if request.method == "PUT" and request.headers.get("upload-offset") == str(4 * MIB) and not dropped:
+        if request.method == "PUT" and request.headers.get("upload-offset") == str(limits.CHUNK) and not dropped:
             dropped.append(request.url)
             route.abort("connectionreset")
         else:

@@ -44,8 +44,8 @@ def test_overview(browsing, person, case, kind):  # noqa: ANN001
     check(page, "overview, tables open", kind, problems)
     screenshot(page, f"insights-overview-{kind}")
     # Each chart has a text alternative: an SVG with a title and description, and a table.
-    assert page.locator("svg.ins-chart[role=img]").count() == 7
-    assert page.locator("figure .govuk-table").count() == 7
+    expect(page.locator("svg.ins-chart[role=img]")).to_have_count(7)
+    expect(page.locator("figure .govuk-table")).to_have_count(7)
     # A finding's incident opens the incident.
     night = sorted(case.syn.truth["night"])[0]
     page.locator("#finding-night").locator("xpath=..").get_by_role("link", name=f"Incident {night}", exact=False).first.click()
@@ -85,7 +85,7 @@ def test_screening_answered_kept_and_printed(browsing, person, case, kind, instr
     check(page, "printable summary", kind, problems)
     page.emulate_media(media="print")
     assert page.locator("#exit-this-page").is_hidden() and page.locator(".db-header").is_hidden()
-    assert page.locator(".ins-print-only").is_visible()
+    expect(page.locator(".ins-print-only")).to_be_visible()
     screenshot(page, f"insights-screening-print-{kind}")
     assert not problems, "\n".join(problems)
 

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cases.services import create_case
+from tests.browser.conftest import run_axe
 
 pytestmark = pytest.mark.browser
 
@@ -85,3 +86,46 @@ def test_quick_capture_with_the_keyboard_only(browsing, person, case):  # noqa: 
     expect(page.locator("main")).to_contain_text("Sat in his car opposite my door for an hour")
     print(f"keyboard quick capture: {presses} key presses and one typed sentence")
     assert presses <= 25
+
+
+def test_phone_menu_with_the_keyboard_only(browsing, person, case):  # noqa: ANN001
+    """On a phone the header is one row: the links fold behind "Menu", a button that Enter opens and Escape closes
+    (focus back on the button), every stop with a visible focus, and axe-core finds nothing with it open or closed."""
+    page = browsing.page("phone", user=person)
+    page.goto("/")
+    page.wait_for_load_state("load")
+    menu = page.get_by_role("button", name="Menu")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#db-nav").get_by_role("link", name="My cases")).to_be_hidden()
+    expect(page.locator(".db-header").get_by_role("link", name="Quick note")).to_be_visible()
+    assert not run_axe(page)
+    header = page.locator(".db-header").bounding_box()
+    assert header is not None and header["height"] <= 64, f"the phone header is {header} high: more than one row"
+
+    stops = [tab(page)["text"] for _ in range(4)]
+    assert stops[0] == "Skip to main content" and "Exit this page" in stops[1] and stops[3] == "Quick note", stops
+    focused = tab(page)
+    assert focused["tag"] == "button" and focused["text"] == "Menu", f"after {stops}: {focused}"
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    assert not run_axe(page)
+    texts = [tab(page)["text"] for _ in range(4)]
+    assert texts == ["My cases", "Get help", "Account", "Sign out"], texts  # Quick note is beside the button
+    page.keyboard.press("Escape")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    assert page.evaluate(FOCUSED)["text"] == "Menu"
+    expect(page.locator("#db-nav").get_by_role("link", name="My cases")).to_be_hidden()
+
+    # Open again and follow a link: Enter on "Get help" opens the help page.
+    page.keyboard.press("Space")
+    tab(page)
+    tab(page)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Get help")
+
+
+def test_desktop_keeps_the_links_in_view(browsing, person, case):  # noqa: ANN001
+    page = browsing.page("desktop", user=person)
+    page.goto("/")
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    expect(page.locator(".db-header").get_by_role("link", name="Quick note")).to_be_visible()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from casework import services
 from casework.models import ContactOutcome
@@ -72,6 +73,6 @@ def test_staff_pages_pass_axe(browsing: Browsing, transactional_db, kind):  # no
     guard.bad_status = [s for s in guard.bad_status if f"/clients/{restricted.client.pk}/" not in s]
     page.goto("/staff/kent/referrals/new/")
     page.get_by_role("button", name="Record referral").click()
-    assert page.locator(".govuk-error-summary").count() == 1
+    expect(page.locator(".govuk-error-summary")).to_have_count(1)
     problems += page_problems(page, "referral form with errors", phone)
     assert not problems, "\n".join(problems)

@@ -1,0 +1,77 @@
+"""Small shared rules of the justice side: access to a client's pages, clean text, dates, reminders.
+
+Access goes through casework.policy (the one service-side policy): a member sees a client's justice pages when
+their role sees client records at all (``Can.SEE_CLIENTS``) and the policy gives them full sight. A restricted
+client they are not named on gives the break-glass page; anything else is a missing page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from casework.forms import BreakGlassForm
+from casework.models import Client
+from casework.policy import Sight, client_in_org, sight
+from justice.models import Task
+from organisations.access import Can, Staff
+from organisations.models import Role
+
+MAX_TEXT = 5000
+
+
+def client_page(request: HttpRequest, staff: Staff, client_id: object) -> tuple[Client | None, HttpResponse | None]:
+    """(client, None) when the member may work on it; (None, break-glass page) or Http404 otherwise."""
+    if not staff.can(Can.SEE_CLIENTS):
+        raise Http404("No such page")
+    client = client_in_org(staff, client_id)
+    seen = sight(staff, client)
+    if seen is Sight.NONE:
+        raise Http404("No such page")
+    if seen is Sight.BREAK_GLASS:
+        return None, render(request, "casework/break_glass.html", {"staff": staff, "client": client, "form": BreakGlassForm()}, status=403)
+    return client, None
+
+
+def may_work_on(staff: Staff, client: Client) -> None:
+    """The service layer's own check (whoever calls it): the same rule as the pages."""
+    if client.organisation_id != staff.organisation.pk or not staff.can(Can.SEE_CLIENTS) or sight(staff, client) is not Sight.FULL:
+        raise ValidationError("You cannot work on this client record.")
+
+
+def is_team_lead(staff: Staff) -> bool:
+    return staff.membership.role == Role.TEAM_LEAD
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def clean_text(value: str | None, what: str, *, required: bool = False, minimum: int = 0, limit: int = MAX_TEXT) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationError(f"Write {what}.")
+    if text and len(text) < minimum:
+        raise ValidationError(f"Write {what} in a sentence or two (at least {minimum} characters).")
+    if len(text) > limit:
+        raise ValidationError(f"{what[0].upper()}{what[1:]} is too long: keep it under {limit} characters.")
+    return text
+
+
+def not_future(day: dt.date | None, what: str) -> None:
+    if day is not None and day > today():
+        raise ValidationError(f"{what[0].upper()}{what[1:]} cannot be in the future.")
+
+
+def not_before(later: dt.date | None, earlier: dt.date | None, message: str) -> None:
+    if later is not None and earlier is not None and later < earlier:
+        raise ValidationError(message)
+
+
+def remind(client: Client, kind: str, due_on: dt.date, about: str) -> Task:
+    """A reminder on the due list (reminders are not records: they are not chained)."""
+    return Task.objects.create(client=client, kind=kind, due_on=due_on, about=about)
