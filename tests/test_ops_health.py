@@ -96,7 +96,7 @@ def test_the_queue_reports_how_many_workers_beat_in_the_last_minute() -> None:
     assert "node-a" not in json.dumps(body)  # counted, never named
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the worker closes its connection when it stops
 @override_settings(TASKS=DB_TASKS)
 def test_a_database_worker_beats_when_it_starts() -> None:
     from django.core.management import call_command
