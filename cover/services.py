@@ -20,7 +20,14 @@ from organisations.access import Can, Staff, can
 from organisations.models import Membership
 
 MAX_TEXT = 5000
-MAX_COVER_DAYS = 92
+MAX_COVER_DAYS = 92  # when the organisation has no settings row; otherwise its own cover_max_days
+
+
+def max_cover_days(organisation: object) -> int:
+    settings = getattr(organisation, "settings", None)
+    return int(settings.cover_max_days) if settings is not None else MAX_COVER_DAYS
+
+
 MAX_VISIT_HOURS = 12
 ACTIVE = (ClientStatus.REFERRED, ClientStatus.OPEN)
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
@@ -93,8 +100,9 @@ def cover_grant(*, staff: Staff, covering: Membership, absent: Membership, start
         raise ValidationError({"ends_at": "The end must be after the start."})
     if ends_at <= timezone.now():
         raise ValidationError({"ends_at": "The end has already passed."})
-    if ends_at - starts_at > dt.timedelta(days=MAX_COVER_DAYS):
-        raise ValidationError({"ends_at": f"Cover is time-limited: at most {MAX_COVER_DAYS} days. Reallocate for a longer absence."})
+    longest = max_cover_days(staff.organisation)
+    if ends_at - starts_at > dt.timedelta(days=longest):
+        raise ValidationError({"ends_at": f"Cover is time-limited: at most {longest} days. Reallocate for a longer absence."})
     reason = _text(reason, "the reason for the cover (for example annual leave)", limit=300)
     grant = CoverGrant.objects.create(
         organisation=staff.organisation, covering=covering, absent=absent, starts_at=starts_at, ends_at=ends_at, reason=reason, granted_by=staff.membership

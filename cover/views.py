@@ -211,7 +211,8 @@ def supervision_detail(request: HttpRequest, record_id: int) -> HttpResponse:
 @staff_view(Can.SEE_CLIENTS)
 def my_visits(request: HttpRequest) -> HttpResponse:
     staff = request.staff
-    return render(request, "cover/visits.html", {"staff": staff, "rows": selectors.my_visits(staff)})
+    grace_minutes = int(visits.grace(staff.organisation).total_seconds() // 60)
+    return render(request, "cover/visits.html", {"staff": staff, "rows": selectors.my_visits(staff), "grace_minutes": grace_minutes})
 
 
 STEPS = {"check-in": visits.check_in, "check-out": visits.check_out, "cancel": visits.cancel}

@@ -45,6 +45,8 @@ class SettingsForm(forms.ModelForm):
             "caseload_ceiling",
             "failed_attempts_limit",
             "next_step_after_failed",
+            "check_in_grace_minutes",
+            "cover_max_days",
             "self_referral_open",
             "service_hours",
             "helpline",
@@ -58,6 +60,8 @@ class SettingsForm(forms.ModelForm):
             "caseload_ceiling": "Caseload ceiling per caseworker (high risk counts 3, medium 2, standard 1)",
             "failed_attempts_limit": "Failed first-contact attempts before the next step is offered",
             "next_step_after_failed": "The next step after that many failed attempts",
+            "check_in_grace_minutes": "Lone working: minutes a check-in or check-out may be late before the duty worker and team leads are alerted",
+            "cover_max_days": "Longest cover for an absent colleague, in days (a longer absence is a reallocation)",
             "self_referral_open": "Take self-referrals through the public form",
             "service_hours": "The service's hours (shown on the self-referral form)",
             "helpline": "Helpline shown on the self-referral form",
@@ -76,6 +80,10 @@ class SettingsForm(forms.ModelForm):
                 self.add_error(name, "Choose between 0 and 30 working days.")
         if "failed_attempts_limit" in data and not 1 <= data["failed_attempts_limit"] <= 20:
             self.add_error("failed_attempts_limit", "Choose between 1 and 20 attempts.")
+        if "check_in_grace_minutes" in data and not 5 <= data["check_in_grace_minutes"] <= 120:
+            self.add_error("check_in_grace_minutes", "Choose between 5 and 120 minutes.")
+        if "cover_max_days" in data and not 1 <= data["cover_max_days"] <= 366:
+            self.add_error("cover_max_days", "Choose between 1 and 366 days.")
         if "caseload_ceiling" in data and not 1 <= data["caseload_ceiling"] <= 500:
             self.add_error("caseload_ceiling", "Choose between 1 and 500.")
         return data

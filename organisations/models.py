@@ -102,6 +102,10 @@ class OrganisationSettings(models.Model):
     caseload_ceiling = models.PositiveSmallIntegerField(default=30)
     # First contact (design 3.3): after this many attempts without reaching the person, the next step is offered.
     failed_attempts_limit = models.PositiveSmallIntegerField(default=3)
+    # Lone working and cover (cover/): how late a visit's check-in or check-out may be before it is escalated, and
+    # the longest cover grant (a longer absence is a reallocation).
+    check_in_grace_minutes = models.PositiveSmallIntegerField(default=15)
+    cover_max_days = models.PositiveSmallIntegerField(default=92)
     next_step_after_failed = models.CharField(max_length=20, choices=NextStep.choices, default=NextStep.LEAD_REVIEW)
     # Self-referral (design 6): the public form, the service's hours and helpline shown before anything else.
     self_referral_open = models.BooleanField(default=False)

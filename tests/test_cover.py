@@ -386,3 +386,32 @@ def test_referral_page_shows_the_latest_ten_and_the_log_is_paged(team):
     assert http.get(f"/staff/kent/referrals/{referral.pk}/contact-log/?page=nonsense").status_code == 200
     assert signed_in(team["cat"].user).get(f"/staff/kent/referrals/{referral.pk}/contact-log/").status_code == 404
     assert signed_in(team["other_lead"].user).get(f"/staff/fife/referrals/{referral.pk}/contact-log/").status_code == 404
+
+
+def test_the_organisation_sets_its_own_check_in_grace(team):
+    from organisations.models import OrganisationSettings  # noqa: PLC0415
+
+    OrganisationSettings.objects.update_or_create(organisation=team["org"], defaults={"check_in_grace_minutes": 30})
+    start = dt.datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+    with freeze_time("2026-12-07 09:30:00"):
+        visit = _visit(team, start)
+    with freeze_time("2026-12-07 10:20:00"):
+        assert visits.check_visits() == []  # 20 minutes late: within this organisation's 30
+        assert visits.state(Visit.objects.select_related("organisation__settings").get(pk=visit.pk)) == "planned"
+    with freeze_time("2026-12-07 10:30:01"):
+        raised = visits.check_visits()
+        assert len(raised) == 1 and "by 10:30" in raised[0].message
+    page = signed_in(team["ann"].user).get("/staff/kent/visits/").content.decode()
+    assert "by 30 minutes" in page
+
+
+def test_the_organisation_sets_its_longest_cover(team):
+    from organisations.models import Membership, OrganisationSettings  # noqa: PLC0415
+
+    OrganisationSettings.objects.update_or_create(organisation=team["org"], defaults={"cover_max_days": 120})
+    lead = staff_of(Membership.objects.get(pk=team["lead"].pk))  # as a new request reads it
+    data = {"covering": team["bob"], "absent": team["ann"], "starts_at": timezone.now(), "reason": "Long leave"}
+    services.cover_grant(staff=lead, ends_at=timezone.now() + dt.timedelta(days=100), **data)
+    with pytest.raises(ValidationError, match="at most 120 days"):
+        services.cover_grant(staff=lead, ends_at=timezone.now() + dt.timedelta(days=130), **data)
+    assert CoverGrant.objects.count() == 1

@@ -209,14 +209,18 @@ def test_settings_refuse_bad_values_and_keep_the_old_ones(world):
         "caseload_ceiling": "30",
         "failed_attempts_limit": "3",
         "next_step_after_failed": "lead_review",
+        "check_in_grace_minutes": "2",
+        "cover_max_days": "400",
         "service_hours": "Monday to Friday, 9am to 5pm",
         "helpline": "National Stalking Helpline: 0808 802 0300",
     }
     response = admin.post("/staff/kent/settings/", bad)
-    assert response.status_code == 200 and "There is a problem" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in page
+    assert "Choose between 5 and 120 minutes." in page and "Choose between 1 and 366 days." in page
     world["org"].settings.refresh_from_db()
     assert world["org"].settings.idle_timeout_minutes == 15
-    good = dict(bad, idle_timeout_minutes="20", first_contact_days_high="1", first_contact_days_medium="3")
+    good = dict(bad, idle_timeout_minutes="20", first_contact_days_high="1", first_contact_days_medium="3", check_in_grace_minutes="30", cover_max_days="92")
     assert admin.post("/staff/kent/settings/", good).status_code == 302
     world["org"].settings.refresh_from_db()
     assert world["org"].settings.idle_timeout_minutes == 20 and world["org"].settings.first_contact_days_medium == 3
