@@ -288,16 +288,42 @@ class Stack:
         with self._lock:
             self.workers[index] = self._spawn(name, [python(), "manage.py", "worker"], self.env(name))
 
-    def start(self, fresh_database: bool = False) -> None:
-        """Everything: S3, the database, the workers and the web nodes (started side by side)."""
-        self.start_s3()
-        self.prepare_database(fresh=fresh_database)
+    def start_services(self, fresh_database: bool = False) -> None:
+        """S3 and the database (created, migrated) side by side: the slow part of starting."""
+        failures: list[BaseException] = []
+
+        def s3() -> None:
+            try:
+                self.start_s3()
+            except BaseException as exc:  # noqa: BLE001 - raised below, in the caller's thread
+                failures.append(exc)
+
+        thread = threading.Thread(target=s3)
+        thread.start()
+        try:
+            self.prepare_database(fresh=fresh_database)
+        finally:
+            thread.join()
+        if failures:
+            raise failures[0]
+
+    def start_processes(self, wait: bool = True) -> None:
+        """The workers and the web nodes (started side by side); ``wait``: until every node answers."""
         for i in range(self.config.workers):
             self.start_worker(i)
         for i in range(len(self.config.ports)):
             self.start_node(i, wait=False)
+        if wait:
+            self.wait_for_nodes()
+
+    def wait_for_nodes(self) -> None:
         for i in range(len(self.config.ports)):
             self.wait_for_node(i)
+
+    def start(self, fresh_database: bool = False) -> None:
+        """Everything: S3, the database, the workers and the web nodes."""
+        self.start_services(fresh_database)
+        self.start_processes()
 
     def stop(self) -> None:
         """Stop every process this stack started (SIGTERM to each group, then SIGKILL), then the S3 server."""
@@ -314,6 +340,9 @@ class Stack:
                 _signal_group(proc.popen, signal.SIGKILL)
                 proc.popen.wait(timeout=10)
         if self.s3 is not None:
+            if not self.s3.keep and self.s3.process is not None:
+                self.s3.process.kill()  # its data is thrown away with its folder: no need to wait for a clean stop
+                self.s3.process.wait(timeout=10)
             self.s3.stop()
             self.s3 = None
 
@@ -382,6 +411,15 @@ class Browser:
     def json(self, method: str, path: str, data: Any = None, base: str | None = None) -> tuple[int, Any]:
         body = json.dumps(data).encode() if data is not None else None
         status, _, content = self.request(method, path, body=body, headers={"Content-Type": "application/json", "Accept": "application/json"}, base=base)
+        try:
+            return status, json.loads(content or b"{}")
+        except ValueError:
+            return status, {"raw": content[:500].decode("utf-8", "replace")}
+
+    def json_put(self, url: str, data: bytes, offset: int, base: str | None = None) -> tuple[int, Any]:
+        """One chunk of a resumable upload (evidence/views.py): the bytes from ``offset``; the answer's JSON."""
+        headers = {"Content-Type": "application/offset+octet-stream", "Upload-Offset": str(offset), "Accept": "application/json"}
+        status, _, content = self.request("PUT", url, body=data, headers=headers, base=base)
         try:
             return status, json.loads(content or b"{}")
         except ValueError:
