@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from care import plans, safety, selectors, sharing
-from care.access import client_page
 from care.forms import ActionForm, DoneForm, GoalForm, GoalStatusForm, NeedsForm, PlanReviewForm, SafetyPlanForm, safety_initial
 from care.models import Goal, NeedsAssessment, PlanAction, PlanReview, attach
 from care.views_safeguarding import read
+from casework.gate import client_page
 from casework.models import Client
 from organisations.access import Can, Staff, staff_view
 from organisations.forms import add_errors

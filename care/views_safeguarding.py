@@ -17,9 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.actions import AuditAction
 from audit.services import record_staff
 from care import ledger, safeguarding, selectors
-from care.access import client_page, concern_gate, lead_sees
+from care.access import concern_gate, lead_sees
 from care.forms import ChaseForm, ChildForm, CloseForm, ConcernForm, ConsentForm, NoteForm, OutcomeForm, SafeguardingReferralForm
 from care.models import ConcernStatus, SafeguardingConcern, attach
+from casework.gate import client_page
 from casework.models import Client
 from casework.policy import hides_name
 from casework.services import client_read

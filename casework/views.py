@@ -20,10 +20,11 @@ from casework import selectors, services
 from casework.allocation import allocatable, caseloads, conflicts
 from casework.forms import AccessLogForm, AllocateForm, BreakGlassForm, ClientSearchForm, DecisionForm, ReferralForm, RestrictForm, ScreenForm
 from casework.forms_intake import FirstContactForm
+from casework.gate import gate
 from casework.identity import NEITHER_CONFIRM_NOR_DENY
 from casework.index import duplicate_hints, possible_duplicates, search
 from casework.merge import open_merges, referrals_of
-from casework.models import SUCCESSFUL_OUTCOMES, Alert, Client
+from casework.models import SUCCESSFUL_OUTCOMES, Alert
 from casework.policy import Sight, client_in_org, hides_name, referral_in_org, role_sees, sight, visible_clients
 from organisations.access import Can, Staff, staff_view
 from organisations.forms import add_errors
@@ -32,16 +33,6 @@ from organisations.models import Membership
 LATEST_ATTEMPTS = 10
 LOG_PAGE = 50
 LOG_MAX_PAGE = 1000
-
-
-def _gate(request: HttpRequest, staff: Staff, client: Client) -> HttpResponse | None:
-    """None when the member may see the client; the break-glass page when restriction stops them; else 404."""
-    seen = sight(staff, client)
-    if seen is Sight.NONE:
-        raise Http404("No such page")
-    if seen is Sight.BREAK_GLASS:
-        return render(request, "casework/break_glass.html", {"staff": staff, "client": client, "form": BreakGlassForm()}, status=403)
-    return None
 
 
 @staff_view(Can.SEE_QUEUE)
@@ -101,7 +92,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
 def _referral_page(request: HttpRequest, staff: Staff, referral_id: object, forms: dict | None = None, status: int = 200) -> HttpResponse:
     referral = referral_in_org(staff, referral_id)
     client = referral.client
-    if (stop := _gate(request, staff, client)) is not None:
+    if (stop := gate(request, staff, client)) is not None:
         return stop
     services.client_read(staff=staff, client=client, action=AuditAction.REFERRAL_VIEWED, target=f"referral {referral.pk}")
     hints = [
@@ -155,7 +146,7 @@ def referral_contact_log(request: HttpRequest, referral_id: int) -> HttpResponse
     if not (staff.can(Can.SEE_QUEUE) or staff.can(Can.SEE_CLIENTS)):
         raise Http404("No such page")
     referral = referral_in_org(staff, referral_id)
-    if (stop := _gate(request, staff, referral.client)) is not None:
+    if (stop := gate(request, staff, referral.client)) is not None:
         return stop
     try:
         page = max(1, min(int(request.GET.get("page", "1")), LOG_MAX_PAGE))
@@ -258,7 +249,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     staff = request.staff
     client = client_in_org(staff, client_id)
-    if (stop := _gate(request, staff, client)) is not None:
+    if (stop := gate(request, staff, client)) is not None:
         return stop
     services.client_read(staff=staff, client=client, action=AuditAction.CLIENT_VIEWED, target=f"client {client.pk}")
     context = {
@@ -279,7 +270,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
 def client_allocate(request: HttpRequest, client_id: int) -> HttpResponse:
     staff = request.staff
     client = client_in_org(staff, client_id)
-    if (stop := _gate(request, staff, client)) is not None:
+    if (stop := gate(request, staff, client)) is not None:
         return stop
     members = allocatable(client)
     form = AllocateForm(request.POST or None, members=members)
@@ -303,7 +294,7 @@ def client_allocate(request: HttpRequest, client_id: int) -> HttpResponse:
 def client_restrict(request: HttpRequest, client_id: int) -> HttpResponse:
     staff = request.staff
     client = client_in_org(staff, client_id)
-    if (stop := _gate(request, staff, client)) is not None:
+    if (stop := gate(request, staff, client)) is not None:
         return stop
     form = RestrictForm(request.POST, organisation=staff.organisation)
     if form.is_valid():

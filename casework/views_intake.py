@@ -59,7 +59,7 @@ def feed_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
 @staff_view(Can.TAKE_FEED)
 @require_GET
 def feed_status(request: HttpRequest, upload_id: int) -> JsonResponse:
-    """How far the worker has got, for the progress bar (casework/static/casework/feed-progress.js)."""
+    """How far the worker has got, for the progress bar (kernel/static/kernel/progress.js)."""
     upload = _upload(request.staff, upload_id)
     feedjobs.revive_if_dead(upload)
     body = {"status": upload.status, "stage": upload.get_status_display(), "percent": upload.percent, "problem": upload.problem}

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.actions import AuditAction
 from audit.services import record_staff
-from casework.forms import BreakGlassForm
+from casework.gate import client_gate, number
 from casework.models import Client
-from casework.policy import Sight, client_in_org, hides_name, sight
+from casework.policy import Sight, hides_name, sight
 from cover import selectors, services, visits
 from cover.forms import CoverForm, DutyForm, HandoverForm, StaffRiskForm, SupervisionForm, VisitForm, colleagues
 from cover.models import CoverGrant, HandoverNote, StaffRisk, Supervision, Visit
@@ -25,29 +25,6 @@ from organisations.forms import add_errors
 from organisations.models import Membership
 
 SHOWN_NOTES = 20
-
-
-def _number(value: object) -> int:
-    try:
-        n = int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError) as exc:
-        raise Http404("No such page") from exc
-    if not 0 < n < 2**31:
-        raise Http404("No such page")
-    return n
-
-
-def _client(request: HttpRequest, client_id: object) -> tuple[Staff, Client, HttpResponse | None]:
-    staff: Staff = request.staff  # type: ignore[attr-defined]
-    if not staff.can(Can.SEE_CLIENTS):
-        raise Http404("No such page")
-    client = client_in_org(staff, _number(client_id))
-    seen = sight(staff, client)
-    if seen is Sight.NONE:
-        raise Http404("No such page")
-    if seen is Sight.BREAK_GLASS:
-        return staff, client, render(request, "casework/break_glass.html", {"staff": staff, "client": client, "form": BreakGlassForm()}, status=403)
-    return staff, client, None
 
 
 # --- the duty screen ---
@@ -120,7 +97,7 @@ def covers(request: HttpRequest) -> HttpResponse:
 @require_POST
 def cover_end(request: HttpRequest, grant_id: int) -> HttpResponse:
     staff = request.staff
-    grant = CoverGrant.objects.filter(organisation=staff.organisation, pk=_number(grant_id)).first()
+    grant = CoverGrant.objects.filter(organisation=staff.organisation, pk=number(grant_id)).first()
     if grant is None:
         raise Http404("No such page")
     try:
@@ -140,7 +117,7 @@ def reallocate(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("leaving") if request.method == "POST" else request.GET.get("leaving")
     leaving = None
     if raw:
-        leaving = by_id.get(_number(raw))
+        leaving = by_id.get(number(raw))
         if leaving is None:
             raise Http404("No such page")
     targets = list(colleagues(staff.organisation))
@@ -149,8 +126,8 @@ def reallocate(request: HttpRequest) -> HttpResponse:
         moves = {}
         for key, value in request.POST.items():
             if key.startswith("to_") and value:
-                target = by_id.get(_number(value))
-                moves[_number(key[3:])] = target
+                target = by_id.get(number(value))
+                moves[number(key[3:])] = target
         try:
             done = services.reallocate(staff=staff, leaving=leaving, moves=moves, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
         except ValidationError as exc:
@@ -190,7 +167,7 @@ def supervisions(request: HttpRequest) -> HttpResponse:
 def supervision_new(request: HttpRequest) -> HttpResponse:
     staff = request.staff
     raw = request.POST.get("caseworker") or request.GET.get("caseworker")
-    caseworker = colleagues(staff.organisation).filter(pk=_number(raw)).first() if raw else None
+    caseworker = colleagues(staff.organisation).filter(pk=number(raw)).first() if raw else None
     if caseworker is None:
         raise Http404("No such page")
     caseload = list(Client.objects.filter(organisation=staff.organisation, allocated_to=caseworker).order_by("pk")[:200])
@@ -219,7 +196,7 @@ def supervision_new(request: HttpRequest) -> HttpResponse:
 @staff_view(Can.SEE_CLIENTS)
 def supervision_detail(request: HttpRequest, record_id: int) -> HttpResponse:
     staff = request.staff
-    record = Supervision.objects.filter(organisation=staff.organisation, pk=_number(record_id)).select_related("lead", "caseworker", "organisation").first()
+    record = Supervision.objects.filter(organisation=staff.organisation, pk=number(record_id)).select_related("lead", "caseworker", "organisation").first()
     if record is None or not services.may_read_supervision(staff, record):
         raise Http404("No such page")
     with transaction.atomic():
@@ -245,7 +222,7 @@ STEPS = {"check-in": visits.check_in, "check-out": visits.check_out, "cancel": v
 def visit_step(request: HttpRequest, visit_id: int, step: str) -> HttpResponse:
     staff = request.staff
     action = STEPS.get(step)
-    visit = Visit.objects.filter(organisation=staff.organisation, pk=_number(visit_id)).select_related("client", "client__organisation").first()
+    visit = Visit.objects.filter(organisation=staff.organisation, pk=number(visit_id)).select_related("client", "client__organisation").first()
     if action is None or visit is None or not (visit.member_id == staff.membership.pk or (step == "cancel" and services.is_lead(staff))):
         raise Http404("No such page")
     try:
@@ -285,7 +262,7 @@ def _client_page(request: HttpRequest, staff: Staff, client: Client, forms: dict
 
 @staff_view()
 def client_cover(request: HttpRequest, client_id: int) -> HttpResponse:
-    staff, client, stop = _client(request, client_id)
+    staff, client, stop = client_gate(request, client_id)
     if stop is not None:
         return stop
     with transaction.atomic():
@@ -301,7 +278,7 @@ FORMS = {"handover": HandoverForm, "risk": StaffRiskForm, "visit": VisitForm}
 def client_cover_add(request: HttpRequest, client_id: int, what: str) -> HttpResponse:
     if what not in FORMS:
         raise Http404("No such page")
-    staff, client, stop = _client(request, client_id)
+    staff, client, stop = client_gate(request, client_id)
     if stop is not None:
         return stop
     form = VisitForm(request.POST, organisation=staff.organisation) if what == "visit" else FORMS[what](request.POST)
@@ -324,10 +301,10 @@ def client_cover_add(request: HttpRequest, client_id: int, what: str) -> HttpRes
 @staff_view(Can.ALLOCATE)
 @require_POST
 def staff_risk_end(request: HttpRequest, client_id: int, risk_id: int) -> HttpResponse:
-    staff, client, stop = _client(request, client_id)
+    staff, client, stop = client_gate(request, client_id)
     if stop is not None:
         return stop
-    risk = StaffRisk.objects.filter(client=client, pk=_number(risk_id)).first()
+    risk = StaffRisk.objects.filter(client=client, pk=number(risk_id)).first()
     if risk is None:
         raise Http404("No such page")
     risk.client = client

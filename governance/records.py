@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from audit.actions import AuditAction
 from audit.services import record_staff
-from care.models import Goal, NeedsAssessment, PlanAction, PlanReview, SafeguardingConcern, SafeguardingReferral, SafetyPlan, attach
+from care.models import Goal, NeedsAssessment, PlanAction, PlanReview, SafeguardingConcern, SafetyPlan, attach
 from care.plans import OUTCOMES
-from casework.models import Client, ContactAttempt, Referral
+from casework.models import Client, Referral
 from governance import equality
 from governance.models import Closure, Decision, Feedback, FeedbackKind, FeedbackOutcome, LegalHold, RecordsRequest, RequestKind, RightDelivered
 from governance.redaction import REDACTED, Redactor
@@ -72,7 +72,7 @@ def subject_access_pack(client: Client) -> list[PackSection]:
         )
     )
     rows: list[tuple[str, str]] = []
-    for ref in Referral.objects.filter(client=client).order_by("received_at"):
+    for ref in Referral.objects.filter(client=client).order_by("received_at").prefetch_related("attempts"):
         ref.client = client
         rows += [
             (f"Referral {ref.reference}", f"received {_day(ref.received_at)} from {ref.get_source_display().lower()}; {ref.get_status_display().lower()}"),
@@ -84,11 +84,11 @@ def subject_access_pack(client: Client) -> list[PackSection]:
             ("Household", REDACTED if ref.household else ""),
             ("Who referred", REDACTED if ref.referrer else ""),
         ]
-        for a in ContactAttempt.objects.filter(referral=ref):
+        for a in ref.attempts.all():
             rows.append(("Contact", f"{_day(a.at)}: {a.get_channel_display()}, {a.get_outcome_display().lower()}"))
     out.append(PackSection("Referrals and contact", [x for x in rows if x[1]]))
     rows = []
-    for c in attach(SafeguardingConcern.objects.filter(client=client).order_by("raised_at"), client):
+    for c in attach(SafeguardingConcern.objects.filter(client=client).order_by("raised_at").prefetch_related("referrals"), client):
         rows.append(
             (f"Safeguarding concern {c.reference}", f"raised {_day(c.raised_at)} about {c.get_subject_display().lower()}; {c.get_status_display().lower()}")
         )
@@ -97,7 +97,7 @@ def subject_access_pack(client: Client) -> list[PackSection]:
             rows.append(("Children", REDACTED))
         if c.outcome:
             rows.append(("Outcome", r.text(c.outcome)))
-        for s in attach(SafeguardingReferral.objects.filter(concern=c), client):
+        for s in attach(c.referrals.all(), client):
             rows.append(("Referred to", f"{s.get_agency_display()} on {_day(s.made_at)}{'; outcome: ' + r.text(s.outcome) if s.outcome else ''}"))
     out.append(PackSection("Safeguarding", [x for x in rows if x[1]]))
     rows = []
@@ -120,9 +120,9 @@ def subject_access_pack(client: Client) -> list[PackSection]:
     rows = []
     for a in Assessment.objects.filter(client=client).order_by("at"):
         rows.append(("Risk assessment", f"{_day(a.at)}: {a.get_level_display().lower()} risk"))
-    for o in Order.objects.filter(client=client):
+    for o in Order.objects.filter(client=client).prefetch_related("events"):
         rows.append(("Order", o.get_kind_display()))
-        for oe in OrderEvent.objects.filter(order=o):
+        for oe in o.events.all():
             oe.client = client
             rows.append((f"{o.get_kind_display()}: step", f"{_day(oe.on)}: {oe.get_step_display()}{'. ' + r.text(oe.note) if oe.note else ''}"))
     for v in VpsEvent.objects.filter(client=client):
@@ -180,18 +180,18 @@ def _at(value: dt.date | dt.datetime) -> dt.datetime:
 def chronology(client: Client) -> list[Event]:
     """The client's record in time order, unredacted, for reviews, inquests and family court."""
     ev: list[Event] = []
-    for ref in Referral.objects.filter(client=client):
+    for ref in Referral.objects.filter(client=client).prefetch_related("attempts"):
         ref.client = client
         ev.append(Event(ref.received_at, "Referral received", f"{ref.reference} from {ref.get_source_display().lower()}; {ref.account or ''}".strip("; ")))
         if ref.decided_at:
             ev.append(Event(ref.decided_at, "Referral decided", f"{ref.reference}: {ref.get_status_display().lower()}"))
-        for a in ContactAttempt.objects.filter(referral=ref):
+        for a in ref.attempts.all():
             ev.append(Event(a.at, "Contact attempt", f"{a.get_channel_display()}: {a.get_outcome_display().lower()}"))
-    for c in attach(SafeguardingConcern.objects.filter(client=client), client):
+    for c in attach(SafeguardingConcern.objects.filter(client=client).prefetch_related("referrals"), client):
         ev.append(Event(c.raised_at, "Safeguarding concern raised", f"{c.reference}: {c.summary}"))
         if c.closed_at:
             ev.append(Event(c.closed_at, "Safeguarding concern closed", f"{c.reference}: {c.outcome}"))
-        for s in attach(SafeguardingReferral.objects.filter(concern=c), client):
+        for s in attach(c.referrals.all(), client):
             ev.append(Event(s.made_at, "Safeguarding referral", s.get_agency_display()))
             if s.outcome_on:
                 ev.append(Event(_at(s.outcome_on), "Safeguarding referral outcome", s.outcome or ""))

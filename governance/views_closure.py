@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.actions import AuditAction
-from care.access import client_page
+from casework.gate import client_page
 from casework.models import Client, ClientStatus
 from casework.policy import hides_name
 from casework.services import client_read

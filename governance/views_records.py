@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.actions import AuditAction
-from care.access import client_page
+from casework.gate import client_page
 from casework.models import Client
 from casework.services import client_read
 from governance import records

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.actions import AuditAction
-from care.access import client_page
+from casework.gate import client_page
 from casework.models import Client
 from casework.services import client_read
 from governance import rights as svc

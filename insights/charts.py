@@ -128,8 +128,8 @@ def column_chart(
     bar_w = max(step * 0.8, 0.6)
     summary = summary or f"{sum(values)} {unit} over {n} periods; the most in one period was {peak}."
     parts = _open(key, title, summary, height)
-    # Axis and grid: 0, half and top.
-    for frac in (0, 0.5, 1):
+    # Axis and grid: 0, half and top; half only when it is a whole number (these are counts: never "0.5").
+    for frac in (0, 0.5, 1) if top % 2 == 0 else (0, 1):
         y = top_pad + plot_h - frac * plot_h
         value = top * frac
         label = f"{value:g}" if value == int(value) else f"{value:.1f}"

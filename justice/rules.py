@@ -10,13 +10,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 
-from casework.forms import BreakGlassForm
 from casework.models import Client
-from casework.policy import Sight, client_in_org, sight
+from casework.policy import Sight, sight
 from justice.models import Task
 from organisations.access import Can, Staff
 from organisations.models import Role
@@ -24,17 +21,6 @@ from organisations.models import Role
 MAX_TEXT = 5000
 
 
-def client_page(request: HttpRequest, staff: Staff, client_id: object) -> tuple[Client | None, HttpResponse | None]:
-    """(client, None) when the member may work on it; (None, break-glass page) or Http404 otherwise."""
-    if not staff.can(Can.SEE_CLIENTS):
-        raise Http404("No such page")
-    client = client_in_org(staff, client_id)
-    seen = sight(staff, client)
-    if seen is Sight.NONE:
-        raise Http404("No such page")
-    if seen is Sight.BREAK_GLASS:
-        return None, render(request, "casework/break_glass.html", {"staff": staff, "client": client, "form": BreakGlassForm()}, status=403)
-    return client, None
 
 
 def may_work_on(staff: Staff, client: Client) -> None:

@@ -1,7 +1,7 @@
 """Thin views of the justice pages in the staff area: a client's risk, status and orders, onward referrals, the
 due list, referrals received from other organisations, the local protocol.
 
-Every view goes through organisations.access.staff_view (membership, MFA, idle timeout) and justice.rules.client_page
+Every view goes through organisations.access.staff_view (membership, MFA, idle timeout) and casework.gate.client_gate
 (casework.policy: allocation, restriction, break-glass); a refusal is a missing page. Every read of a client is
 written to the audit log."""
 
@@ -21,22 +21,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.actions import AuditAction
 from audit.services import record_staff
+from casework.gate import client_gate
 from casework.models import Client
 from casework.services import client_read
 from justice import forms as f
 from justice import marac, onward, orders, risk, selectors
 from justice.models import Assessment, ClientEntry, Onward, OnwardKind, OnwardState, Order, Protocol, Review, Task
-from justice.rules import client_page, is_team_lead
+from justice.rules import is_team_lead
 from organisations.access import Can, Staff, staff_view
 from organisations.forms import add_errors
 
 ORDER_EVENTS_SHOWN = 200  # an order's latest steps on its page, in date order
-
-
-def _client(request: HttpRequest, client_id: int) -> tuple[Staff, Client | None, HttpResponse | None]:
-    staff = request.staff
-    client, stop = client_page(request, staff, client_id)
-    return staff, client, stop
 
 
 def _back(staff: Staff, client: Client) -> HttpResponse:
@@ -70,10 +65,9 @@ def _form_page(
 
 @staff_view(Can.SEE_CLIENTS)
 def client_justice(request: HttpRequest, client_id: int) -> HttpResponse:
-    staff, client, stop = _client(request, client_id)
+    staff, client, stop = client_gate(request, client_id)
     if stop is not None:
         return stop
-    assert client is not None
     client_read(staff=staff, client=client, action=AuditAction.JUSTICE_VIEWED, target=f"client {client.pk}")
     data = selectors.client_overview(client)
     latest = data["assessments"][0] if data["assessments"] else None
@@ -94,10 +88,9 @@ def client_justice(request: HttpRequest, client_id: int) -> HttpResponse:
 @staff_view(Can.SEE_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def assess(request: HttpRequest, client_id: int, instrument_id: str) -> HttpResponse:
-    staff, client, stop = _client(request, client_id)
+    staff, client, stop = client_gate(request, client_id)
     if stop is not None:
         return stop
-    assert client is not None
     try:
         inst = risk.staff_instrument(instrument_id)
     except ValidationError as exc:
@@ -121,7 +114,7 @@ def assess(request: HttpRequest, client_id: int, instrument_id: str) -> HttpResp
 @staff_view(Can.SEE_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, client_id: int, assessment_id: int) -> HttpResponse:
-    staff, client, stop = _client(request, client_id)
+    staff, client, stop = client_gate(request, client_id)
     if stop is not None:
         return stop
     assessment = Assessment.objects.filter(client=client, pk=assessment_id, review=Review.AWAITING).select_related("by").first()
@@ -139,7 +132,7 @@ def review(request: HttpRequest, client_id: int, assessment_id: int) -> HttpResp
 @staff_view(Can.SEE_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def status(request: HttpRequest, client_id: int) -> HttpResponse:
-    staff, client, stop = _client(request, client_id)
+    staff, client, stop = client_gate(request, client_id)
     if stop is not None:
         return stop
     form = f.StatusForm(request.POST or None)
@@ -150,7 +143,7 @@ def status(request: HttpRequest, client_id: int) -> HttpResponse:
 @staff_view(Can.SEE_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def order_new(request: HttpRequest, client_id: int) -> HttpResponse:
-    staff, client, stop = _client(request, client_id)
+    staff, client, stop = client_gate(request, client_id)
     if stop is not None:
         return stop
     form = f.OrderForm(request.POST or None)
@@ -166,7 +159,7 @@ def order_new(request: HttpRequest, client_id: int) -> HttpResponse:
 @staff_view(Can.SEE_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def order_detail(request: HttpRequest, client_id: int, order_id: int) -> HttpResponse:
-    staff, client, stop = _client(request, client_id)
+    staff, client, stop = client_gate(request, client_id)
     if stop is not None:
         return stop
     order = Order.objects.filter(client=client, pk=order_id).first()
@@ -194,7 +187,7 @@ def order_detail(request: HttpRequest, client_id: int, order_id: int) -> HttpRes
 @staff_view(Can.SEE_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def court(request: HttpRequest, client_id: int) -> HttpResponse:
-    staff, client, stop = _client(request, client_id)
+    staff, client, stop = client_gate(request, client_id)
     if stop is not None:
         return stop
     form = f.CourtDateForm(request.POST or None)
@@ -206,7 +199,7 @@ def court(request: HttpRequest, client_id: int) -> HttpResponse:
 @staff_view(Can.SEE_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def vps(request: HttpRequest, client_id: int) -> HttpResponse:
-    staff, client, stop = _client(request, client_id)
+    staff, client, stop = client_gate(request, client_id)
     if stop is not None:
         return stop
     form = f.VpsForm(request.POST or None)
@@ -217,7 +210,7 @@ def vps(request: HttpRequest, client_id: int) -> HttpResponse:
 @staff_view(Can.SEE_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def onward_new(request: HttpRequest, client_id: int) -> HttpResponse:
-    staff, client, stop = _client(request, client_id)
+    staff, client, stop = client_gate(request, client_id)
     if stop is not None:
         return stop
     form = f.OnwardForm(request.POST or None, organisation=staff.organisation)
@@ -244,7 +237,7 @@ def onward_new(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 def _onward(request: HttpRequest, client_id: int, onward_id: int) -> tuple[Staff, Client | None, Onward | None, HttpResponse | None]:
-    staff, client, stop = _client(request, client_id)
+    staff, client, stop = client_gate(request, client_id)
     if stop is not None:
         return staff, None, None, stop
     row = Onward.objects.filter(client=client, pk=onward_id).select_related("to_organisation").first()

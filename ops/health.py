@@ -72,7 +72,10 @@ def _queue() -> tuple[bool, dict[str, Any]]:
         enqueued, run_after = oldest
         since = run_after if run_after.year < 9999 else enqueued  # a task held back until run_after waits from then
         wait = (timezone.now() - since).total_seconds()
-    return wait <= queue_stuck_after(), {"waiting": waiting.count(), "oldest_wait_seconds": round(max(wait, 0.0), 1)}
+    from ops import heartbeat  # noqa: PLC0415
+
+    details = {"waiting": waiting.count(), "oldest_wait_seconds": round(max(wait, 0.0), 1), "workers": heartbeat.alive()}
+    return wait <= queue_stuck_after(), details
 
 
 def _rq_queue() -> tuple[bool, dict[str, Any]]:

@@ -60,7 +60,7 @@ def test_file_is_stored_sealed_before_any_row_is_read_then_taken_and_deleted(wor
     # The progress page: a bar, the status route, the script as a file (CSP), no inline script.
     page = intake.get(response["Location"])
     assert page.status_code == 200
-    assert b"<progress" in page.content and b"casework/feed-progress.js" in page.content
+    assert b"<progress" in page.content and b"kernel/progress.js" in page.content
     assert not re.search(rb"<script(?![^>]*\bsrc=)[^>]*>", page.content)
     status = intake.get(f"/staff/kent/feeds/{upload.pk}/status/")
     assert status.json() == {"status": "queued", "stage": "Waiting to start", "percent": 0, "problem": ""}

@@ -190,3 +190,36 @@ def test_chronology_and_pack_hold_orders_statement_and_status(world):
     pack = lead.get(base(world, "subject-access/")).content.decode()
     assert "Asked the police to apply" in pack and "The police offered a Victim Personal Statement" in pack
     assert "On bail" not in pack and "Elm Road" not in pack
+
+
+def test_the_pack_and_chronology_cost_the_same_queries_for_one_order_or_many(world):
+    """A long record (many orders, each with its steps) is read with a fixed number of queries, not one per order."""
+    import datetime as dt  # noqa: PLC0415
+
+    from django.db import connection  # noqa: PLC0415
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+
+    from casework.testing import staff_of  # noqa: PLC0415
+    from justice import orders  # noqa: PLC0415
+    from justice.models import OrderStep  # noqa: PLC0415
+
+    worker = staff_of(world["staff"][T])
+    rachel = world["rachel"]
+    day = timezone.localdate() - dt.timedelta(days=3)
+
+    def add_order() -> None:
+        order = orders.order_open(staff=worker, client=rachel, kind="spo")
+        orders.order_event_record(staff=worker, order=order, step=OrderStep.REQUESTED, on=day, note="Asked DC Brown to apply")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            pack = records.subject_access_pack(rachel)
+            records.chronology(rachel)
+        assert any("Asked DC Brown to apply" in value for section in pack for _, value in section.rows)
+        return len(seen)
+
+    add_order()
+    one = queries()
+    for _ in range(5):
+        add_order()
+    assert queries() == one

@@ -357,3 +357,17 @@ def test_facts_from_raw_sqlite_and_postgresql_values_agree():
     assert f.day == dt.date(2026, 7, 1) and f.hour == 23 and f.how_many == 1
     micro = from_rows([(3, "2026-07-01 22:30:05.250000", "2026-07-01 23:00:00", "approx", "", "", "", 4, 0, 0, None, 1, 0)]).facts[0]
     assert micro.t == aware.timestamp() + 5.25 and micro.end == aware.timestamp() + 1800 and micro.how_many == 4 and micro.quick
+
+
+def test_a_column_chart_of_counts_never_labels_its_axis_with_a_fraction() -> None:
+    """An empty or nearly empty chart (a quiet quarter on the returns page) labels its axis 0 and 1, never 0.5."""
+    import re  # noqa: PLC0415
+
+    from insights.charts import column_chart  # noqa: PLC0415
+
+    for values in ([0, 0, 0], [1, 0, 0], [3, 1], [25, 4]):
+        svg = str(column_chart("c", "Referrals", ["a", "b", "c"][: len(values)], values).svg)
+        labels = re.findall(r'text-anchor="end"[^>]*>([^<]+)<', svg)
+        assert labels and all(label.isdigit() for label in labels), (values, labels)
+    svg = str(column_chart("c", "Referrals", ["a", "b"], [8, 3]).svg)
+    assert re.findall(r'text-anchor="end"[^>]*>([^<]+)<', svg) == ["0", "5", "10"]

@@ -78,3 +78,32 @@ def test_the_answer_holds_no_personal_data(owner, case) -> None:  # noqa: ANN001
 def test_only_get_is_allowed() -> None:
     assert Client().post("/healthz").status_code in (403, 405)
     assert health.check().ok
+
+
+@pytest.mark.django_db
+@override_settings(TASKS=DB_TASKS)
+def test_the_queue_reports_how_many_workers_beat_in_the_last_minute() -> None:
+    from ops import heartbeat
+    from ops.models import WorkerBeat
+
+    assert Client().get("/healthz").json()["queue"]["workers"] == 0
+    heartbeat.beat("node-a:101")
+    heartbeat.beat("node-b:202")
+    assert Client().get("/healthz").json()["queue"]["workers"] == 2
+    WorkerBeat.objects.filter(name="node-b:202").update(seen_at=timezone.now() - dt.timedelta(minutes=2))
+    body = Client().get("/healthz").json()
+    assert body["queue"]["workers"] == 1
+    assert "node-a" not in json.dumps(body)  # counted, never named
+
+
+@pytest.mark.django_db
+@override_settings(TASKS=DB_TASKS)
+def test_a_database_worker_beats_when_it_starts() -> None:
+    from django.core.management import call_command
+
+    from ops import heartbeat
+    from ops.models import WorkerBeat
+
+    call_command("worker", burst=True)
+    assert WorkerBeat.objects.filter(name=heartbeat.worker_name()).exists()
+    assert heartbeat.alive() == 1

@@ -27,7 +27,11 @@ from django.test import Client
 # thread with a running loop unless told otherwise. The flag stays set for the worker once a browser is up.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, expect, sync_playwright  # noqa: E402
+
+# expect() retries for 5 s by default; on a busy two-core machine (CI, helpers' test runs) the page a click opens can
+# take longer than that to arrive. The actions' own timeout is set per context below.
+expect.set_options(timeout=20_000)
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"

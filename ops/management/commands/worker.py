@@ -22,7 +22,13 @@ class Command(BaseCommand):
         if backend == settings.TASKS_BACKENDS["rq"]:
             call_command("rqworker", "default", job_class="django_tasks_rq.Job", burst=burst)
         elif backend == settings.TASKS_BACKENDS["database"]:
+            from ops import heartbeat  # noqa: PLC0415
+
             extra = ["--batch", "--no-startup-delay"] if burst else []
-            call_command("db_worker", "--interval", "1", *extra)
+            beating = heartbeat.start()
+            try:
+                call_command("db_worker", "--interval", "1", *extra)
+            finally:
+                beating.set()
         else:
             self.stderr.write(f"The task backend {backend} runs tasks itself: no worker is needed.")

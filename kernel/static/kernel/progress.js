@@ -1,13 +1,13 @@
-// Daybook: follows a report being made in the background. Loaded as a file (CSP forbids inline scripts).
+// Daybook: follows work done in the background (a report, a police daily file) on a page marked data-progress. Loaded as a file (CSP forbids inline scripts).
 // Asks the server every two seconds how far it has got and updates the bar; reloads the page when it has finished.
 // Without JavaScript the page has a link to refresh it instead.
 (function () {
   "use strict";
-  var box = document.querySelector("[data-report-progress]");
+  var box = document.querySelector("[data-progress]");
   if (!box || !window.fetch) { return; }
   var url = box.getAttribute("data-status-url");
-  var stage = box.querySelector("[data-report-stage]");
-  var percent = box.querySelector("[data-report-percent]");
+  var stage = box.querySelector("[data-progress-stage]");
+  var percent = box.querySelector("[data-progress-percent]");
   var bar = box.querySelector("progress");
   var failures = 0;
 
