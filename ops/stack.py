@@ -184,10 +184,15 @@ class Stack:
         }
 
     def prepare_database(self, fresh: bool = False) -> None:
-        """PostgreSQL database created if missing (or anew), migrated, with the cache table; Redis reachable."""
+        """PostgreSQL database created if missing (or anew), migrated, with the cache table; Redis reachable. The
+        static files are collected in the same go (quick when nothing changed): the nodes render pages through the
+        manifest storage, which must list every static file in the tree."""
         redis_ping(self.config.redis_url)
         ensure_database(self.config.database_url, fresh=fresh)
-        self.shell("from django.core.management import call_command; call_command('migrate', interactive=False, verbosity=0); call_command('createcachetable')")
+        self.shell(
+            "from django.core.management import call_command; call_command('migrate', interactive=False, verbosity=0); "
+            "call_command('createcachetable'); call_command('collectstatic', interactive=False, verbosity=0)"
+        )
 
     # --- processes ---
 
