@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test test-postgres demo bench setup deps static migrate chromium media-tools lint clean
+.PHONY: run stack test test-postgres demo bench setup deps static migrate chromium media-tools lint clean
 
 setup: deps static
 
@@ -32,6 +32,11 @@ migrate: deps
 
 run: setup migrate media-tools
 	@bash scripts/run.sh
+
+# The reference topology on this machine: two web nodes and two workers on PostgreSQL, S3 (SeaweedFS) and Redis
+# (ops/stack.py). Needs PostgreSQL and Redis running on 127.0.0.1.
+stack: setup media-tools
+	@bash scripts/stack.sh
 
 demo: setup migrate
 	$(PY) manage.py load_demo

@@ -69,6 +69,14 @@ class DaybookAccountAdapter(DefaultAccountAdapter):
 
     # Limits that slow guessing but never lock the owner out (see accounts/signin.py).
 
+    def _get_login_attempts_cache_key(self, request: Any, **credentials: Any) -> str:
+        """Failed sign-ins are counted per account, whatever host name the request used. allauth puts the site's
+        domain in this key, which without django.contrib.sites is the request's Host header (with its port): two
+        web nodes, or two names for one service, would each keep their own count, and an attacker could multiply the
+        per-account limit by changing the Host header. Used by allauth both to count and to clear the count."""
+        login = credentials.get("email", credentials.get("username", "")).strip().lower()
+        return f"account:{login}"
+
     def pre_authenticate(self, request: Any, **credentials: Any) -> None:
         try:
             super().pre_authenticate(request, **credentials)

@@ -28,6 +28,8 @@ BENCHMARKS = [
     "returns",
     # The person's own data (issue 17): export and load of a 10 000-incident case.
     "takeout",
+    # Several web nodes (issue 18): two nodes and two workers on PostgreSQL, S3 and Redis, one node killed half-way.
+    "stack",
 ]
 # Benchmarks whose name is not a usable module name.
 MODULES = {"import": "imports_bench", "returns": "bench_returns"}

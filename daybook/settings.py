@@ -243,6 +243,11 @@ EMAIL_USE_TLS = env_bool("DAYBOOK_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DAYBOOK_FROM_EMAIL", "no-reply@localhost")
 
 # Sessions: an idle timeout (default 20 minutes), renewed on every request; gone when the browser closes.
+# With REDIS_URL, sessions are read from Redis and written through to the database ("cached_db"): every web node
+# reads the same session without a database query, and the database row stays the record that signing out, "sign
+# out everywhere" (allauth's usersessions) and deleting an account remove, so a revoked session is gone from both.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 DAYBOOK_IDLE_TIMEOUT_MINUTES = env_int("DAYBOOK_IDLE_TIMEOUT_MINUTES", 20)
 SESSION_COOKIE_AGE = DAYBOOK_IDLE_TIMEOUT_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True

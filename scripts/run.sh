@@ -20,16 +20,28 @@ esac
 export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-${DAYBOOK_DATA_DIR:-./data}/metrics}"
 rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 
-.venv/bin/python manage.py worker &
-WORKER=$!
-# Account deletions whose cooling-off period has ended, and expired exports (takeout/, issue 17): once an hour.
-( while true; do .venv/bin/python manage.py carry_out_deletions >/dev/null || true; sleep 3600; done ) &
-DELETIONS=$!
-# Lone working (cover/, issue 15): a missed check-in on a visit is escalated to the duty worker and team leads within
-# five minutes of falling due, even when nobody opens the duty screen.
-( while true; do .venv/bin/python manage.py check_visits >/dev/null || true; sleep 300; done ) &
-VISITS=$!
-cleanup() { kill "$WORKER" "$DELETIONS" "$VISITS" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true; }
+# A web node of several (ops/stack.py, `make stack`) runs without its own task worker (DAYBOOK_RUN_WORKER=0: workers
+# run apart, sharing the RQ queue) and only one node runs the periodic jobs (DAYBOOK_RUN_PERIODIC=0 on the others).
+PIDS=()
+if [ "${DAYBOOK_RUN_WORKER:-1}" != "0" ]; then
+  .venv/bin/python manage.py worker &
+  PIDS+=($!)
+fi
+if [ "${DAYBOOK_RUN_PERIODIC:-1}" != "0" ]; then
+  # Account deletions whose cooling-off period has ended, and expired exports (takeout/, issue 17): once an hour.
+  ( while true; do .venv/bin/python manage.py carry_out_deletions >/dev/null || true; sleep 3600; done ) &
+  PIDS+=($!)
+  # Lone working (cover/, issue 15): a missed check-in on a visit is escalated to the duty worker and team leads
+  # within five minutes of falling due, even when nobody opens the duty screen.
+  ( while true; do .venv/bin/python manage.py check_visits >/dev/null || true; sleep 300; done ) &
+  PIDS+=($!)
+fi
+cleanup() {
+  if [ "${#PIDS[@]}" -gt 0 ]; then
+    kill "${PIDS[@]}" 2>/dev/null || true
+    wait "${PIDS[@]}" 2>/dev/null || true
+  fi
+}
 trap cleanup EXIT INT TERM
 
 .venv/bin/python -m daybook.startup "$HOST" "$PORT"

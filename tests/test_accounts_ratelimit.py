@@ -64,6 +64,15 @@ def test_lockout_holds_across_clients_and_only_for_that_account(owner, stranger)
     assert is_signed_in(attempt(stranger.email, "another long passphrase here"))
 
 
+def test_the_count_is_per_account_whatever_host_name_is_used(owner):  # noqa: ANN001
+    """Failures counted under one host name (or on one web node: its Host has its own port) hold under another."""
+    for host in ["127.0.0.1", "localhost", "127.0.0.1", "localhost", "127.0.0.1"]:
+        attempt(owner.email, "not the right passphrase", Client(HTTP_HOST=host))
+    response = attempt(owner.email.upper(), PASSPHRASE, Client(HTTP_HOST="localhost"))
+    assert not is_signed_in(response)
+    assert LOCKED in response.content.decode()
+
+
 def test_unknown_addresses_lock_the_same_way(db):  # noqa: ANN001
     """So that the lockout itself cannot tell anyone whether an account exists."""
     for _ in range(5):
