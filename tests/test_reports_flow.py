@@ -96,7 +96,7 @@ def test_progress_is_reported_while_the_worker_has_not_finished(owner_client, di
     status = owner_client.get(f"/cases/{diary.pk}/reports/{report.uuid}/status/").json()
     assert status == {"status": "queued", "stage": "Waiting to start", "percent": 0, "problem": ""}
     page = owner_client.get(f"/cases/{diary.pk}/reports/{report.uuid}/").content.decode()
-    assert "You can leave this page and come back" in page and "reports/progress" in page
+    assert "You can leave this page and come back" in page and "kernel/progress" in page
     services.generate(report)
     assert owner_client.get(f"/cases/{diary.pk}/reports/{report.uuid}/status/").json()["percent"] == 100
 

@@ -41,7 +41,7 @@ def test_progress_page_follows_the_worker(browsing: Browsing, transactional_db, 
     expect(page.locator("progress")).to_have_count(1)
     problems = page_problems(page, "feed progress", phone)
     feedjobs.feed_process(upload.pk)
-    page.get_by_text("Rows rejected").wait_for(timeout=15000)  # reloaded by feed-progress.js
+    page.get_by_text("Rows rejected").wait_for(timeout=15000)  # reloaded by kernel/progress.js
     expect(page.locator("progress")).to_have_count(0)
     problems += page_problems(page, "feed done", phone)
     assert not problems, "\n".join(problems)
