@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import secrets
 from typing import Any
 
 from django import forms
@@ -23,7 +25,28 @@ ANSWERS = {"yes": True, "no": False}  # a question left unanswered is None: "not
 ANSWER_OF = {True: "yes", False: "no"}  # and back, for a form's initial values (None: nothing chosen)
 
 
-class QuickCaptureForm(forms.Form):
+SUBMISSION = re.compile(r"[A-Za-z0-9_-]{16,40}")
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class OnceOnly(forms.Form):
+    """A hidden one-time key, made when the form is shown: the same form sent twice saves one note."""
+
+    submission = forms.CharField(required=False, widget=forms.HiddenInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("submission", new_submission_key())
+
+    def clean_submission(self) -> str:
+        value = self.cleaned_data.get("submission") or ""
+        return value if SUBMISSION.fullmatch(value) else ""  # anything else is no key at all, never an error
+
+
+class QuickCaptureForm(OnceOnly):
     """A note in a few words. Its date and time start as the moment of writing; that moment is never claimed as the
     exact time it happened: left as it was it is saved as "time of writing", changed it is approximate, and it is
     exact only when the person ticks "This is the exact time". Fields are in page order (the error summary follows it)."""
@@ -95,7 +118,7 @@ class QuickCaptureForm(forms.Form):
         )
 
 
-class IncidentForm(forms.Form):
+class IncidentForm(OnceOnly):
     date = forms.DateField(label="Date", widget=DateInput(), error_messages={"required": "Enter the date it happened", "invalid": "Enter a real date"})
     time = forms.TimeField(label="Time", required=False, widget=TimeInput(), error_messages={"invalid": "Enter a real time, like 14:30"})
     # No answer is chosen for the person: an unanswered question would otherwise become "Exact time" in a report.

@@ -57,8 +57,14 @@ class Incident(models.Model):
     notes = Sealed("notes_enc")
     retraction_reason = Sealed("retraction_reason_enc")
 
+    # The form's one-time key: a note sent twice (a retry on a bad connection, a double tap) is saved once.
+    submission = models.CharField(max_length=40, blank=True, default="", editable=False)
+
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "number"], name="incident_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="incident_number_unique"),
+            models.UniqueConstraint(fields=["case", "submission"], condition=~models.Q(submission=""), name="incident_submission_once"),
+        ]
         indexes = [
             models.Index(fields=["case", "occurred_at", "id"], name="incident_timeline"),
             # Partial index matching selectors.needing_detail exactly, so the count stays flat at 100 000 incidents.

@@ -229,16 +229,23 @@ def check(case: Case, data: IncidentData) -> None:
         raise IncidentRefused(errors)
 
 
-def create_incident(case: Case, user: Any, data: IncidentData, quick: bool = False) -> Incident:
+def create_incident(case: Case, user: Any, data: IncidentData, quick: bool = False, submission: str = "") -> Incident:
+    """Record one incident. ``submission`` is the form's one-time key: when an incident of this case already holds it
+    (the same form sent twice), that incident is returned with ``repeated`` set and nothing new is written."""
     check(case, data)
     with transaction.atomic():
         locked = chain.lock(case)
+        if submission and (done := Incident.objects.filter(case=locked, submission=submission).first()) is not None:
+            done.repeated = True  # type: ignore[attr-defined]
+            done.case = case
+            return done
         number = locked.incident_seq + 1
         Case.objects.filter(pk=case.pk).update(incident_seq=number)
         now = timezone.now()
         incident = Incident(case=locked, number=number, created_at=now, updated_at=now, created_by=user, version=1)
         _apply(incident, data)
         incident.needs_detail = quick
+        incident.submission = submission
         incident.save()
         _reindex(incident)
         _bump_week(locked, incident.occurred_at, 1)
@@ -247,6 +254,16 @@ def create_incident(case: Case, user: Any, data: IncidentData, quick: bool = Fal
     case.chain_seq, case.chain_head, case.incident_seq = locked.chain_seq, locked.chain_head, number
     incident.case = case
     return incident
+
+
+def already_saved(cases: Sequence[Case], submission: str) -> Incident | None:
+    """The incident, in one of these cases, that a form with this one-time key already saved (``repeated`` set)."""
+    if not submission:
+        return None
+    done = Incident.objects.filter(case__in=list(cases), submission=submission).first()
+    if done is not None:
+        done.repeated = True  # type: ignore[attr-defined]
+    return done
 
 
 BULK_CHUNK = 1000  # incidents prepared and written at a time by create_incidents (memory stays bounded)

@@ -22,6 +22,13 @@ from diary.forms import IncidentForm, QuickCaptureForm, RetractForm, TimelineFil
 from diary.models import Incident
 
 
+def _saved_words(incident: Incident, words: str) -> str:
+    """The confirmation; for a note sent twice, that it was already saved (once)."""
+    if getattr(incident, "repeated", False):
+        return f"This was already saved as incident {incident.number}: it was sent twice and is kept once."
+    return words
+
+
 def _incident(case: Case, number: int) -> Incident:
     return child_or_404(Incident.objects.select_related("crime_reference", "breached_order"), case, number=number)
 
@@ -32,9 +39,9 @@ def quick_capture(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id, Action.RECORD)
     form = QuickCaptureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        incident = services.create_incident(case, request.user, form.to_data(), quick=True)
+        incident = services.create_incident(case, request.user, form.to_data(), quick=True, submission=form.cleaned_data["submission"])
         request.session["last_case"] = case.pk
-        messages.success(request, f"Saved as incident {incident.number}. You can add more detail later.")
+        messages.success(request, _saved_words(incident, f"Saved as incident {incident.number}. You can add more detail later."))
         return redirect("incident_detail", case_id=case.pk, number=incident.number)
     return render(request, "diary/quick_capture.html", {"form": form, "case": case})
 
@@ -54,7 +61,7 @@ def quick_capture_any(request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             with transaction.atomic():
                 case = create_case(request.user, label=FIRST_CASE_LABEL)
-                incident = services.create_incident(case, request.user, form.to_data(), quick=True)
+                incident = services.create_incident(case, request.user, form.to_data(), quick=True, submission=form.cleaned_data["submission"])
             request.session["last_case"] = case.pk
             messages.success(
                 request,
@@ -63,6 +70,10 @@ def quick_capture_any(request: HttpRequest) -> HttpResponse:
             )
             return redirect("incident_detail", case_id=case.pk, number=incident.number)
         return render(request, "diary/quick_capture.html", {"form": form, "case": None})
+    if request.method == "POST" and (done := services.already_saved(cases, request.POST.get("submission", ""))) is not None:
+        # The first note, sent again (a retry after it was saved and its case made): show the note, make nothing.
+        messages.info(request, _saved_words(done, ""))
+        return redirect("incident_detail", case_id=done.case_id, number=done.number)
     last = request.session.get("last_case")
     chosen = next((c for c in cases if c.pk == last), None)
     if len(cases) == 1 or chosen:
@@ -84,10 +95,13 @@ def incident_new(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id, Action.RECORD)
     form = IncidentForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
+        submission = form.cleaned_data["submission"]
         with transaction.atomic():
-            incident = services.create_incident(case, request.user, _with_new_reference(form, case, request.user))
+            incident = services.already_saved([case], submission) or services.create_incident(
+                case, request.user, _with_new_reference(form, case, request.user), submission=submission
+            )
         request.session["last_case"] = case.pk
-        messages.success(request, f"Incident {incident.number} saved.")
+        messages.success(request, _saved_words(incident, f"Incident {incident.number} saved."))
         return redirect("incident_detail", case_id=case.pk, number=incident.number)
     return render(request, "diary/incident_form.html", {"form": form, "case": case, "creating": True})
 
