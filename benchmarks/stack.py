@@ -19,9 +19,10 @@ alternates between the two node addresses, request by request.
 or reset, timeout) or a 5xx is sent again, to the other node, after 0.2 s, then 0.4, 0.8, 1.6 s ... up to
 ``BENCH_RETRIES`` (6) attempts in all. A chunk is resent at the same offset; a 409 gives the committed offset to
 carry on from (the protocol's own resume, not an error). A finish is sent again as is (finishing twice returns the
-same exhibit). Quick notes have **no idempotency key**: a note whose answer was lost may have been saved, so its retry
-can save it twice. The retry resends the same words (with the note's unique token), and such a second copy is
-counted as ``duplicates``, not hidden.
+same exhibit). A quick note carries the form's one-time key (``submission``: the page makes one each time it shows
+the form; an app makes its own), and its retry resends the same key, so a note whose answer was lost is saved once.
+The words also carry the note's unique token: any second copy would still be found and counted as ``duplicates``
+(bar 0), not hidden.
 
 Figures: ``writes`` (notes acknowledged: the 302 arrived), ``uploads`` (finishes acknowledged with the file's
 SHA-256), ``errors`` (operations that failed after every retry, or got an answer they should not: bar 0),
@@ -123,7 +124,12 @@ class Client:
     def write_note(self, n: int) -> None:
         token = f"w{self.run}-{self.index}-{n}"
         when = dt.datetime.now() - dt.timedelta(minutes=self.random.randint(0, 180))
-        form = {"description": f"{self.random.choice(WORDS).capitalize()} [{token}]", "date": when.strftime("%Y-%m-%d"), "time": when.strftime("%H:%M")}
+        form = {
+            "description": f"{self.random.choice(WORDS).capitalize()} [{token}]",
+            "date": when.strftime("%Y-%m-%d"),
+            "time": when.strftime("%H:%M"),
+            "submission": secrets.token_urlsafe(18),  # the same on every retry of this note
+        }
 
         def send(base: str) -> None:
             status, headers, _ = self.browser.request("POST", f"/cases/{self.case}/quick/", form=form, base=base, timeout=60)
