@@ -178,6 +178,7 @@ class Client:
         self.port = port
         self.cookie = f"sessionid={session}; csrftoken={csrf}"
         self.csrf = csrf
+        self.phases: dict[str, float] = {}  # seconds of the last upload: sending chunks, finishing
 
     def connect(self) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
@@ -200,6 +201,7 @@ class Client:
         chunk = info["chunk_size"]
         offset = 0
         pending = bytearray()
+        began = time.perf_counter()
         for piece in chunks:
             pending += piece
             while len(pending) >= chunk or (offset + len(pending) == size and pending):
@@ -209,7 +211,9 @@ class Client:
                 if status != 200:
                     raise RuntimeError(f"chunk at {offset} answered {status}: {body[:300]!r}")
                 offset = json.loads(body)["offset"]
+        sent = time.perf_counter()
         status, body = self.request("POST", info["finish_url"])
+        self.phases = {"chunks_s": sent - began, "finish_s": time.perf_counter() - sent}
         if status not in (200, 201):
             raise RuntimeError(f"finishing answered {status}: {body[:300]!r}")
         return json.loads(body)["exhibit"]
@@ -334,6 +338,7 @@ def server_run(path: Path, case: Any, session: str, bufs: list[bytes], size: int
         start = time.perf_counter()
         exhibit = client.upload(case.pk, f"upload-{size}.bin", source(bufs, size), size)
         upload_s = time.perf_counter() - start
+        phases = client.phases
         if exhibit["sha256"] != sha:
             raise RuntimeError("the server's SHA-256 differs from the client's")
         peak = vm(worker, "VmHWM")
@@ -347,6 +352,8 @@ def server_run(path: Path, case: Any, session: str, bufs: list[bytes], size: int
             "peak": peak,
             "peak_after_download": peak_after_download,
             "upload_s": upload_s,
+            "chunks_s": phases["chunks_s"],
+            "finish_s": phases["finish_s"],
             "download_s": download_s,
             "read_back_ok": check_ok,
             "task_peak": task_peak,
@@ -539,4 +546,3 @@ def s3_run(  # noqa: PLR0913
         }
     finally:
         server.stop()
-
