@@ -178,19 +178,34 @@ class Client:
         self.port = port
         self.cookie = f"sessionid={session}; csrftoken={csrf}"
         self.csrf = csrf
+        self.conn: http.client.HTTPConnection | None = None
         self.phases: dict[str, float] = {}  # seconds of the last upload: sending chunks, finishing
 
     def connect(self) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
 
     def request(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-        conn = self.connect()
-        try:
-            conn.request(method, path, body=body, headers={"Cookie": self.cookie, "X-CSRFToken": self.csrf, **(headers or {})})
-            response = conn.getresponse()
-            return response.status, response.read()
-        finally:
-            conn.close()
+        """One request on a kept-alive connection (as a browser sends an upload's chunks), reconnecting if needed."""
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = self.connect()
+            try:
+                self.conn.request(method, path, body=body, headers={"Cookie": self.cookie, "X-CSRFToken": self.csrf, **(headers or {})})
+                response = self.conn.getresponse()
+                data = response.read()
+                if response.will_close:
+                    self.close()
+                return response.status, data
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
 
     def upload(self, case_id: int, name: str, chunks: Any, size: int) -> dict:
         start = json.dumps({"name": name, "size": size})
@@ -200,17 +215,15 @@ class Client:
         info = json.loads(body)
         chunk = info["chunk_size"]
         offset = 0
-        pending = bytearray()
         began = time.perf_counter()
-        for piece in chunks:
-            pending += piece
-            while len(pending) >= chunk or (offset + len(pending) == size and pending):
-                part = bytes(pending[:chunk])
-                del pending[:chunk]
-                status, body = self.request("PUT", info["url"], part, {"Content-Type": "application/offset+octet-stream", "Upload-Offset": str(offset)})
-                if status != 200:
-                    raise RuntimeError(f"chunk at {offset} answered {status}: {body[:300]!r}")
-                offset = json.loads(body)["offset"]
+        # Each chunk is sent as the source's pieces, one after the other (http.client sends a list piece by piece),
+        # not joined first: a browser sends a slice of the File it was given, with no copy in JavaScript either.
+        for part, length in _parts(chunks, chunk):
+            headers = {"Content-Type": "application/offset+octet-stream", "Upload-Offset": str(offset), "Content-Length": str(length)}
+            status, body = self.request("PUT", info["url"], part, headers)
+            if status != 200:
+                raise RuntimeError(f"chunk at {offset} answered {status}: {body[:300]!r}")
+            offset = json.loads(body)["offset"]
         sent = time.perf_counter()
         status, body = self.request("POST", info["finish_url"])
         self.phases = {"chunks_s": sent - began, "finish_s": time.perf_counter() - sent}
@@ -234,6 +247,24 @@ class Client:
             return total, h.hexdigest(), time.perf_counter() - start
         finally:
             conn.close()
+
+
+def _parts(pieces: Any, chunk: int) -> Any:
+    """The source's pieces grouped into chunks of ``chunk`` bytes (the last may be shorter): (pieces, length)."""
+    group: list[Any] = []
+    length = 0
+    for piece in pieces:
+        view = memoryview(piece)
+        while view:
+            take = view[: chunk - length]
+            group.append(take)
+            length += len(take)
+            view = view[len(take) :]
+            if length == chunk:
+                yield group, length
+                group, length = [], 0
+    if group:
+        yield group, length
 
 
 def processes_in_group(pgid: int) -> list[tuple[int, int, str]]:
@@ -329,6 +360,7 @@ def wait_for_read_back(exhibit_number: int, case: Any, server: subprocess.Popen,
 def server_run(path: Path, case: Any, session: str, bufs: list[bytes], size: int, log: Any, extra_env: dict[str, str] | None = None) -> dict[str, Any]:
     port = free_port()
     server = start_server(path, port, log, extra_env)
+    client = None
     try:
         client = Client(port, session, "b" * 32)
         worker = web_worker(server.pid)
@@ -359,6 +391,8 @@ def server_run(path: Path, case: Any, session: str, bufs: list[bytes], size: int
             "task_peak": task_peak,
         }
     finally:
+        if client is not None:
+            client.close()
         stop_server(server)
 
 
