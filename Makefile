@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run stack test test-postgres demo bench setup deps static migrate chromium media-tools lint clean
+.PHONY: run stack test test-s3 test-postgres demo bench setup deps static migrate chromium media-tools lint clean
 
 setup: deps static
 
@@ -64,6 +64,15 @@ media-tools:
 
 test: setup chromium media-tools
 	$(PY) -m pytest
+
+# The tests of everything stored (evidence, reports, imports, integrity, tampering, backups) again with the storage on
+# a real S3 server (SeaweedFS on 127.0.0.1, ops/seaweed.py; DAYBOOK_TEST_STORAGE=s3, see tests/conftest.py).
+S3_TESTS := tests/test_evidence.py tests/test_evidence_access.py tests/test_evidence_properties.py \
+	tests/test_reports_flow.py tests/test_report_bundle.py tests/test_report_streamed_bundle.py tests/test_report_pdf.py \
+	tests/test_imports_flow.py tests/test_imports_command.py \
+	tests/test_integrity_check.py tests/test_tampering.py tests/test_ops_backup.py
+test-s3: setup media-tools
+	DAYBOOK_TEST_STORAGE=s3 $(PY) -m pytest $(S3_TESTS)
 
 bench: setup migrate media-tools
 	$(PY) benchmarks/run.py $(B)

@@ -19,16 +19,19 @@ AES-256-GCM limit measured in the same run; the server's peak memory is the same
    reported.
 3. **Memory**, through the real HTTP server: for 64 MiB, then 1 GiB, a fresh server started as ``make run``
    starts it (``scripts/run.sh``: gunicorn gthread plus the task worker; one web worker so there is one process
-   to watch), a 1 MiB warm-up upload, then the file sent with the resumable protocol in the uploader's 4 MiB
-   chunks and finished (sealed). The web worker's peak resident memory (VmHWM) is read after each;
+   to watch), a 1 MiB warm-up upload, then the file sent with the resumable protocol in the chunks the server
+   asks for (8 MiB), on one kept-alive connection, and finished (sealed). The web worker's peak resident memory (VmHWM) is read after each;
    ``rss_delta_mib`` = peak for 1 GiB - peak for 64 MiB. The task worker then reads the sealed blob back in
    full (every tag checked, both hashes taken); its peak is reported too.
 4. **Download**: the 1 GiB original downloaded through the server (decrypted on the fly), hashed by the client
    and compared with the SHA-256 of what was sent: ``download_mb_s``.
 5. **Upload**: ``upload_mb_s`` is the 1 GiB upload of step 3 (chunks sealed in place, then finished: completed and
    read back once for the SHA-256); ``upload_ratio_to_disk`` compares it with ``disk_write_mb_s`` (bar: 0.6).
-6. **S3**: a SeaweedFS server on 127.0.0.1 (tests/s3server.py); ``s3_ingest_mb_s`` is step 2's ingest with the
-   storage on S3 (best of two), ``s3_ratio_to_local`` its ratio to the local ingest (bar: 0.5); then step 3 again
+   ``upload_chunks_s`` and ``upload_finish_s`` split its time: sending the chunks, and the finish.
+6. **S3**: a SeaweedFS server on 127.0.0.1 (ops/seaweed.py); ``s3_ingest_mb_s`` is step 2's ingest with the
+   storage on S3 (best of two), ``s3_ratio_to_local`` its ratio to the local ingest (bar: 0.5); ``s3_server_mb_s``
+   the same bytes sent plain (no sealing) as one multipart upload in the same parts through the same boto3 client,
+   what the S3 server allows, and ``s3_ratio_to_server`` the ingest's ratio to it; then step 3 again
    with the server's storage on S3: ``s3_upload_mb_s`` and ``s3_rss_delta_mib`` (bar: 64).
 
 Environment: BENCH_INGEST_MIB (1024), BENCH_SMALL_MIB (64), BENCH_KEEP=1 to keep the data folder.
@@ -178,18 +181,34 @@ class Client:
         self.port = port
         self.cookie = f"sessionid={session}; csrftoken={csrf}"
         self.csrf = csrf
+        self.conn: http.client.HTTPConnection | None = None
+        self.phases: dict[str, float] = {}  # seconds of the last upload: sending chunks, finishing
 
     def connect(self) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
 
     def request(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-        conn = self.connect()
-        try:
-            conn.request(method, path, body=body, headers={"Cookie": self.cookie, "X-CSRFToken": self.csrf, **(headers or {})})
-            response = conn.getresponse()
-            return response.status, response.read()
-        finally:
-            conn.close()
+        """One request on a kept-alive connection (as a browser sends an upload's chunks), reconnecting if needed."""
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = self.connect()
+            try:
+                self.conn.request(method, path, body=body, headers={"Cookie": self.cookie, "X-CSRFToken": self.csrf, **(headers or {})})
+                response = self.conn.getresponse()
+                data = response.read()
+                if response.will_close:
+                    self.close()
+                return response.status, data
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
 
     def upload(self, case_id: int, name: str, chunks: Any, size: int) -> dict:
         start = json.dumps({"name": name, "size": size})
@@ -199,17 +218,18 @@ class Client:
         info = json.loads(body)
         chunk = info["chunk_size"]
         offset = 0
-        pending = bytearray()
-        for piece in chunks:
-            pending += piece
-            while len(pending) >= chunk or (offset + len(pending) == size and pending):
-                part = bytes(pending[:chunk])
-                del pending[:chunk]
-                status, body = self.request("PUT", info["url"], part, {"Content-Type": "application/offset+octet-stream", "Upload-Offset": str(offset)})
-                if status != 200:
-                    raise RuntimeError(f"chunk at {offset} answered {status}: {body[:300]!r}")
-                offset = json.loads(body)["offset"]
+        began = time.perf_counter()
+        # Each chunk is sent as the source's pieces, one after the other (http.client sends a list piece by piece),
+        # not joined first: a browser sends a slice of the File it was given, with no copy in JavaScript either.
+        for part, length in _parts(chunks, chunk):
+            headers = {"Content-Type": "application/offset+octet-stream", "Upload-Offset": str(offset), "Content-Length": str(length)}
+            status, body = self.request("PUT", info["url"], part, headers)
+            if status != 200:
+                raise RuntimeError(f"chunk at {offset} answered {status}: {body[:300]!r}")
+            offset = json.loads(body)["offset"]
+        sent = time.perf_counter()
         status, body = self.request("POST", info["finish_url"])
+        self.phases = {"chunks_s": sent - began, "finish_s": time.perf_counter() - sent}
         if status not in (200, 201):
             raise RuntimeError(f"finishing answered {status}: {body[:300]!r}")
         return json.loads(body)["exhibit"]
@@ -230,6 +250,24 @@ class Client:
             return total, h.hexdigest(), time.perf_counter() - start
         finally:
             conn.close()
+
+
+def _parts(pieces: Any, chunk: int) -> Any:
+    """The source's pieces grouped into chunks of ``chunk`` bytes (the last may be shorter): (pieces, length)."""
+    group: list[Any] = []
+    length = 0
+    for piece in pieces:
+        view = memoryview(piece)
+        while view:
+            take = view[: chunk - length]
+            group.append(take)
+            length += len(take)
+            view = view[len(take) :]
+            if length == chunk:
+                yield group, length
+                group, length = [], 0
+    if group:
+        yield group, length
 
 
 def processes_in_group(pgid: int) -> list[tuple[int, int, str]]:
@@ -325,6 +363,7 @@ def wait_for_read_back(exhibit_number: int, case: Any, server: subprocess.Popen,
 def server_run(path: Path, case: Any, session: str, bufs: list[bytes], size: int, log: Any, extra_env: dict[str, str] | None = None) -> dict[str, Any]:
     port = free_port()
     server = start_server(path, port, log, extra_env)
+    client = None
     try:
         client = Client(port, session, "b" * 32)
         worker = web_worker(server.pid)
@@ -334,6 +373,7 @@ def server_run(path: Path, case: Any, session: str, bufs: list[bytes], size: int
         start = time.perf_counter()
         exhibit = client.upload(case.pk, f"upload-{size}.bin", source(bufs, size), size)
         upload_s = time.perf_counter() - start
+        phases = client.phases
         if exhibit["sha256"] != sha:
             raise RuntimeError("the server's SHA-256 differs from the client's")
         peak = vm(worker, "VmHWM")
@@ -347,11 +387,15 @@ def server_run(path: Path, case: Any, session: str, bufs: list[bytes], size: int
             "peak": peak,
             "peak_after_download": peak_after_download,
             "upload_s": upload_s,
+            "chunks_s": phases["chunks_s"],
+            "finish_s": phases["finish_s"],
             "download_s": download_s,
             "read_back_ok": check_ok,
             "task_peak": task_peak,
         }
     finally:
+        if client is not None:
+            client.close()
         stop_server(server)
 
 
@@ -447,7 +491,8 @@ def _run(path: Path, size: int, small: int) -> int:
                   f"upload+seal {n / 1e6 / r['upload_s']:.0f} MB/s, download {n / 1e6 / r['download_s']:.0f} MB/s, "
                   f"task worker read-back {'ok' if r['read_back_ok'] else r['read_back_ok']} (peak {r['task_peak']:.1f} MiB)")  # fmt: skip
     upload_mb_s = size / 1e6 / runs["large"]["upload_s"]
-    print(f"upload through the server: {upload_mb_s:.0f} MB/s, {upload_mb_s / disk_mb_s:.2f} of the disk alone", flush=True)
+    print(f"upload through the server: {upload_mb_s:.0f} MB/s, {upload_mb_s / disk_mb_s:.2f} of the disk alone "
+          f"(chunks {runs['large']['chunks_s']:.2f} s, finish {runs['large']['finish_s']:.2f} s)", flush=True)  # fmt: skip
     # A case of its own: the same bytes in the first case would be found as duplicates of files kept on local disk.
     s3 = s3_run(path, create_case(user, label="Benchmark on S3"), user, session, bufs, size, small, sha, ingest_mb_s, log_path)
     log_text = log_path.read_text(errors="replace")
@@ -484,6 +529,8 @@ def _run(path: Path, size: int, small: int) -> int:
             task_worker_peak_mib=runs["large"]["task_peak"],
             upload_mb_s=upload_mb_s,
             upload_ratio_to_disk=upload_mb_s / disk_mb_s,
+            upload_chunks_s=runs["large"]["chunks_s"],
+            upload_finish_s=runs["large"]["finish_s"],
             download_mb_s=size / 1e6 / runs["large"]["download_s"],
             **s3,
             read_back_ok=runs["large"]["read_back_ok"],
@@ -492,6 +539,31 @@ def _run(path: Path, size: int, small: int) -> int:
         )
     )
     return 0 if not tracebacks else 1
+
+
+def measure_s3_alone(bufs: list[bytes], size: int) -> float:
+    """Seconds to send ``size`` plain bytes to the S3 storage as one multipart upload of the storage's parts, one
+    after the other, through the storage's own boto3 client: what the S3 server (and boto3) allow, with no sealing."""
+    from vault import s3, store  # noqa: PLC0415
+
+    st = store.storage()
+    client = st.connection.meta.client
+    key = st._normalize_name("bench-plain.bin")  # noqa: SLF001
+    part = b"".join(bufs)
+    part = (part * (1 + s3.PART_SIZE // len(part)))[: s3.PART_SIZE]
+    start = time.perf_counter()
+    upload_id = client.create_multipart_upload(Bucket=st.bucket_name, Key=key)["UploadId"]
+    done, sent = [], 0
+    while sent < size:
+        body = part[: min(len(part), size - sent)]
+        number = len(done) + 1
+        etag = client.upload_part(Bucket=st.bucket_name, Key=key, UploadId=upload_id, PartNumber=number, Body=body)["ETag"]
+        done.append({"PartNumber": number, "ETag": etag})
+        sent += len(body)
+    client.complete_multipart_upload(Bucket=st.bucket_name, Key=key, UploadId=upload_id, MultipartUpload={"Parts": done})
+    elapsed = time.perf_counter() - start
+    client.delete_object(Bucket=st.bucket_name, Key=key)
+    return elapsed
 
 
 def s3_run(  # noqa: PLR0913
@@ -505,7 +577,7 @@ def s3_run(  # noqa: PLR0913
     from tests import s3server  # noqa: PLC0415
 
     try:
-        server = s3server.start()
+        server = s3server.start(volume_mb=1024)  # volumes of 1 GB: the benchmark writes gigabytes (ops/seaweed.py)
     except s3server.CannotStart as exc:
         print(f"no S3 server, S3 figures skipped: {exc}")
         return {}
@@ -515,8 +587,10 @@ def s3_run(  # noqa: PLR0913
         mb = size / 1e6
         with override_settings(STORAGES=on_s3, EVIDENCE_STORAGE="default"):
             best = min(measure_ingest(case, user, bufs, size, sha)[0] for _ in range(2))
+            server_mb_s = mb / min(measure_s3_alone(bufs, size) for _ in range(2))
         s3_mb_s = mb / best
-        print(f"ingest of {size // MIB} MiB onto S3 (SeaweedFS on 127.0.0.1): {s3_mb_s:.0f} MB/s, {s3_mb_s / local_mb_s:.2f} of the local ingest")
+        print(f"ingest of {size // MIB} MiB onto S3 (SeaweedFS on 127.0.0.1): {s3_mb_s:.0f} MB/s, {s3_mb_s / local_mb_s:.2f} of the local ingest; "
+              f"the S3 server alone (the same bytes, plain, in the same parts, through the same client): {server_mb_s:.0f} MB/s")  # fmt: skip
         env = {
             "DAYBOOK_S3_BUCKET": server.bucket,
             "DAYBOOK_S3_ENDPOINT_URL": server.endpoint_url,
@@ -533,10 +607,11 @@ def s3_run(  # noqa: PLR0913
         return {
             "s3_ingest_mb_s": s3_mb_s,
             "s3_ratio_to_local": s3_mb_s / local_mb_s,
+            "s3_server_mb_s": server_mb_s,
+            "s3_ratio_to_server": s3_mb_s / server_mb_s,
             "s3_upload_mb_s": size / 1e6 / runs["large"]["upload_s"],
             "s3_rss_delta_mib": runs["large"]["peak"] - runs["small"]["peak"],
             "s3_read_back_ok": runs["large"]["read_back_ok"],
         }
     finally:
         server.stop()
-

@@ -1,6 +1,6 @@
 """Receiving file bytes without ever writing the plaintext to disk.
 
-* :func:`request_chunks` reads a chunk request's body from the socket in small pieces (never ``request.body``).
+* :func:`request_chunks` reads a chunk request's body from the socket a segment (1 MiB) at a time (never ``request.body``).
 * :class:`SealingUploadHandler` replaces Django's upload handlers for the plain HTML form (used when
   JavaScript is off): Django's defaults would keep the file in memory or write it, in the clear, to a
   temporary file. This handler cuts each file into the same encrypted staging parts as the resumable
@@ -20,8 +20,9 @@ from cases.models import Case
 from evidence import limits, uploads
 from evidence.models import UploadSession
 from evidence.services import Details
+from vault import stream
 
-READ_SIZE = 256 * 1024
+READ_SIZE = stream.SEGMENT_SIZE  # a whole segment per read: sealed as it comes, with no re-cutting or copying
 
 
 def request_chunks(request: HttpRequest, length: int) -> Iterator[bytes]:

@@ -174,7 +174,7 @@ def finish_upload(upload: UploadSession, user: Any) -> Ingested:
         parts.complete(blob.name, upload.store_state, [p.name for p in rows], stored)
     try:
         with _storage_refusals(upload.received):
-            sha, size, _stored_sha = store.read_back(upload.case, blob)
+            sha, size, _ = store.read_back(upload.case, blob, stored_hash=False)  # the stored SHA-256: the check after
     except stream.BlobError as exc:
         damaged = _part_of(rows, exc.segment, blob.segment_size)
         _rewind(upload, damaged, restart=not parts.in_place())

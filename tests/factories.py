@@ -6,6 +6,7 @@ service moves, only this file changes."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -14,6 +15,7 @@ from cases.models import Case
 from cases.services import create_case, save_crime_reference, save_order
 from diary.services import IncidentData, create_incident
 from kernel import localtime
+from vault import store
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -125,3 +127,24 @@ def make_world(owner: Any, case: Case | None = None) -> dict[str, Any]:
         "import": make_import(case, owner),
         "sighting": make_sighting(make_contact(case, owner)[0]),
     }
+
+
+class Stored:
+    """A stored object through the storage API (a local folder or S3: DAYBOOK_TEST_STORAGE=s3 runs these tests on S3)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def read_bytes(self) -> bytes:
+        with store.storage().open(self.name, "rb") as handle:
+            return handle.read()
+
+    def write_bytes(self, data: bytes) -> None:
+        store.storage().delete(self.name)
+        assert store.storage().save(self.name, io.BytesIO(data)) == self.name
+
+    def unlink(self) -> None:
+        store.storage().delete(self.name)
+
+    def exists(self) -> bool:
+        return store.storage().exists(self.name)

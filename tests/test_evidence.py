@@ -24,7 +24,7 @@ from chain.verification import verify
 from evidence import limits, names, services, snapshots, sniff, sweep, uploads
 from evidence.models import Blob, Exhibit, ExhibitEvent, UploadPart, UploadSession
 from evidence.testing import MIB, eml, jpeg_with_exif, mp4_with_mvhd, pdf, png, upload_with_client, video_mp4
-from tests.factories import make_incident
+from tests.factories import Stored, make_incident
 from vault import store, stream
 
 KEY = bytes(range(32))
@@ -40,27 +40,6 @@ def add(case, owner, data: bytes, name: str = "file.bin", **kwargs):
 
 def put(client, url: str, body: bytes, offset: int):
     return client.put(url, body, content_type="application/offset+octet-stream", headers={"Upload-Offset": str(offset)})
-
-
-class Stored:
-    """A stored object through the storage API (a local folder or S3: DAYBOOK_TEST_STORAGE=s3 runs these tests on S3)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def read_bytes(self) -> bytes:
-        with store.storage().open(self.name, "rb") as handle:
-            return handle.read()
-
-    def write_bytes(self, data: bytes) -> None:
-        store.storage().delete(self.name)
-        assert store.storage().save(self.name, io.BytesIO(data)) == self.name
-
-    def unlink(self) -> None:
-        store.storage().delete(self.name)
-
-    def exists(self) -> bool:
-        return store.storage().exists(self.name)
 
 
 def stored_path(blob: Blob) -> Stored:

@@ -28,9 +28,8 @@ from reports.bundle import BundleError, write_bundle
 from reports.options import ReportOptions
 from reports.timestamp import request_timestamp
 from reports.verify import verify_bundle
-from tests.factories import make_incident
+from tests.factories import Stored, make_incident
 from tests.tsa import LocalTSA
-from vault import store
 
 ROOT = Path(__file__).resolve().parent.parent
 PDF = b"%PDF-1.7\n% placeholder report for the bundle tests\n" + os.urandom(3000) + b"\n%%EOF\n"
@@ -365,7 +364,7 @@ def test_non_seekable_writer(filled, case, tmp_path):
 
 def test_tampered_sealed_blob_stops_the_bundle(filled, case, tmp_path):
     exhibit = Exhibit.objects.get(pk=filled["exhibits"]["dup2"].pk)
-    path = Path(store.storage().path(exhibit.original.name))
+    path = Stored(exhibit.original.name)
     raw = bytearray(path.read_bytes())
     raw[len(raw) // 2] ^= 0x01
     path.write_bytes(bytes(raw))
@@ -377,7 +376,7 @@ def test_tampered_sealed_blob_stops_the_bundle(filled, case, tmp_path):
 
 def test_missing_blob_stops_the_bundle(filled, case, tmp_path):
     exhibit = Exhibit.objects.get(pk=filled["exhibits"]["loose"].pk)
-    Path(store.storage().path(exhibit.original.name)).unlink()
+    Stored(exhibit.original.name).unlink()
     with pytest.raises(BundleError, match=f"Exhibit {exhibit.reference}: its stored file is missing"):
         _write(case, tmp_path / "bundle.zip")
 

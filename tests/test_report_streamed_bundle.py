@@ -7,7 +7,6 @@ import hashlib
 import io
 import os
 import zipfile
-from pathlib import Path
 
 import pytest
 from django.test import Client, override_settings
@@ -19,7 +18,7 @@ from reports import services
 from reports.models import HandoverDownload, Report
 from reports.options import ReportOptions
 from reports.verify import verify_bundle
-from tests.factories import make_incident
+from tests.factories import Stored, make_incident
 from tests.tsa import LocalTSA
 from vault import store
 
@@ -92,7 +91,7 @@ def test_an_exhibit_changed_after_the_report_stops_the_download(owner_client, di
     report = _made(diary)
     made = services.create_handover(report, diary.owner, recipient="DC Khan", days=3, single_use=False)
     exhibit = Exhibit.objects.filter(case=diary).order_by("number").first()
-    path = Path(store.storage().path(exhibit.original.name))
+    path = Stored(exhibit.original.name)
     raw = bytearray(path.read_bytes())
     raw[len(raw) // 2] ^= 0x01
     path.write_bytes(bytes(raw))
@@ -112,7 +111,7 @@ def test_an_exhibit_changed_after_the_report_stops_the_download(owner_client, di
 def test_a_missing_exhibit_file_is_refused_before_anything_is_sent(owner_client, diary):
     report = _made(diary)
     exhibit = Exhibit.objects.filter(case=diary).order_by("number").last()
-    Path(store.storage().path(exhibit.original.name)).unlink()
+    Stored(exhibit.original.name).unlink()
     response = owner_client.get(f"/cases/{diary.pk}/reports/{report.uuid}/download/bundle/")
     assert response.status_code == 409
     page = response.content.decode()

@@ -157,21 +157,29 @@ class _Hashing:
         return data
 
 
-def read_back(case: SealedCase, blob: BlobRow) -> tuple[str, int, str]:
+def read_back(case: SealedCase, blob: BlobRow, *, stored_hash: bool = True) -> tuple[str, int, str]:
     """Read the whole stored blob: decrypt every segment (checking every tag) and hash both the plaintext and
-    the stored bytes. Returns (plaintext SHA-256, plaintext size, stored SHA-256). Raises BlobError/OSError."""
+    the stored bytes. Returns (plaintext SHA-256, plaintext size, stored SHA-256). Raises BlobError/OSError.
+
+    The plaintext is hashed in a helper thread a few segments behind the reads and the decryption (``hashlib``
+    releases the GIL). ``stored_hash=False`` skips the SHA-256 of the stored bytes (returned as ""): finishing an
+    upload needs only the tags and the plaintext's SHA-256; the background check takes the other."""
     store = storage()
     with store.open(blob.name, "rb") as handle:
-        hashing = _Hashing(handle)
+        hashing = _Hashing(handle) if stored_hash else None
         plain = hashlib.sha256()
+        hasher = stream.SideHasher(plain)
         size = 0
-        for piece in stream.decrypt_stream(data_key(case), stream.blob_context(blob.uuid), hashing):  # type: ignore[arg-type]
-            plain.update(piece)
-            size += len(piece)
+        try:
+            for piece in stream.decrypt_stream(data_key(case), stream.blob_context(blob.uuid), hashing or handle):  # type: ignore[arg-type]
+                hasher.update(piece, False)
+                size += len(piece)
+        finally:
+            hasher.close()
         rest = handle.read(1)
         if rest:
             raise stream.BlobError("The stored file has extra bytes after its last segment.")
-    return plain.hexdigest(), size, hashing.hash.hexdigest()
+    return plain.hexdigest(), size, hashing.hash.hexdigest() if hashing else ""
 
 
 def iter_plaintext(case: SealedCase, blob: BlobRow) -> Iterator[bytes]:

@@ -215,7 +215,7 @@ class SealingStream:
             raise RuntimeError("a sealing stream can be read once")
         self._started = True
         self.stored_size = HEADER_SIZE
-        hasher = _SideHasher(self._hash)
+        hasher = SideHasher(self._hash)
         try:
             yield self.header.raw
             for index, (plain, sealed, last) in enumerate(seal_run(self._cipher, self._source)):
@@ -275,7 +275,7 @@ class SealingStream:
         pass
 
 
-class _SideHasher:
+class SideHasher:
     """Feeds SHA-256 in a helper thread, a few segments behind, while the caller encrypts and the storage writes.
 
     SHA-256 is most of the work of sealing and ``hashlib`` releases the GIL while it hashes, so on two cores the
