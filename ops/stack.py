@@ -129,6 +129,17 @@ def ensure_database(database_url: str, fresh: bool = False) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+def drop_database(database_url: str) -> None:
+    """Remove the PostgreSQL database of ``database_url`` (tests only: a database made for one run)."""
+    import psycopg  # noqa: PLC0415
+    from psycopg import sql  # noqa: PLC0415
+
+    parts = urllib.parse.urlsplit(database_url)
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(parts.path.lstrip("/"))))
+
+
 def redis_ping(redis_url: str) -> None:
     import redis  # noqa: PLC0415
 

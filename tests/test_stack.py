@@ -12,6 +12,7 @@ created if missing and migrated; kept between runs, each run makes its own accou
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -51,7 +52,9 @@ def _fail_or_skip(reason: str) -> None:
 def stack(tmp_path_factory):  # noqa: ANN201
     config = topology.Config(
         folder=tmp_path_factory.mktemp("stack"),
-        database_url=os.environ.get("DAYBOOK_TEST_STACK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/daybook_stack_test"),
+        # A database of this run only, made fresh and dropped at the end: one kept between runs would carry the
+        # schema of whichever checkout migrated it last (a newer checkout's column made an older one's notes fail).
+        database_url=os.environ.get("DAYBOOK_TEST_STACK_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/daybook_stack_test_{os.getpid()}"),
         redis_url=os.environ.get("DAYBOOK_TEST_STACK_REDIS_URL", "redis://127.0.0.1:6379/13"),
         ports=(topology.free_port(), topology.free_port()),
         workers=0,  # the report test starts the one it needs
@@ -64,17 +67,20 @@ def stack(tmp_path_factory):  # noqa: ANN201
     try:
         topology.redis_ping(config.redis_url)
         topology.redis_flush(config.redis_url)
-        running.start_services()
+        running.start_services(fresh_database=True)
         running.start_processes(wait=False)
         # The accounts are made while the nodes start.
         output = running.shell(f"NAMES = {names!r}; PASSPHRASE = {PASSPHRASE!r}\n" + SETUP)
         running.wait_for_nodes()
     except topology.StackError as exc:
         running.stop()
+        with contextlib.suppress(Exception):
+            topology.drop_database(config.database_url)
         _fail_or_skip(str(exc))
     running.people = {name[: -len(run)]: info for name, info in json.loads(output.split("JSON", 1)[1]).items()}
     yield running
     running.stop()
+    topology.drop_database(config.database_url)
 
 
 def signed_in(stack: topology.Stack, who: str, node: int = 0) -> topology.Browser:
