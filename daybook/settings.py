@@ -115,7 +115,9 @@ TEMPLATES = [
 # Database: SQLite by default (WAL, IMMEDIATE transactions, a busy timeout); DATABASE_URL for PostgreSQL.
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # conn_health_checks: a kept connection is checked before each request reuses it, so after a database restart (or a
+    # failover, or a connection cut by a pooler) the next request reconnects instead of failing once per web thread.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

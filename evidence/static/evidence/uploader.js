@@ -117,10 +117,11 @@
     var failures = 0;
     var upload = null;
 
-    function retry(offsetKnown) {
+    // A server that answered (503: the file store or the database is unreachable) says why; a dropped connection does not.
+    function retry(offsetKnown, said) {
       failures += 1;
       var delay = Math.min(30, Math.pow(2, Math.min(failures, 5)));
-      row.text.textContent = "Connection lost. Trying again in " + delay + " seconds; nothing already sent is lost.";
+      row.text.textContent = (said ? said + " " : "Connection lost. ") + "Trying again in " + delay + " seconds; nothing already sent is lost.";
       return wait(delay * 1000).then(whenOnline).then(function () {
         if (!upload) { return begin(); }
         if (offsetKnown !== undefined) { return pump(offsetKnown); }
@@ -139,7 +140,7 @@
           if (r.status === 200 && upload.offset > 0) { row.text.textContent = "Carrying on from " + sizeText(upload.offset) + "."; }
           return pump(upload.offset);
         }
-        if (r.status >= 500 && r.status !== 507) { return retry(); }
+        if (r.status >= 500 && r.status !== 507) { return retry(undefined, r.data.error); }
         return { ok: false, message: r.data.error || "The file could not be sent." };
       }, function () { return retry(); });
     }
@@ -154,7 +155,7 @@
       ).then(function (r) {
         if (r.status === 200) { failures = 0; return pump(r.data.offset); }
         if (r.status === 409 && typeof r.data.offset === "number") { return pump(r.data.offset); }
-        if (r.status >= 500 && r.status !== 507) { return retry(); }
+        if (r.status >= 500 && r.status !== 507) { return retry(undefined, r.data.error); }
         return { ok: false, message: r.data.error || "The file could not be sent." };
       }, function () { return retry(); });
     }
@@ -166,7 +167,7 @@
           return { ok: true, message: r.data.message, link: r.data.exhibit && r.data.exhibit.url };
         }
         if (r.status === 409 && typeof r.data.offset === "number") { return pump(r.data.offset); }
-        if (r.status >= 500 && r.status !== 507) { return retry(file.size); }
+        if (r.status >= 500 && r.status !== 507) { return retry(file.size, r.data.error); }
         return { ok: false, message: r.data.error || "The file could not be sealed." };
       }, function () { return retry(file.size); });
     }
