@@ -176,6 +176,19 @@ def feed_process(upload_id: int) -> str:
     return upload.status
 
 
+def requeue_if_lost(upload: FeedUpload) -> bool:
+    """A daily file still waiting for a worker long after it was sent: its job may have been lost (kernel.jobs)."""
+    if upload.status != FeedStatus.QUEUED:
+        return False
+    return jobs.requeue_if_lost("feed-upload", upload.pk, upload.uploaded_at, lambda: enqueue(upload))
+
+
+def keep_going(upload: FeedUpload) -> None:
+    """What the file's pages call: a dead run failed with a sentence, a lost job queued again."""
+    if not revive_if_dead(upload):
+        requeue_if_lost(upload)
+
+
 def revive_if_dead(upload: FeedUpload) -> bool:
     """A running upload whose worker stopped answering fails with a sentence (and its stored file goes). True if so."""
     if upload.status != FeedStatus.RUNNING or not jobs.is_dead(upload.heartbeat_at, None):

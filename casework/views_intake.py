@@ -52,7 +52,7 @@ def _upload(staff: object, upload_id: int) -> FeedUpload:
 def feed_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     staff = request.staff
     upload = _upload(staff, upload_id)
-    feedjobs.revive_if_dead(upload)
+    feedjobs.keep_going(upload)
     return render(request, "casework/feed.html", {"staff": staff, "upload": upload})
 
 
@@ -61,7 +61,7 @@ def feed_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
 def feed_status(request: HttpRequest, upload_id: int) -> JsonResponse:
     """How far the worker has got, for the progress bar (kernel/static/kernel/progress.js)."""
     upload = _upload(request.staff, upload_id)
-    feedjobs.revive_if_dead(upload)
+    feedjobs.keep_going(upload)
     body = {"status": upload.status, "stage": upload.get_status_display(), "percent": upload.percent, "problem": upload.problem}
     response = JsonResponse(body)
     response["Cache-Control"] = "no-store"

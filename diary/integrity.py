@@ -85,8 +85,8 @@ def page_state(case: Case, user: Any) -> PageState:
     background check started by itself (unless the last one failed: the person is asked to try again)."""
     started = ""
     latest = case.integrity_checks.first()
-    if latest is not None:
-        revive_if_dead(latest)
+    if latest is not None and not revive_if_dead(latest):
+        requeue_if_lost(latest)
     pending = latest is not None and latest.status in {"queued", "running"}
     large = is_large(case)
     if not pending and not large:
@@ -155,6 +155,14 @@ def revive_if_dead(check: IntegrityCheck, now: dt.datetime | None = None) -> boo
     return True
 
 
+def requeue_if_lost(check: IntegrityCheck, now: dt.datetime | None = None) -> bool:
+    """A check still waiting for a worker long after it was asked for: its job may have been lost (kernel.jobs)."""
+    if check.status != "queued":
+        return False
+    pk = check.pk
+    return jobs.requeue_if_lost("integrity-check", pk, check.requested_at, lambda: run_integrity_check.enqueue(pk), now)
+
+
 def request_check(case: Case, user: Any) -> IntegrityCheck:
     """Queue a check for the worker, unless one is already waiting or running."""
     pending = IntegrityCheck.objects.filter(case=case, status__in=["queued", "running"]).first()
@@ -182,11 +190,11 @@ def _execute(check: IntegrityCheck, case: Case) -> None:
 @task()
 def run_integrity_check(check_id: int) -> str:
     check = IntegrityCheck.objects.select_related("case").filter(pk=check_id).first()
-    if check is None or check.status not in {"queued", "running"}:
-        return "gone"
+    if check is None or check.status != "queued":
+        return "gone"  # done, failed, or another run has it (a dead run is queued again by revive_if_dead)
     now = timezone.now()
     attempt = check.attempts + 1
-    if not IntegrityCheck.objects.filter(pk=check.pk, status__in=["queued", "running"], attempts=check.attempts).update(
+    if not IntegrityCheck.objects.filter(pk=check.pk, status="queued", attempts=check.attempts).update(
         status="running", started_at=now, heartbeat_at=now, attempts=attempt
     ):
         return "gone"  # another run has it

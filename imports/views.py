@@ -99,7 +99,7 @@ def _upload(request: HttpRequest, case: Case, handler: SealingUploadHandler) -> 
 def detail(request: HttpRequest, case_id: int, import_id: int) -> HttpResponse:
     case = case_for(request.user, case_id, Action.VIEW if request.method == "GET" else Action.RECORD)
     job = _import(case, import_id)
-    liveness.revive_if_dead(job)
+    liveness.keep_going(job)
     form = None
     if job.status == "ready":
         form = ChoicesForm(request.POST or None, participants=job.participants or [], initial={"time_zone": job.time_zone})

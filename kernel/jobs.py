@@ -1,9 +1,14 @@
-"""Liveness and progress of background jobs (reports, integrity checks, imports).
+"""Liveness and progress of background jobs (reports, integrity checks, imports, feeds, exports).
 
 A job row carries ``heartbeat_at``: while the job runs, :class:`Heartbeat` stamps it every few seconds from a
 small thread of the worker process (so a long step without progress calls still counts as alive). A running job
 whose last sign of life (heartbeat, else start) is older than :func:`dead_after` is taken to be dead: its worker
 crashed or was killed. Each app decides what then happens (run it once more, or fail with a sentence).
+
+A job still *waiting* for a worker may have lost its queue entry (Redis restarted without persistence, a queue
+flushed by hand): :func:`requeue_if_lost` queues it once more after ``DAYBOOK_HEALTH_QUEUE_STUCK_AFTER`` seconds,
+and again after each such wait, so nothing waits for ever. A copy of a job that was only slow does no harm: every
+task claims its row atomically, from its waiting state only, and a second copy finds it taken.
 
 :class:`Phases` turns the ``(stage, done, total)`` calls of several phases, each counting from zero, into one
 percentage that only ever grows.
@@ -12,13 +17,17 @@ percentage that only ever grows.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connections
 from django.utils import timezone
+
+log = logging.getLogger(__name__)
 
 
 def heartbeat_every() -> float:
@@ -35,6 +44,31 @@ def is_dead(heartbeat_at: dt.datetime | None, started_at: dt.datetime | None, no
     if last is None:
         return False  # never started: waiting for a worker, not dead
     return (now or timezone.now()) - last > dead_after()
+
+
+def requeue_if_lost(kind: str, pk: Any, waiting_since: dt.datetime | None, enqueue: Callable[[], object], now: dt.datetime | None = None) -> bool:
+    """Queue a waiting job once more when it has waited longer than ``DAYBOOK_HEALTH_QUEUE_STUCK_AFTER`` seconds since
+    ``waiting_since``, at most once per such wait across every node (an entry in the shared cache: the database's,
+    or Redis). ``enqueue`` queues it (the caller's own function, which says what a full or unreachable queue means).
+    True when it was queued again."""
+    if waiting_since is None:
+        return False
+    wait = float(settings.DAYBOOK_HEALTH_QUEUE_STUCK_AFTER)
+    if ((now or timezone.now()) - waiting_since).total_seconds() <= wait:
+        return False
+    try:
+        first = cache.add(f"daybook:requeued:{kind}:{pk}", 1, timeout=max(1, int(wait)))
+    except Exception:  # noqa: BLE001 (no shared cache: queue it anyway; a copy does no harm)
+        first = True
+    if not first:
+        return False
+    try:
+        enqueue()
+    except Exception:
+        log.exception("could not queue %s %s again", kind, pk)
+        return False
+    log.warning("%s %s waited %.0f s for a worker: queued again", kind, pk, wait)
+    return True
 
 
 class Heartbeat:

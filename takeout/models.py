@@ -21,6 +21,8 @@ class Export(models.Model):
     status = models.CharField(max_length=10, choices=STATUSES, default="queued")
     requested_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # stamped every few seconds while a worker has it (kernel.jobs)
+    attempts = models.PositiveSmallIntegerField(default=0)  # runs started; one more after a dead worker
     expires_at = models.DateTimeField(null=True, blank=True)
     problem = models.CharField(max_length=300, blank=True)  # a sentence for the person; nothing personal
     cases = models.PositiveIntegerField(default=0)
@@ -104,6 +106,8 @@ class Load(models.Model):
     status = models.CharField(max_length=10, choices=STATUSES, default="queued")
     requested_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # stamped every few seconds while a worker has it (kernel.jobs)
+    attempts = models.PositiveSmallIntegerField(default=0)  # runs started; one more after a dead worker
     wrapped_key = models.BinaryField(blank=True, default=b"")
     file_name = models.CharField(max_length=255, blank=True)
     loaded = models.JSONField(default=list)  # case uuids loaded

@@ -37,6 +37,8 @@ def data_home(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your copy is being made. This page shows when it is ready.")
         return redirect("takeout_home")
     exports = list(Export.objects.filter(owner=request.user)[:5])
+    for export in exports:
+        services.keep_going(export)
     return render(
         request,
         "takeout/home.html",
@@ -94,6 +96,7 @@ def load_status(request: HttpRequest, load_id: str) -> HttpResponse:
     job = Load.objects.filter(owner=request.user, uuid=_uuid_or_404(load_id)).first()
     if job is None:
         raise Http404("No such load")
+    services.keep_going(job)
     return render(request, "takeout/load_status.html", {"job": job})
 
 

@@ -5,7 +5,8 @@ down, and it is started again, with persistence (append-only file) and without. 
 What the person sees: asking for a report while the queue is down is not an error page but the report's page with a
 sentence, and making it again later succeeds. What happens to a job already queued: with persistence it is still
 there and is made; without, Redis has forgotten it, and the report that was waiting is queued again by its own page
-once it has waited ``DAYBOOK_HEALTH_QUEUE_STUCK_AFTER`` seconds, so it never waits for ever. Nothing already sealed
+once it has waited ``DAYBOOK_HEALTH_QUEUE_STUCK_AFTER`` seconds, so it never waits for ever; so is an export of the
+person's data, by the data page (every kind of job does the same: tests/test_lost_jobs.py). Nothing already sealed
 is changed (the chain verifies)."""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.test import override_settings
 
 from chain.verification import verify
 from reports.models import Report
+from takeout.models import Export
 from tests.factories import make_exhibit, make_incident
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -120,6 +122,9 @@ def test_redis_stopped_with_a_report_queued(redis_server, owner, case, owner_cli
     assert first.status_code == 302
     waiting = Report.objects.get(case=case)
     assert waiting.status == "queued" and _queue().count == 1
+    assert owner_client.post("/account/data/").status_code == 302  # a copy of the person's data, queued too
+    export = Export.objects.get(owner=owner)
+    assert export.status == "queued" and _queue().count == 2
 
     redis_server.kill()
     # Asked for while the queue is down: the report's own page, with a sentence; never a 500 page.
@@ -135,15 +140,19 @@ def test_redis_stopped_with_a_report_queued(redis_server, owner, case, owner_cli
 
     redis_server.start()
     if redis_server.persist:
-        assert _queue().count == 1  # the append-only file kept the job
+        assert _queue().count == 2  # the append-only file kept the jobs
     else:
-        assert _queue().count == 0  # Redis forgot it: the report waits for nothing...
-        settings.DAYBOOK_HEALTH_QUEUE_STUCK_AFTER = 0  # ...until it has waited this long (the time has passed)
+        assert _queue().count == 0  # Redis forgot them: the report and the export wait for nothing...
+        settings.DAYBOOK_HEALTH_QUEUE_STUCK_AFTER = 0  # ...until they have waited this long (the time has passed)
         assert owner_client.get(f"/cases/{case.pk}/reports/{waiting.uuid}/status/").json()["status"] == "queued"
         assert _queue().count == 1  # its page queued it again
+        assert owner_client.get("/account/data/").status_code == 200
+        assert _queue().count == 2  # and the data page the export
     _work()
     waiting.refresh_from_db()
     assert waiting.status == "done", waiting.problem
+    export.refresh_from_db()
+    assert export.status == "ready" and export.size > 0, export.problem
 
     # The refused one: make it again, and it is made.
     assert owner_client.post(f"/cases/{case.pk}/reports/new/", {"with_bundle": "on"}).status_code == 302

@@ -97,6 +97,7 @@ def scan(job: Import) -> Import:
     job.records_total = counted[0]
     job.records_read = 0
     job.status = "ready"
+    job.heartbeat_at, job.attempts = None, 0  # the scan is over: the import counts its own runs, and waits unclaimed
     job.save()
     return job
 

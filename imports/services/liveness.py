@@ -26,7 +26,8 @@ def claim(job: Import) -> bool:
     """The worker takes the job: one more attempt, a first heartbeat. False when another run already has it."""
     now = timezone.now()
     attempt = job.attempts + 1
-    claimed = Import.objects.filter(pk=job.pk, status=job.status, attempts=job.attempts).update(attempts=attempt, heartbeat_at=now)
+    # Only a waiting job (no heartbeat) is taken: a copy of the job queued again while another run has it finds it taken.
+    claimed = Import.objects.filter(pk=job.pk, status=job.status, attempts=job.attempts, heartbeat_at__isnull=True).update(attempts=attempt, heartbeat_at=now)
     if claimed:
         job.attempts, job.heartbeat_at = attempt, now
     return bool(claimed)
@@ -54,3 +55,20 @@ def revive_if_dead(job: Import, now: dt.datetime | None = None) -> bool:
         transaction.on_commit(lambda: tasks.enqueue_run(job))
     job.refresh_from_db()
     return True
+
+
+def requeue_if_lost(job: Import, now: dt.datetime | None = None) -> bool:
+    """A scan or an import still waiting for a worker long after it was queued: its job may have been lost (kernel.jobs).
+    True when it was queued again."""
+    from imports import tasks  # noqa: PLC0415 (tasks import the services)
+
+    if job.heartbeat_at is not None or job.status not in {"scanning", "queued"}:
+        return False
+    enqueue = tasks.enqueue_scan if job.status == "scanning" else tasks.enqueue_run
+    return jobs.requeue_if_lost(f"import-{job.status}", job.pk, job.updated_at, lambda: enqueue(job), now)
+
+
+def keep_going(job: Import, now: dt.datetime | None = None) -> None:
+    """What a page showing the import calls: a dead run started again (or failed), a lost job queued again."""
+    if not revive_if_dead(job, now):
+        requeue_if_lost(job, now)
