@@ -13,6 +13,7 @@ from django_tasks import task
 from cases.models import Case
 from evidence import filecheck, previews, snapshots, sweep
 from evidence.models import Blob, Exhibit
+from kernel import jobs
 from vault import store
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,15 @@ def enqueue_processing(exhibit: Exhibit) -> None:
         process_exhibit.enqueue(exhibit.pk)
     except Exception:
         log.exception("could not queue processing of exhibit %s", exhibit.pk)
+
+
+def requeue_if_lost(exhibit: Exhibit) -> bool:
+    """A file whose read-back and preview are still waiting long after it was sealed: its job may have been lost
+    (kernel.jobs). A second copy only checks the file again and makes the same preview."""
+    if exhibit.kind != "file" or exhibit.preview_status != "pending":
+        return False
+    pk = exhibit.pk
+    return jobs.requeue_if_lost("exhibit-processing", pk, exhibit.created_at, lambda: process_exhibit.enqueue(pk))
 
 
 def make_preview(exhibit: Exhibit) -> str:

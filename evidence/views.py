@@ -33,7 +33,7 @@ from audit.services import record
 from cases.models import Case
 from cases.policy import Action, case_for, child_or_404
 from diary.models import Incident
-from evidence import forms, limits, names, selectors, services, sniff
+from evidence import forms, limits, names, selectors, services, sniff, tasks
 from evidence import uploads as resumable
 from evidence.models import Exhibit, UploadSession
 from evidence.uploading import READ_SIZE, SealingUploadHandler, request_chunks
@@ -336,6 +336,7 @@ def upload_discard(request: HttpRequest, case_id: int, upload_id: str) -> HttpRe
 def exhibit_detail(request: HttpRequest, case_id: int, number: int) -> HttpResponse:
     case = case_for(request.user, case_id, Action.VIEW)
     item = selectors.exhibit(case, number)
+    tasks.requeue_if_lost(item)  # "A preview is being made" never for ever
     incidents = list(selectors.linked_incidents(item))
     context = {
         "case": case,

@@ -193,3 +193,23 @@ def test_the_hourly_sweep_requeues_what_nobody_is_watching(owner, lost_queue):  
     export = Export.objects.create(owner=owner, requested_at=timezone.now() - LONG_AGO)
     takeout.sweep_expired()
     assert queued(lost_queue, takeout_tasks.make_export) == [export.pk]
+
+
+def test_a_lost_read_back_and_preview_is_queued_again_by_the_exhibit_page(case, owner, owner_client, lost_queue):  # noqa: ANN001
+    from evidence import tasks as evidence_tasks  # noqa: PLC0415
+    from evidence.models import Exhibit  # noqa: PLC0415
+    from tests.factories import make_exhibit  # noqa: PLC0415
+
+    exhibit = make_exhibit(case, owner)
+    assert exhibit.preview_status == "pending" and queued(lost_queue, evidence_tasks.process_exhibit) == [exhibit.pk]
+    lost_queue.clear()
+    page = f"/cases/{case.pk}/evidence/{exhibit.number}/"
+    assert "A preview is being made" in owner_client.get(page).content.decode()
+    assert queued(lost_queue, evidence_tasks.process_exhibit) == []
+    Exhibit.objects.filter(pk=exhibit.pk).update(created_at=timezone.now() - LONG_AGO)
+    owner_client.get(page)
+    assert queued(lost_queue, evidence_tasks.process_exhibit) == [exhibit.pk]
+    evidence_tasks.process_exhibit.call(exhibit.pk)
+    exhibit.refresh_from_db()
+    assert exhibit.preview_status != "pending" and exhibit.original.checked_at is not None and exhibit.original.check_ok
+    assert "A preview is being made" not in owner_client.get(page).content.decode()
