@@ -8,6 +8,7 @@ started once more, then failed with a sentence."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,8 @@ from chain import verification
 from chain.models import ChainEntry
 from diary.models import IntegrityCheck
 from kernel import jobs
+
+log = logging.getLogger(__name__)
 
 
 def inline_limit() -> int:
@@ -171,7 +174,10 @@ def request_check(case: Case, user: Any) -> IntegrityCheck:
     with transaction.atomic():
         check = IntegrityCheck.objects.create(case=case, requested_by=user)
         record(user, "case.verify_requested", case)
-    run_integrity_check.enqueue(check.pk)  # after the commit, so that a worker elsewhere finds the row
+    try:
+        run_integrity_check.enqueue(check.pk)  # after the commit, so that a worker elsewhere finds the row
+    except Exception:  # the queue cannot be reached: the check waits, and its page queues it again (requeue_if_lost)
+        log.exception("could not queue integrity check %s", check.pk)
     return check
 
 

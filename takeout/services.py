@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import tempfile
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -19,6 +20,8 @@ from kernel import crypto, jobs
 from takeout.export import write_export
 from takeout.models import Export, Load
 from vault import store, stream
+
+log = logging.getLogger(__name__)
 
 FAILED = "Your copy could not be made. Nothing was lost: please ask for it again."
 
@@ -41,7 +44,9 @@ def request_export(owner: Any) -> Export:
         record(owner, AuditAction.TAKEOUT_REQUESTED, None, f"export {export.uuid}")
     from takeout.tasks import make_export  # noqa: PLC0415 - the task module imports this one
 
-    transaction.on_commit(lambda: make_export.enqueue(export.pk))
+    # A queue that cannot be reached just now is no error for the person: the copy waits, and its page queues it
+    # again once the queue is back (keep_going).
+    transaction.on_commit(lambda: _enqueue_quietly(make_export, export.pk))
     return export
 
 
@@ -120,9 +125,7 @@ def _enqueue_quietly(task: Any, pk: int) -> None:
     try:
         task.enqueue(pk)
     except Exception:  # noqa: BLE001 (the job waits; its page queues it again once the queue is back: keep_going)
-        import logging  # noqa: PLC0415
-
-        logging.getLogger(__name__).exception("could not queue %s %s again", task.name, pk)
+        log.exception("could not queue %s %s", task.name, pk)
 
 
 def read(export: Export) -> Iterator[bytes]:
@@ -179,7 +182,7 @@ def request_load(owner: Any, chunks: Iterable[bytes]) -> Load:
         job.save()
     from takeout.tasks import load_upload  # noqa: PLC0415
 
-    transaction.on_commit(lambda: load_upload.enqueue(job.pk))
+    transaction.on_commit(lambda: _enqueue_quietly(load_upload, job.pk))
     return job
 
 

@@ -213,3 +213,29 @@ def test_a_lost_read_back_and_preview_is_queued_again_by_the_exhibit_page(case, 
     exhibit.refresh_from_db()
     assert exhibit.preview_status != "pending" and exhibit.original.checked_at is not None and exhibit.original.check_ok
     assert "A preview is being made" not in owner_client.get(page).content.decode()
+
+
+def test_asking_while_the_queue_is_down_is_no_error_and_the_job_is_taken_later(owner, owner_client, case, lost_queue, monkeypatch, django_capture_on_commit_callbacks):  # noqa: ANN001
+    """The queue cannot be reached when the person asks for a copy of their data or a check: the page answers as
+    usual, the job waits, and once the queue is back the job's page queues it again."""
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    from django_tasks import task_backends  # noqa: PLC0415
+
+    monkeypatch.setattr(task_backends["default"], "enqueue", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert owner_client.post("/account/data/").status_code == 302
+    export = Export.objects.get(owner=owner)
+    assert export.status == "queued"
+    assert "being made" in owner_client.get("/account/data/").content.decode()
+    check = integrity.request_check(case, owner)
+    assert check.status == "queued"
+    monkeypatch.undo()  # the queue is back
+    Export.objects.filter(pk=export.pk).update(requested_at=timezone.now() - LONG_AGO)
+    IntegrityCheck.objects.filter(pk=check.pk).update(requested_at=timezone.now() - LONG_AGO)
+    owner_client.get("/account/data/")
+    owner_client.get(f"/cases/{case.pk}/integrity/")
+    assert queued(lost_queue, takeout_tasks.make_export) == [export.pk]
+    assert queued(lost_queue, integrity.run_integrity_check) == [check.pk]
