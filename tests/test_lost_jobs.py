@@ -215,7 +215,9 @@ def test_a_lost_read_back_and_preview_is_queued_again_by_the_exhibit_page(case, 
     assert "A preview is being made" not in owner_client.get(page).content.decode()
 
 
-def test_asking_while_the_queue_is_down_is_no_error_and_the_job_is_taken_later(owner, owner_client, case, lost_queue, monkeypatch, django_capture_on_commit_callbacks):  # noqa: ANN001
+def test_asking_while_the_queue_is_down_is_no_error_and_the_job_is_taken_later(  # noqa: PLR0913
+    owner, owner_client, case, lost_queue, monkeypatch, django_capture_on_commit_callbacks  # noqa: ANN001
+):
     """The queue cannot be reached when the person asks for a copy of their data or a check: the page answers as
     usual, the job waits, and once the queue is back the job's page queues it again."""
 
