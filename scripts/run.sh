@@ -35,6 +35,10 @@ if [ "${DAYBOOK_RUN_PERIODIC:-1}" != "0" ]; then
   # within five minutes of falling due, even when nobody opens the duty screen.
   ( while true; do .venv/bin/python manage.py check_visits >/dev/null || true; sleep 300; done ) &
   PIDS+=($!)
+  # Background jobs whose worker died or whose queue entry was lost (a Redis without persistence) are started again
+  # even when nobody opens their page (ops/liveness.py): every five minutes.
+  ( while true; do sleep 300; .venv/bin/python manage.py keep_jobs_going >/dev/null || true; done ) &
+  PIDS+=($!)
 fi
 cleanup() {
   if [ "${#PIDS[@]}" -gt 0 ]; then

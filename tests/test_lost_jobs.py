@@ -10,6 +10,7 @@ with a sentence: it no longer blocks asking again for ever."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.cache import cache
@@ -241,3 +242,31 @@ def test_asking_while_the_queue_is_down_is_no_error_and_the_job_is_taken_later( 
     owner_client.get(f"/cases/{case.pk}/integrity/")
     assert queued(lost_queue, takeout_tasks.make_export) == [export.pk]
     assert queued(lost_queue, integrity.run_integrity_check) == [check.pk]
+
+
+def test_keep_jobs_going_requeues_and_revives_what_no_page_is_showing(case, owner, lost_queue, django_capture_on_commit_callbacks):  # noqa: ANN001
+    """``manage.py keep_jobs_going`` (every 5 minutes from the scheduler): a lost import scan, a lost check and a dead
+    export, none of them on anybody's screen, are queued again; a job that has not waited long is left alone."""
+    from django.core.management import call_command  # noqa: PLC0415
+
+    scan = imports.start(case, owner, seal(case, owner, chat(BASIC)))
+    Import.objects.filter(pk=scan.pk).update(updated_at=timezone.now() - LONG_AGO)
+    check = IntegrityCheck.objects.create(case=case, requested_by=owner)
+    IntegrityCheck.objects.filter(pk=check.pk).update(requested_at=timezone.now() - LONG_AGO)
+    fresh = IntegrityCheck.objects.create(case=case, requested_by=owner)  # asked for just now: its job is on its way
+    dead = Export.objects.create(owner=owner)
+    Export.objects.filter(pk=dead.pk).update(status="running", attempts=1, heartbeat_at=timezone.now() - dt.timedelta(minutes=2))
+    lost_queue.clear()
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("keep_jobs_going", stdout=out)
+    assert queued(lost_queue, import_tasks.scan_import) == [scan.pk]
+    assert queued(lost_queue, integrity.run_integrity_check) == [check.pk]  # not ``fresh``
+    assert queued(lost_queue, takeout_tasks.make_export) == [dead.pk]
+    assert Export.objects.get(pk=dead.pk).status == "queued"
+    assert "imports 1" in out.getvalue() and "integrity checks 1" in out.getvalue() and "exports and loads 1" in out.getvalue()
+    assert fresh.pk not in queued(lost_queue, integrity.run_integrity_check)
+    out = io.StringIO()
+    call_command("keep_jobs_going", stdout=out)  # at once again: once per wait
+    assert out.getvalue().strip() == "started again or failed: nothing"
+    assert len(lost_queue.results) == 3
